@@ -1,0 +1,74 @@
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all quality check-migrations \
+	smoke-install tox upgrade requirements clean
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= sqlite
+# tox finds interpreters on PATH; pyenv keeps the other Python versions out of it unless selected.
+TOX_DISCOVER ?= $(wildcard $(HOME)/.pyenv/versions/3.1[12].*/bin/python3.1[12])
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+help: ## show the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): setup.py requirements/test.txt requirements/django.txt requirements/quality.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -r requirements/pip.txt
+	$(BIN)/pip install -q -r requirements/test.txt -r requirements/django.txt -r requirements/quality.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.databases: $(STAMP) requirements/databases.txt
+	$(BIN)/pip install -q -r requirements/databases.txt -r requirements/django.txt
+	touch $@
+
+requirements: $(STAMP) ## create the virtualenv .venv with the pinned requirements
+
+demo: $(STAMP) ## run the main job on the embedded SQLite demo instance
+	$(BIN)/python -m demo
+
+test: ## run the checks and the tests on SQLite (DB=mysql or DB=postgresql for the others)
+	$(MAKE) --no-print-directory test-$(DB)
+
+test-sqlite: $(STAMP)
+	TOGGLES_MIGRATION_TEST_DB=sqlite $(BIN)/python manage.py check --fail-level WARNING
+	TOGGLES_MIGRATION_TEST_DB=sqlite $(BIN)/python manage.py makemigrations --check --dry-run
+	TOGGLES_MIGRATION_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-mysql test-postgresql: test-%: $(VENV)/.databases
+	TOGGLES_MIGRATION_TEST_DB=$* $(BIN)/python manage.py check --fail-level WARNING
+	TOGGLES_MIGRATION_TEST_DB=$* $(BIN)/pytest $(PYTEST_ARGS)
+
+test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, MariaDB and PostgreSQL
+
+quality: $(STAMP) ## lint
+	$(BIN)/ruff check toggles_migration tests demo test_settings.py manage.py setup.py
+	$(BIN)/ruff format --check toggles_migration tests demo test_settings.py manage.py setup.py
+
+smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
+	rm -rf build/smoke && $(PYTHON) -m venv build/smoke
+	build/smoke/bin/pip install -q -r requirements/pip.txt
+	build/smoke/bin/pip install -q -c requirements/constraints.txt .
+	cd build && smoke/bin/python -c "from edx_django_utils.plugins import get_plugin_apps as g; \
+	app = 'toggles_migration.apps.TogglesMigrationConfig'; \
+	assert app in g('lms.djangoapp') and app in g('cms.djangoapp'), 'plugin app not registered'; print('plugin app registered:', app)"
+
+tox: $(STAMP) ## run the Python x Django matrix with tox (SQLite)
+	$(BIN)/pip install -q -r requirements/ci.txt
+	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV))
+
+upgrade: export CUSTOM_COMPILE_COMMAND=make upgrade
+upgrade: ## update the requirements/*.txt files with the latest packages satisfying requirements/*.in
+	$(BIN)/pip install -q -r requirements/pip-tools.txt
+	for f in pip pip-tools base test databases quality ci dev; do \
+		$(BIN)/pip-compile -q --no-emit-index-url --no-emit-find-links --allow-unsafe --strip-extras \
+			--upgrade -o requirements/$$f.txt requirements/$$f.in || exit 1; done
+	# tox chooses Django: keep it out of the test pins, and pin the default for `make test` apart
+	grep '^django==' requirements/quality.txt > requirements/django.txt
+	sed -i '/^django==/d' requirements/test.txt requirements/databases.txt
+
+clean: ## remove the virtualenv, build artefacts and test databases
+	rm -rf $(VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis

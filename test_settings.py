@@ -1,0 +1,73 @@
+"""
+Settings for the test suite; the database is chosen with TOGGLES_MIGRATION_TEST_DB.
+
+sqlite (default, embedded), mysql (MariaDB on 127.0.0.1:3306) or postgresql (127.0.0.1:5432).
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_DATABASES = {
+    "sqlite": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": "default.db",
+        "TEST": {"NAME": "default.db"},
+    },
+    "mysql": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": "toggles_migration",
+        "USER": os.environ.get("MYSQL_USER", "root"),
+        "PASSWORD": os.environ.get("MYSQL_PASSWORD", ""),
+        "HOST": os.environ.get("MYSQL_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("MYSQL_PORT", "3306"),
+        "OPTIONS": {"charset": "utf8mb4"},
+        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    },
+    "postgresql": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "toggles_migration",
+        "USER": os.environ.get("POSTGRES_USER", "postgres"),
+        "HOST": os.environ.get("POSTGRES_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("POSTGRES_PORT", "5432"),
+    },
+}
+
+_DB = os.environ.get("TOGGLES_MIGRATION_TEST_DB", "sqlite")
+if _DB not in _DATABASES:
+    raise ImproperlyConfigured(f"TOGGLES_MIGRATION_TEST_DB is {_DB!r}; use one of: {', '.join(sorted(_DATABASES))}.")
+
+DATABASES = {"default": _DATABASES[_DB]}
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "waffle",
+    "toggles_migration.apps.TogglesMigrationConfig",
+]
+
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "waffle.middleware.WaffleMiddleware",
+]
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+ROOT_URLCONF = None
+SECRET_KEY = "insecure-secret-key-for-tests-only"
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
+    }
+]
+
+# The upstream default, as edx-platform and edx-proctoring declare it.
+PROCTORING_BACKENDS = {"DEFAULT": "null", "null": {}}

@@ -1,0 +1,86 @@
+"""Our capability helpers give exactly upstream's answers."""
+
+import ddt
+from django.conf import settings
+from django.test import SimpleTestCase, override_settings
+
+from toggles_migration import (
+    normalise_proctoring_backends,
+    requires_escalation_email,
+    requires_escalation_email_providers,
+    show_review_rules,
+)
+
+
+# The reference: upstream's common/djangoapps/util/proctoring.py and xmodule's provider list, verbatim in logic.
+def upstream_requires_escalation_email(proctoring_provider):
+    return settings.PROCTORING_BACKENDS.get(proctoring_provider, {}).get("requires_escalation_email", False)
+
+
+def upstream_show_review_rules(proctoring_provider):
+    return settings.PROCTORING_BACKENDS.get(proctoring_provider, {}).get("show_review_rules", True)
+
+
+def upstream_requires_escalation_email_providers():
+    providers = sorted(
+        name
+        for name, config in settings.PROCTORING_BACKENDS.items()
+        if name != "DEFAULT" and config.get("requires_escalation_email", False)
+    )
+    return [*providers, "lti_external"]
+
+
+BACKENDS = {
+    "DEFAULT": "proctortrack",
+    "proctortrack": {"show_review_rules": False, "requires_escalation_email": True, "client_secret": "x"},
+    "software_secure": {"show_review_rules": True},
+    "mockprock": {},
+    "strict": {"requires_escalation_email": True, "show_review_rules": False},
+}
+
+
+@ddt.ddt
+@override_settings(PROCTORING_BACKENDS=BACKENDS)
+class EquivalenceTest(SimpleTestCase):
+    """Same answers as upstream for every provider, configured or not."""
+
+    @ddt.data("proctortrack", "software_secure", "mockprock", "strict", "lti_external", "unknown", None, "")
+    def test_show_review_rules(self, provider):
+        assert show_review_rules(provider) is bool(upstream_show_review_rules(provider))
+
+    @ddt.data("proctortrack", "software_secure", "mockprock", "strict", "lti_external", "unknown", None, "")
+    def test_requires_escalation_email(self, provider):
+        assert requires_escalation_email(provider) is bool(upstream_requires_escalation_email(provider))
+
+    def test_requires_escalation_email_providers(self):
+        assert requires_escalation_email_providers() == upstream_requires_escalation_email_providers()
+        assert requires_escalation_email_providers() == ["proctortrack", "strict", "lti_external"]
+
+
+class DefaultsTest(SimpleTestCase):
+    """Unconfigured providers and settings get upstream's defaults instead of an exception."""
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "null", "null": {}})
+    def test_default_entry_is_not_a_provider(self):
+        assert show_review_rules("DEFAULT") is True
+        assert requires_escalation_email("DEFAULT") is False
+
+    def test_no_setting_at_all(self):
+        with override_settings():
+            del settings.PROCTORING_BACKENDS
+            assert show_review_rules("proctortrack") is True
+            assert requires_escalation_email("proctortrack") is False
+            assert requires_escalation_email_providers() == ["lti_external"]
+
+    @override_settings(
+        PROCTORING_BACKENDS={"DEFAULT": "lti_external", "lti_external": {"requires_escalation_email": 1}}
+    )
+    def test_lti_external_listed_once(self):
+        assert requires_escalation_email_providers() == ["lti_external"]
+
+    def test_normalised_setting_answers_legacy_values(self):
+        normalised = normalise_proctoring_backends({"DEFAULT": "proctortrack", "proctortrack": {}}).value
+        with override_settings(PROCTORING_BACKENDS=normalised):
+            assert show_review_rules("proctortrack") is False
+            assert requires_escalation_email("proctortrack") is True
+            assert upstream_show_review_rules("proctortrack") is False

@@ -1,0 +1,95 @@
+"""One test per system check ID."""
+
+import ddt
+from django.conf import settings
+from django.core import checks
+from django.test import SimpleTestCase, override_settings
+
+from toggles_migration import notices as n
+from toggles_migration.checks import check_settings
+
+CLEAN = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False, "requires_escalation_email": True}}
+
+
+def messages():
+    """(id, level class) of every message of our check."""
+    return [(message.id, type(message)) for message in check_settings()]
+
+
+@ddt.ddt
+class ChecksTest(SimpleTestCase):
+    """Each ID fires for its problem alone, with a hint naming the settings path to change."""
+
+    @override_settings(PROCTORING_BACKENDS=CLEAN)
+    def test_clean_settings_report_nothing(self):
+        assert not check_settings()
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": "nope"})
+    def test_e001_invalid_proctoring_backends(self):
+        [message] = check_settings()
+        assert (message.id, type(message)) == (n.INVALID_PROCTORING_BACKENDS, checks.Error)
+        assert message.msg == "PROCTORING_BACKENDS['x'] must be a dict of backend options, found str."
+        assert message.hint == "Fix: set PROCTORING_BACKENDS['x'] = {} or a dict of that backend's options."
+
+    @override_settings(PROCTORING_BACKENDS={"x": {}})
+    def test_e002_default_missing(self):
+        assert messages() == [(n.DEFAULT_MISSING, checks.Error)]
+        assert check_settings()[0].hint == "Fix: add PROCTORING_BACKENDS['DEFAULT'] = '<backend>' naming one of: 'x'."
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": ["x"], "x": {}})
+    def test_e003_default_not_a_string(self):
+        assert messages() == [(n.DEFAULT_NOT_A_STRING, checks.Error)]
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "y", "x": {}})
+    def test_e004_default_unknown_backend(self):
+        assert messages() == [(n.DEFAULT_UNKNOWN_BACKEND, checks.Error)]
+        assert "PROCTORING_BACKENDS['DEFAULT']" in check_settings()[0].hint
+
+    @ddt.data(
+        (["proctortrack"], "TOGGLES_MIGRATION must be a dict, found list."),
+        ({"LEGACY_BACKEND": ["x"]}, "TOGGLES_MIGRATION['LEGACY_BACKEND'] is not a known key."),
+    )
+    @ddt.unpack
+    def test_e005_invalid_toggles_migration(self, value, message):
+        with override_settings(TOGGLES_MIGRATION=value):
+            [found] = check_settings()
+        assert (found.id, found.msg) == (n.INVALID_TOGGLES_MIGRATION, message)
+
+    @override_settings(TOGGLES_MIGRATION="bad")
+    def test_e005_reported_without_proctoring_backends(self):
+        del settings.PROCTORING_BACKENDS
+        assert messages() == [(n.INVALID_TOGGLES_MIGRATION, checks.Error)]
+
+    def test_project_without_proctoring_backends_reports_nothing(self):
+        with override_settings():
+            del settings.PROCTORING_BACKENDS
+            assert not check_settings()
+
+    @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {"SHOW_REVIEW_RULES": True}})
+    def test_w001_legacy_spelling(self):
+        assert messages() == [(n.LEGACY_SPELLING, checks.Warning)]
+        assert check_settings()[0].hint == "Fix: rename it: \"show_review_rules\": True in PROCTORING_BACKENDS['x']."
+
+    @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {"requires_escalation_email": "0"}})
+    def test_w002_coerced_value(self):
+        assert messages() == [(n.COERCED_VALUE, checks.Warning)]
+
+    @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {"show_review_rule": False}})
+    def test_w003_possible_misspelling(self):
+        assert messages() == [(n.POSSIBLE_MISSPELLING, checks.Warning)]
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False}})
+    def test_w004_legacy_rule_applied(self):
+        assert messages() == [(n.LEGACY_RULE_APPLIED, checks.Warning)]
+        assert check_settings()[0].hint == (
+            "Fix: make it explicit: add \"requires_escalation_email\": True to PROCTORING_BACKENDS['proctortrack'] "
+            "(YAML: requires_escalation_email: true)."
+        )
+
+    def test_every_declared_id_is_tested(self):
+        tested = {name[len("test_") :].split("_")[0].upper() for name in dir(self) if name.startswith("test_")}
+        declared = {check_id.rsplit(".", 1)[1] for check_id in n.CHECK_TITLES}
+        assert declared <= tested
+
+    def test_check_is_registered(self):
+        assert check_settings in checks.registry.registry.get_checks()

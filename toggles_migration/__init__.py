@@ -1,0 +1,21 @@
+"""Retire Open edX course waffle flags safely: the show_review_rules data migration, settings shim and helpers."""
+
+from .capabilities import requires_escalation_email, requires_escalation_email_providers, show_review_rules
+from .notices import InvalidProctoringBackends, InvalidTogglesMigration
+from .retirements import MANAGED_OPTIONS, RETIREMENTS
+from .settings_shim import apply_settings_shim, effective_backends, normalise_proctoring_backends
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MANAGED_OPTIONS",
+    "RETIREMENTS",
+    "InvalidProctoringBackends",
+    "InvalidTogglesMigration",
+    "apply_settings_shim",
+    "effective_backends",
+    "normalise_proctoring_backends",
+    "requires_escalation_email",
+    "requires_escalation_email_providers",
+    "show_review_rules",
+]

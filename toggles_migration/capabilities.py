@@ -1,0 +1,41 @@
+"""Per-backend proctoring capabilities with upstream's semantics, for releases that predate upstream's helpers."""
+
+from django.conf import settings
+
+from .retirements import REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES
+
+# edx-platform offers the edx-exams LTI provider without a PROCTORING_BACKENDS entry, and its
+# get_requires_escalation_email_providers() always lists it.
+LTI_EXTERNAL = "lti_external"
+_NOT_CONFIGURED = {}
+
+
+def _option(provider, name, default):
+    try:
+        return bool(settings.PROCTORING_BACKENDS.get(provider, _NOT_CONFIGURED).get(name, default))
+    except AttributeError:
+        # No PROCTORING_BACKENDS at all, or the provider is 'DEFAULT' (a string): not configured.
+        return default
+
+
+def show_review_rules(provider):
+    """Return whether Studio shows the exam "Review Rules" field for courses using ``provider``."""
+    return _option(provider, SHOW_REVIEW_RULES.name, SHOW_REVIEW_RULES.upstream_default)
+
+
+def requires_escalation_email(provider):
+    """Return whether courses using ``provider`` must name an exam escalation contact."""
+    return _option(provider, REQUIRES_ESCALATION_EMAIL.name, REQUIRES_ESCALATION_EMAIL.upstream_default)
+
+
+def requires_escalation_email_providers():
+    """Return the sorted providers that require an escalation email, then ``'lti_external'``, as upstream does."""
+    backends = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
+    providers = sorted(
+        name
+        for name, entry in backends.items()
+        if name != "DEFAULT" and isinstance(entry, dict) and entry.get(REQUIRES_ESCALATION_EMAIL.name, False)
+    )
+    if LTI_EXTERNAL not in providers:
+        providers.append(LTI_EXTERNAL)
+    return providers

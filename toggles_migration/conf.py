@@ -1,0 +1,80 @@
+"""The one accessor for the TOGGLES_MIGRATION setting, with every default in one place."""
+
+import difflib
+from dataclasses import dataclass
+
+from .notices import InvalidTogglesMigration, type_name
+from .retirements import DEFAULT_LEGACY_BACKENDS
+
+SETTING_NAME = "TOGGLES_MIGRATION"
+
+# .. setting_name: TOGGLES_MIGRATION['LEGACY_BACKENDS']
+# .. setting_default: ['proctortrack']
+# .. setting_description: Names of the PROCTORING_BACKENDS entries whose courses the legacy code
+#   special-cased: the retired ``studio.show_review_rules`` flag and the escalation-email rule applied
+#   only to them. The settings shim gives these backends legacy-preserving option values when unset.
+#   Set it when your Proctortrack backend is registered under another name.
+DEFAULTS = {
+    "LEGACY_BACKENDS": DEFAULT_LEGACY_BACKENDS,
+}
+
+
+@dataclass(frozen=True)
+class TogglesMigrationSettings:
+    """The validated TOGGLES_MIGRATION values, defaults filled in."""
+
+    legacy_backends: tuple
+
+
+def read_settings(source=None):
+    """
+    Read TOGGLES_MIGRATION from ``source`` (a settings module or object), by default ``django.conf.settings``.
+
+    Read when called, never at import time, so the settings shim can use it while settings load.
+    """
+    if source is None:
+        from django.conf import settings as source  # pylint: disable=import-outside-toplevel
+    return parse_settings(getattr(source, SETTING_NAME, None))
+
+
+def parse_settings(raw):
+    """Validate a raw TOGGLES_MIGRATION value (None means unset) and fill in the defaults."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InvalidTogglesMigration(
+            f"{SETTING_NAME} must be a dict, found {type_name(raw)}.",
+            f"set {SETTING_NAME} = {{'LEGACY_BACKENDS': ['proctortrack']}}, or remove it to use the defaults.",
+        )
+    _reject_unknown_keys(raw)
+    values = {**DEFAULTS, **raw}
+    return TogglesMigrationSettings(
+        legacy_backends=_backend_names(values["LEGACY_BACKENDS"], "LEGACY_BACKENDS"),
+    )
+
+
+def _reject_unknown_keys(raw):
+    for key in sorted(raw, key=str):
+        if key in DEFAULTS:
+            continue
+        close = difflib.get_close_matches(str(key), list(DEFAULTS), n=1)
+        hint = f"rename it to {close[0]!r}." if close else f"remove it; known keys: {', '.join(sorted(DEFAULTS))}."
+        raise InvalidTogglesMigration(f"{SETTING_NAME}[{key!r}] is not a known key.", hint)
+
+
+def _backend_names(value, key):
+    path = f"{SETTING_NAME}[{key!r}]"
+    example = "use a list of backend names, e.g. ['proctortrack']."
+    if not isinstance(value, (list, tuple)):
+        raise InvalidTogglesMigration(f"{path} must be a list of backend names, found {type_name(value)}.", example)
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidTogglesMigration(
+                f"{path}[{index}] must be a non-empty backend name, found {type_name(item)}.", example
+            )
+        if item == "DEFAULT":
+            raise InvalidTogglesMigration(
+                f"{path}[{index}] is 'DEFAULT', which is not a backend but the name of the default one.",
+                "list the backend that DEFAULT names instead.",
+            )
+    return tuple(value)

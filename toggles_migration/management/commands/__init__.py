@@ -1,0 +1,1 @@
+"""The retire_toggle operator command."""

@@ -1,0 +1,1 @@
+"""Migrations of the toggles_migration app."""

@@ -1,0 +1,69 @@
+"""What the package can report about settings: notices, their stable check IDs, and setting errors."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+
+ERROR = "error"
+WARNING = "warning"
+
+# Stable system check IDs. Never renumber: operators silence them with SILENCED_SYSTEM_CHECKS.
+INVALID_PROCTORING_BACKENDS = "toggles_migration.E001"
+DEFAULT_MISSING = "toggles_migration.E002"
+DEFAULT_NOT_A_STRING = "toggles_migration.E003"
+DEFAULT_UNKNOWN_BACKEND = "toggles_migration.E004"
+INVALID_TOGGLES_MIGRATION = "toggles_migration.E005"
+LEGACY_SPELLING = "toggles_migration.W001"
+COERCED_VALUE = "toggles_migration.W002"
+POSSIBLE_MISSPELLING = "toggles_migration.W003"
+LEGACY_RULE_APPLIED = "toggles_migration.W004"
+
+CHECK_TITLES = {
+    INVALID_PROCTORING_BACKENDS: "PROCTORING_BACKENDS or one of its backend entries has the wrong type",
+    DEFAULT_MISSING: "PROCTORING_BACKENDS has no DEFAULT entry",
+    DEFAULT_NOT_A_STRING: "PROCTORING_BACKENDS['DEFAULT'] is not a backend name",
+    DEFAULT_UNKNOWN_BACKEND: "PROCTORING_BACKENDS['DEFAULT'] names no configured backend",
+    INVALID_TOGGLES_MIGRATION: "TOGGLES_MIGRATION is invalid",
+    LEGACY_SPELLING: "an upper-case option spelling was rewritten to the lower-case name",
+    COERCED_VALUE: "an option value was coerced to a boolean",
+    POSSIBLE_MISSPELLING: "a backend key looks like a misspelt managed option",
+    LEGACY_RULE_APPLIED: "a legacy backend option was derived by the legacy rule, not set explicitly",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the settings shim noticed; becomes a system check message with the same ID."""
+
+    check_id: str
+    level: str
+    message: str
+    hint: str
+
+
+class SettingError(ImproperlyConfigured):
+    """An invalid setting: the message names the setting path and the type found, the hint the fix."""
+
+    check_id = ""
+
+    def __init__(self, message, hint):
+        super().__init__(f"{message} Fix: {hint}")
+        self.message = message
+        self.hint = hint
+
+
+class InvalidProctoringBackends(SettingError):
+    """PROCTORING_BACKENDS cannot be normalised."""
+
+    check_id = INVALID_PROCTORING_BACKENDS
+
+
+class InvalidTogglesMigration(SettingError):
+    """TOGGLES_MIGRATION cannot be read."""
+
+    check_id = INVALID_TOGGLES_MIGRATION
+
+
+def type_name(value):
+    """Name a value's type for an error message; the value itself is never shown, it may be a secret."""
+    return "None" if value is None else type(value).__name__

@@ -1,0 +1,29 @@
+"""Build the plain, JSON-ready data that the operator command renders; no I/O here."""
+
+from .notices import type_name
+from .settings_shim import DEFAULT_KEY
+
+
+def settings_report(result):
+    """Describe the effective managed options of every backend; never includes any other backend key."""
+    if result is None:
+        return {"configured": False, "default": None, "backends": {}, "notices": []}
+    default = result.value.get(DEFAULT_KEY)
+    backends = {}
+    for effective in result.options:
+        backends.setdefault(effective.backend, {})[effective.option] = {
+            "value": effective.value,
+            "source": effective.source,
+        }
+    return {
+        "configured": True,
+        # A DEFAULT that is not a name may be a misplaced backend dict holding credentials: show its type only.
+        "default": default if isinstance(default, str) or default is None else f"<{type_name(default)}>",
+        "backends": {name: backends[name] for name in sorted(backends)},
+        "notices": [notice_report(notice) for notice in result.notices],
+    }
+
+
+def notice_report(notice):
+    """Describe one notice."""
+    return {"id": notice.check_id, "level": notice.level, "message": notice.message, "hint": notice.hint}

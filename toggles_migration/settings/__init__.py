@@ -1,0 +1,1 @@
+"""Open edX plugin settings hooks, one module per edx-platform settings type."""

@@ -1,0 +1,286 @@
+"""Normalise and validate PROCTORING_BACKENDS while settings load, keeping legacy behaviour by default."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from . import notices as n
+from .conf import parse_settings, read_settings
+from .notices import InvalidProctoringBackends, Notice, type_name
+from .retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS
+
+SETTING_NAME = "PROCTORING_BACKENDS"
+DEFAULT_KEY = "DEFAULT"
+# Where plugin_settings keeps what it noticed: logging and system checks do not exist yet when it runs.
+RESULT_SETTING_NAME = "TOGGLES_MIGRATION_SHIM_RESULT"
+
+EXPLICIT = "explicit"
+LEGACY_SPELLING = "legacy-spelling"
+COERCED = "coerced"
+LEGACY_RULE = "legacy-rule"
+DEFAULT = "default"
+
+TRUE_STRINGS = frozenset({"true", "yes", "on", "1"})
+FALSE_STRINGS = frozenset({"false", "no", "off", "0"})
+_MISSPELLING_SIMILARITY = 0.85
+
+
+@dataclass(frozen=True)
+class EffectiveOption:
+    """The value one managed option takes on one backend, and where it came from."""
+
+    backend: str
+    option: str
+    value: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class ShimResult:
+    """The normalised PROCTORING_BACKENDS, what was noticed, and the effective managed options."""
+
+    # Excluded from repr: backend entries carry credentials.
+    value: dict = field(repr=False)
+    notices: tuple
+    options: tuple
+
+    def option(self, backend, option_name):
+        """Return the EffectiveOption of ``option_name`` on ``backend``, or None for an unconfigured backend."""
+        for effective in self.options:
+            if effective.backend == backend and effective.option == option_name:
+                return effective
+        return None
+
+
+def normalise_proctoring_backends(value, legacy_backends=DEFAULT_LEGACY_BACKENDS):
+    """
+    Return a ShimResult for a PROCTORING_BACKENDS value; never mutates ``value``.
+
+    Raises InvalidProctoringBackends (an ImproperlyConfigured) for values that cannot be read without guessing.
+    """
+    if not isinstance(value, dict):
+        raise InvalidProctoringBackends(
+            f"{SETTING_NAME} must be a dict, found {type_name(value)}.",
+            f"set {SETTING_NAME} = {{'DEFAULT': '<backend>', '<backend>': {{...}}}}.",
+        )
+    normalised = {}
+    found = []
+    options = []
+    for backend, entry in value.items():
+        if backend == DEFAULT_KEY:
+            normalised[backend] = entry
+            continue
+        _check_backend(backend, entry)
+        normalised[backend], backend_options, backend_notices = _normalise_backend(
+            backend, entry, backend in legacy_backends
+        )
+        options.extend(backend_options)
+        found.extend(backend_notices)
+    found.extend(_default_notices(value))
+    return ShimResult(value=normalised, notices=tuple(found), options=tuple(options))
+
+
+def _check_backend(backend, entry):
+    if not isinstance(backend, str):
+        raise InvalidProctoringBackends(
+            f"{SETTING_NAME} has a key of type {type_name(backend)}; backend names must be strings.",
+            f"quote the backend name in {SETTING_NAME}.",
+        )
+    if not isinstance(entry, dict):
+        raise InvalidProctoringBackends(
+            f"{SETTING_NAME}[{backend!r}] must be a dict of backend options, found {type_name(entry)}.",
+            f"set {SETTING_NAME}[{backend!r}] = {{}} or a dict of that backend's options.",
+        )
+
+
+def _normalise_backend(backend, entry, is_legacy):
+    normalised = dict(entry)
+    options = []
+    found = []
+    for option in MANAGED_OPTIONS:
+        path = f"{SETTING_NAME}[{backend!r}][{option.name!r}]"
+        spelled = [key for key in option.spellings if key in entry]
+        read = {key: _coerce(backend, key, entry[key]) for key in spelled}
+        normalised.pop(option.legacy_spelling, None)
+        if read:
+            value, source = _explicit_value(backend, option, read, found)
+            for key, (_, was_coerced) in read.items():
+                if was_coerced:
+                    found.append(
+                        Notice(
+                            n.COERCED_VALUE,
+                            n.WARNING,
+                            f"{SETTING_NAME}[{backend!r}][{key!r}] is a {type_name(entry[key])}, read as {value}.",
+                            f"write the boolean: {_python_line(option.name, value)} in {SETTING_NAME}[{backend!r}].",
+                        )
+                    )
+        elif is_legacy:
+            value, source = option.legacy_value, LEGACY_RULE
+            found.append(
+                Notice(
+                    n.LEGACY_RULE_APPLIED,
+                    n.WARNING,
+                    f"{path} is unset; {backend!r} is a legacy backend, so it keeps the legacy value {value} "
+                    f"(upstream would default to {option.upstream_default}).",
+                    f"make it explicit: add {_python_line(option.name, value)} to {SETTING_NAME}[{backend!r}] "
+                    f"(YAML: {option.name}: {str(value).lower()}).",
+                )
+            )
+        else:
+            value, source = option.upstream_default, DEFAULT
+        normalised[option.name] = value
+        options.append(EffectiveOption(backend, option.name, value, source))
+    found.extend(_misspelling_notices(backend, entry))
+    return normalised, options, found
+
+
+def _explicit_value(backend, option, read, found):
+    """Pick the value of an option set under one or both spellings; refuse to guess when they disagree."""
+    values = {value for value, _ in read.values()}
+    if len(values) > 1:
+        raise InvalidProctoringBackends(
+            f"{SETTING_NAME}[{backend!r}] sets both {option.name!r} and {option.legacy_spelling!r}, and they disagree.",
+            f"keep only {option.name!r} in {SETTING_NAME}[{backend!r}] with the value you mean.",
+        )
+    value = values.pop()
+    if option.legacy_spelling not in read:
+        return value, (COERCED if read[option.name][1] else EXPLICIT)
+    if option.name in read:
+        message = f"{SETTING_NAME}[{backend!r}] sets both {option.name!r} and {option.legacy_spelling!r}; they agree."
+        hint = f"remove {option.legacy_spelling!r} from {SETTING_NAME}[{backend!r}]."
+        source = COERCED if read[option.name][1] else EXPLICIT
+    else:
+        message = (
+            f"{SETTING_NAME}[{backend!r}][{option.legacy_spelling!r}] is the abandoned upper-case spelling, "
+            f"which upstream ignores; read as {option.name!r}."
+        )
+        hint = f"rename it: {_python_line(option.name, value)} in {SETTING_NAME}[{backend!r}]."
+        source = LEGACY_SPELLING
+    found.append(Notice(n.LEGACY_SPELLING, n.WARNING, message, hint))
+    return value, source
+
+
+def _coerce(backend, key, value):
+    """Return (bool, was_coerced) for an option value, or raise naming the backend, option and type."""
+    if isinstance(value, bool):
+        return value, False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value), True
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_STRINGS:
+            return True, True
+        if word in FALSE_STRINGS:
+            return False, True
+    accepted = "True or False (the strings true/false/yes/no/on/off/1/0 and the integers 0/1 are also read)"
+    raise InvalidProctoringBackends(
+        f"{SETTING_NAME}[{backend!r}][{key!r}] must be a boolean, found {type_name(value)} that is not "
+        "a recognised boolean value.",
+        f"set it to {accepted}.",
+    )
+
+
+def _squash(key):
+    return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+_SQUASHED_OPTIONS = {_squash(option.name): option for option in MANAGED_OPTIONS}
+_MANAGED_KEYS = frozenset(key for option in MANAGED_OPTIONS for key in option.spellings)
+
+
+def _misspelling_notices(backend, entry):
+    found = []
+    for key in entry:
+        if not isinstance(key, str) or key in _MANAGED_KEYS:
+            continue
+        squashed = _squash(key)
+        for target, option in _SQUASHED_OPTIONS.items():
+            if difflib.SequenceMatcher(None, squashed, target).ratio() >= _MISSPELLING_SIMILARITY:
+                found.append(
+                    Notice(
+                        n.POSSIBLE_MISSPELLING,
+                        n.WARNING,
+                        f"{SETTING_NAME}[{backend!r}] has the key {key!r}, which looks like a misspelling of "
+                        f"{option.name!r}; it is left in place and nothing reads it.",
+                        f"rename {key!r} to {option.name!r} in {SETTING_NAME}[{backend!r}].",
+                    )
+                )
+                break
+    return found
+
+
+def _default_notices(value):
+    backends = sorted(key for key in value if key != DEFAULT_KEY and isinstance(key, str))
+    choices = ", ".join(repr(name) for name in backends) or "none configured"
+    if DEFAULT_KEY not in value:
+        return [
+            Notice(
+                n.DEFAULT_MISSING,
+                n.ERROR,
+                f"{SETTING_NAME} has no 'DEFAULT' entry, so courses without a provider have none.",
+                f"add {SETTING_NAME}['DEFAULT'] = '<backend>' naming one of: {choices}.",
+            )
+        ]
+    default = value[DEFAULT_KEY]
+    if not isinstance(default, str):
+        return [
+            Notice(
+                n.DEFAULT_NOT_A_STRING,
+                n.ERROR,
+                f"{SETTING_NAME}['DEFAULT'] must be the name of a backend (a str), found {type_name(default)}.",
+                f"set {SETTING_NAME}['DEFAULT'] to one of: {choices}; backend options go under the backend's own key.",
+            )
+        ]
+    if default not in backends:
+        return [
+            Notice(
+                n.DEFAULT_UNKNOWN_BACKEND,
+                n.ERROR,
+                f"{SETTING_NAME}['DEFAULT'] is {default!r}, which is not a configured backend.",
+                f"set {SETTING_NAME}['DEFAULT'] to one of: {choices}, or add a {default!r} entry.",
+            )
+        ]
+    return []
+
+
+def _python_line(option_name, value):
+    return f'"{option_name}": {value}'
+
+
+def apply_settings_shim(settings):
+    """
+    Normalise PROCTORING_BACKENDS in a settings module, object or namespace dict, in place.
+
+    From a plain Django settings module, call it last: ``apply_settings_shim(globals())``.
+    Does nothing when PROCTORING_BACKENDS is not set, or when it is already the shim's own result.
+    """
+    namespace = settings if isinstance(settings, dict) else vars(settings)
+    if SETTING_NAME not in namespace:
+        return None
+    current = namespace[SETTING_NAME]
+    previous = namespace.get(RESULT_SETTING_NAME)
+    if isinstance(previous, ShimResult) and previous.value is current:
+        return previous
+    config = parse_settings(namespace.get("TOGGLES_MIGRATION"))
+    result = normalise_proctoring_backends(current, config.legacy_backends)
+    namespace[SETTING_NAME] = result.value
+    namespace[RESULT_SETTING_NAME] = result
+    return result
+
+
+def effective_backends(settings=None):
+    """
+    Return the ShimResult for the running settings, or None when PROCTORING_BACKENDS is not set.
+
+    Reuses what the shim recorded while settings loaded when PROCTORING_BACKENDS is still the object it
+    produced (so legacy-rule and legacy-spelling sources survive); otherwise normalises the current value.
+    """
+    if settings is None:
+        from django.conf import settings  # pylint: disable=import-outside-toplevel,redefined-outer-name
+    if not hasattr(settings, SETTING_NAME):
+        return None
+    current = getattr(settings, SETTING_NAME)
+    recorded = getattr(settings, RESULT_SETTING_NAME, None)
+    if isinstance(recorded, ShimResult) and recorded.value is current:
+        return recorded
+    return normalise_proctoring_backends(current, read_settings(settings).legacy_backends)
