@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "waffle",
+    "test_utils.waffle_utils.apps.WaffleUtilsConfig",
+    "test_utils.course_overviews.apps.CourseOverviewsConfig",
     "toggles_migration.apps.TogglesMigrationConfig",
 ]
 

@@ -1,0 +1,1 @@
+"""Migrations named as upstream's."""

@@ -1,0 +1,297 @@
+"""Pure functions: a retired flag's stored state and the effective settings in, the Plan out."""
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
+from . import tables
+
+CONDITIONAL = "conditional"
+UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
+EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
+NOT_CONFIGURED = "not-configured"
+ESCALATION_OPTION = "requires_escalation_email"
+_ON = "on"
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A course or org whose legacy value differs from the decision."""
+
+    scope: str
+    key: str
+    legacy_value: bool
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    """A stored row that cannot be evaluated: it is reported, never a crash."""
+
+    table: str
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The value the backend option should take, and why."""
+
+    value: bool
+    status: str
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the operator needs to carry a retired flag's behaviour over to the backend option."""
+
+    toggle: str
+    option: str
+    backends: tuple
+    global_value: object
+    global_conditions: tuple
+    known_courses: object
+    legacy_values: dict
+    decision: Decision
+    exceptions: tuple
+    invalid_rows: tuple
+    effective_setting: dict
+    agrees: bool
+    snippet: dict
+    escalation_email: dict
+
+    def as_dict(self):
+        """Return a JSON-ready dict with stable ordering."""
+        data = asdict(self)
+        data["backends"] = list(self.backends)
+        data["global_conditions"] = list(self.global_conditions)
+        data["exceptions"] = [asdict(item) for item in self.exceptions]
+        data["invalid_rows"] = [asdict(item) for item in self.invalid_rows]
+        return data
+
+
+def effective_overrides(rows, key_column, parse=None):
+    """
+    Map each key (lower-cased, as MySQL's collation compared them) to its effective value.
+
+    The newest row by change_date wins, ties to the highest id; a newest row with enabled=False leaves the key
+    unset (None) whatever older rows say. ``parse`` validates keys; rows it rejects are returned as invalid.
+    Returns ({key: (stored key, True/False/None)}, [InvalidRow]).
+    """
+    newest = {}
+    invalid = []
+    for row in rows:
+        key = row[key_column]
+        if parse is not None:
+            reason = parse(key)
+            if reason:
+                invalid.append(InvalidRow(table="", id=str(row["id"]), reason=reason))
+                continue
+        order = (row["change_date"] or "", row["id"])
+        folded = key.lower()
+        if folded not in newest or order > newest[folded][0]:
+            newest[folded] = (order, row)
+    effective = {
+        folded: (row[key_column], (row["override_choice"] == _ON) if row["enabled"] else None)
+        for folded, (_, row) in newest.items()
+    }
+    return effective, invalid
+
+
+def course_key_problem(raw):
+    """Return why ``raw`` is not a course key, or '' when it parses."""
+    if not isinstance(raw, str):
+        return f"course id of type {type(raw).__name__}"
+    try:
+        CourseKey.from_string(raw)
+    except InvalidKeyError:
+        return f"course id {raw!r} does not parse as a course key"
+    return ""
+
+
+def global_value(flag_row, user_count, group_count, flag_default):
+    """
+    Evaluate the global django-waffle flag as Studio's signed-in course authors saw it.
+
+    Returns (True, False or CONDITIONAL, conditions that could make it true for some author).
+    """
+    if flag_row is None:
+        return bool(flag_default), ()
+    if flag_row["everyone"] is not None:
+        return bool(flag_row["everyone"]), ()
+    if flag_row["authenticated"]:
+        return True, ()
+    conditions = []
+    if _percent(flag_row["percent"]) > 0:
+        conditions.append("percent")
+    for name in ("testing", "superusers", "staff"):
+        if flag_row[name]:
+            conditions.append(name)
+    if (flag_row["languages"] or "").strip():
+        conditions.append("languages")
+    if user_count:
+        conditions.append("users")
+    if group_count:
+        conditions.append("groups")
+    return (CONDITIONAL, tuple(conditions)) if conditions else (False, ())
+
+
+def _percent(value):
+    try:
+        return Decimal(value) if value is not None else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def build_plan(
+    stored, retirement, legacy_backends, courses, *, flag_default=False, shim_result=None, decision_override=None
+):
+    """
+    Compute the Plan for a retirement from its stored rows (``legacy_state.StoredRows``).
+
+    ``courses`` are the known proctored courses on the legacy backends, or None when unknown.
+    ``shim_result`` is the effective PROCTORING_BACKENDS (``settings_shim.ShimResult``) or None when unset.
+    """
+    flag_rows = stored.of(tables.FLAG)
+    flag_row = flag_rows[0] if flag_rows else None
+    global_raw, conditions = global_value(
+        flag_row, len(stored.of(tables.FLAG_USERS)), len(stored.of(tables.FLAG_GROUPS)), flag_default
+    )
+    fallback = False if global_raw == CONDITIONAL else global_raw
+    course_overrides, invalid_courses = effective_overrides(
+        stored.of(tables.COURSE_OVERRIDES), "course_id", parse=course_key_problem
+    )
+    org_overrides, _ = effective_overrides(stored.of(tables.ORG_OVERRIDES), "org")
+    invalid = [InvalidRow(tables.COURSE_OVERRIDES.table, row.id, row.reason) for row in invalid_courses]
+
+    legacy = {}
+    if courses is not None:
+        for course in courses:
+            problem = course_key_problem(course.course_id)
+            if problem:
+                invalid.append(InvalidRow("course_overviews_courseoverview", course.course_id, problem))
+                continue
+            legacy[course.course_id] = _legacy_value(course.course_id, course_overrides, org_overrides, fallback)
+
+    decision_value, source = _decide(legacy, courses is not None, fallback, decision_override)
+    exceptions = _exceptions(legacy, courses is not None, course_overrides, org_overrides, decision_value)
+    has_override = any(value is not None for _, value in (*course_overrides.values(), *org_overrides.values()))
+    status = _status(global_raw, exceptions, flag_row is None and not has_override)
+    effective, agrees, snippet = _compare_settings(retirement, legacy_backends, shim_result, decision_value)
+    counts = Counter(legacy.values())
+    return Plan(
+        toggle=retirement.name,
+        option=retirement.option.name,
+        backends=tuple(legacy_backends),
+        global_value=global_raw,
+        global_conditions=conditions,
+        known_courses=None if courses is None else len(legacy),
+        legacy_values={"true": counts[True], "false": counts[False]},
+        decision=Decision(
+            value=decision_value,
+            status=status,
+            source=source,
+            reason=_reason(status, source, global_raw, conditions, len(exceptions), courses is not None),
+        ),
+        exceptions=tuple(sorted(exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
+        invalid_rows=tuple(sorted(invalid, key=lambda item: (item.table, item.id))),
+        effective_setting=effective,
+        agrees=agrees,
+        snippet=snippet,
+        escalation_email={
+            "decision": True,
+            "missing": None
+            if courses is None
+            else sorted(course.course_id for course in courses if not course.escalation_email.strip()),
+        },
+    )
+
+
+def _legacy_value(course_id, course_overrides, org_overrides, fallback):
+    course_value = course_overrides.get(course_id.lower(), (None, None))[1]
+    if course_value is not None:
+        return course_value
+    org = CourseKey.from_string(course_id).org
+    org_value = org_overrides.get(org.lower(), (None, None))[1]
+    return fallback if org_value is None else org_value
+
+
+def _decide(legacy, known, fallback, decision_override):
+    if decision_override is not None:
+        return bool(decision_override), "operator"
+    if not known or not legacy:
+        return fallback, "global"
+    counts = Counter(legacy.values())
+    if counts[True] == counts[False]:
+        return fallback, "global"
+    return counts[True] > counts[False], "majority"
+
+
+def _exceptions(legacy, known, course_overrides, org_overrides, decision_value):
+    if known:
+        return [Deviation("course", course_id, value) for course_id, value in legacy.items() if value != decision_value]
+    found = []
+    for scope, overrides in (("course", course_overrides), ("org", org_overrides)):
+        found.extend(
+            Deviation(scope, key, value)
+            for key, value in overrides.values()
+            if value is not None and value != decision_value
+        )
+    return found
+
+
+def _status(global_raw, exceptions, absent):
+    if global_raw == CONDITIONAL:
+        return CONDITIONAL
+    if exceptions:
+        return LOSSY
+    return ABSENT if absent else UNIFORM
+
+
+def _compare_settings(retirement, legacy_backends, shim_result, decision_value):
+    """Compare the effective options of the legacy backends with the decision; build the snippet to paste."""
+    wanted = {retirement.option.name: decision_value, ESCALATION_OPTION: True}
+    effective = {}
+    snippet = {}
+    agrees = True
+    for backend in legacy_backends:
+        options = {name: _effective_option(shim_result, backend, name) for name in sorted(wanted)}
+        effective[backend] = options
+        if options[retirement.option.name]["source"] == NOT_CONFIGURED:
+            continue
+        for name, value in wanted.items():
+            if options[name]["value"] != value:
+                agrees = False
+            if options[name]["value"] != value or options[name]["source"] not in EXPLICIT_SOURCES:
+                snippet.setdefault(backend, {})[name] = value
+    return effective, agrees, {backend: dict(sorted(opts.items())) for backend, opts in sorted(snippet.items())}
+
+
+def _effective_option(shim_result, backend, name):
+    found = shim_result.option(backend, name) if shim_result is not None else None
+    if found is None:
+        return {"value": None, "source": NOT_CONFIGURED}
+    return {"value": found.value, "source": found.source}
+
+
+def _reason(status, source, global_raw, conditions, exception_count, known):  # noqa: PLR0917
+    basis = {
+        "operator": "the value set by the operator",
+        "majority": "the value most known courses had",
+        "global": "the global flag's value" if known else "the global flag's value (courses unknown here)",
+    }[source]
+    if status == CONDITIONAL:
+        return (
+            f"The global flag was on only for some authors ({', '.join(conditions)}); the decision uses False, "
+            f"what an ordinary course author saw, from {basis}."
+        )
+    if status == LOSSY:
+        kind = "courses" if known else "overrides (possible exceptions)"
+        return f"Decision from {basis}; {exception_count} {kind} had a different value and cannot keep it."
+    if status == ABSENT:
+        return f"No stored state: the flag was never set, so every course saw {global_raw}."
+    return f"Decision from {basis}; every course keeps its behaviour."

@@ -1,0 +1,156 @@
+"""Literal declarations of the stored tables a retirement touches, and the JSON codec of their rows."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import CharField
+from django.db.models.functions import Cast
+
+INT, BOOL, NULLBOOL, TEXT, DATETIME, DECIMAL, RAW_KEY = "int", "bool", "nullbool", "text", "datetime", "decimal", "key"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One stored table: where it lives in the apps registry, its columns and their kinds."""
+
+    app_label: str
+    model_name: str
+    table: str
+    columns: tuple
+    # The column naming the toggle, used to select the rows of one toggle.
+    toggle_column: str = ""
+    # For an auto-created many-to-many table: the field of the Flag model that owns it.
+    m2m_field: str = ""
+    # Columns pointing at rows that may have been deleted since (users, groups).
+    references: tuple = ()
+
+    @property
+    def column_names(self):
+        """The column names, in declaration order."""
+        return tuple(name for name, _ in self.columns)
+
+
+FLAG = TableSpec(
+    "waffle",
+    "Flag",
+    "waffle_flag",
+    (
+        ("id", INT),
+        ("name", TEXT),
+        ("everyone", NULLBOOL),
+        ("percent", DECIMAL),
+        ("testing", BOOL),
+        ("superusers", BOOL),
+        ("staff", BOOL),
+        ("authenticated", BOOL),
+        ("languages", TEXT),
+        ("rollout", BOOL),
+        ("note", TEXT),
+        ("created", DATETIME),
+        ("modified", DATETIME),
+    ),
+    toggle_column="name",
+)
+FLAG_USERS = TableSpec(
+    "waffle",
+    "Flag",
+    "waffle_flag_users",
+    (("id", INT), ("flag_id", INT), ("user_id", INT)),
+    m2m_field="users",
+    references=(("user_id", "auth", "User"),),
+)
+FLAG_GROUPS = TableSpec(
+    "waffle",
+    "Flag",
+    "waffle_flag_groups",
+    (("id", INT), ("flag_id", INT), ("group_id", INT)),
+    m2m_field="groups",
+    references=(("group_id", "auth", "Group"),),
+)
+_OVERRIDE_COLUMNS = (
+    ("id", INT),
+    ("change_date", DATETIME),
+    ("changed_by_id", INT),
+    ("enabled", BOOL),
+    ("waffle_flag", TEXT),
+)
+COURSE_OVERRIDES = TableSpec(
+    "waffle_utils",
+    "WaffleFlagCourseOverrideModel",
+    "waffle_utils_waffleflagcourseoverridemodel",
+    (*_OVERRIDE_COLUMNS, ("course_id", RAW_KEY), ("override_choice", TEXT), ("note", TEXT)),
+    toggle_column="waffle_flag",
+    references=(("changed_by_id", "auth", "User"),),
+)
+ORG_OVERRIDES = TableSpec(
+    "waffle_utils",
+    "WaffleFlagOrgOverrideModel",
+    "waffle_utils_waffleflagorgoverridemodel",
+    (*_OVERRIDE_COLUMNS, ("org", TEXT), ("override_choice", TEXT), ("note", TEXT)),
+    toggle_column="waffle_flag",
+    references=(("changed_by_id", "auth", "User"),),
+)
+# Restore order: parents before the rows that point at them.
+FLAG_TABLES = (FLAG, FLAG_USERS, FLAG_GROUPS, COURSE_OVERRIDES, ORG_OVERRIDES)
+COURSE_OVERVIEWS_LABEL = "course_overviews"
+
+
+def get_model(apps, spec):
+    """Return the model (or auto-created through model) for ``spec`` from an apps registry, or None."""
+    try:
+        model = apps.get_model(spec.app_label, spec.model_name)
+    except LookupError:
+        return None
+    if spec.m2m_field:
+        return model._meta.get_field(spec.m2m_field).remote_field.through
+    return model
+
+
+def raw_values(queryset, spec):
+    """
+    Select the spec's columns as tuples, course keys as the raw stored strings.
+
+    CourseKeyField parses on load and raises on a malformed stored value; casting reads the string instead.
+    """
+    names = []
+    annotations = {}
+    for name, kind in spec.columns:
+        if kind == RAW_KEY:
+            annotations[f"raw_{name}"] = Cast(name, CharField(max_length=255))
+            names.append(f"raw_{name}")
+        else:
+            names.append(name)
+    return queryset.annotate(**annotations).values_list(*names) if annotations else queryset.values_list(*names)
+
+
+def encode_row(spec, values):
+    """Turn a row tuple read by ``raw_values`` into a JSON-ready dict."""
+    return {name: _encode(kind, value) for (name, kind), value in zip(spec.columns, values, strict=True)}
+
+
+def decode_value(kind, value):
+    """Turn a JSON value back into the Python value of a column of ``kind``."""
+    if value is None:
+        return None
+    if kind == DATETIME:
+        return datetime.datetime.fromisoformat(value)
+    if kind == DECIMAL:
+        return Decimal(value)
+    if kind in (BOOL, NULLBOOL):
+        return bool(value)
+    return value
+
+
+def _encode(kind, value):
+    if value is None:
+        return None
+    if kind == DATETIME:
+        return value.isoformat()
+    if kind == DECIMAL:
+        return str(value)
+    if kind in (BOOL, NULLBOOL):
+        return bool(value)
+    if kind == INT:
+        return int(value)
+    return str(value)
