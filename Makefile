@@ -45,8 +45,8 @@ test-mysql test-postgresql: test-%: $(VENV)/.databases
 test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, MariaDB and PostgreSQL
 
 quality: $(STAMP) ## lint
-	$(BIN)/ruff check toggles_migration tests demo test_settings.py manage.py setup.py
-	$(BIN)/ruff format --check toggles_migration tests demo test_settings.py manage.py setup.py
+	$(BIN)/ruff check toggles_migration tests demo test_utils test_settings.py manage.py setup.py
+	$(BIN)/ruff format --check toggles_migration tests demo test_utils test_settings.py manage.py setup.py
 
 smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
 	rm -rf build/smoke && $(PYTHON) -m venv build/smoke

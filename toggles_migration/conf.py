@@ -4,7 +4,7 @@ import difflib
 from dataclasses import dataclass
 
 from .notices import InvalidTogglesMigration, type_name
-from .retirements import DEFAULT_LEGACY_BACKENDS
+from .retirements import DEFAULT_LEGACY_BACKENDS, RETIREMENTS
 
 SETTING_NAME = "TOGGLES_MIGRATION"
 
@@ -14,8 +14,24 @@ SETTING_NAME = "TOGGLES_MIGRATION"
 #   special-cased: the retired ``studio.show_review_rules`` flag and the escalation-email rule applied
 #   only to them. The settings shim gives these backends legacy-preserving option values when unset.
 #   Set it when your Proctortrack backend is registered under another name.
+# .. setting_name: TOGGLES_MIGRATION['DECISIONS']
+# .. setting_default: {}
+# .. setting_description: Operator-chosen values for retired toggles, by toggle name, e.g.
+#   ``{'studio.show_review_rules': True}``. Migration 0002 and ``retire_toggle plan`` then take this value
+#   as the decision instead of the one computed from the stored state (the majority of known courses, or
+#   the global flag), and report every course whose legacy value differs from it.
+# .. toggle_name: TOGGLES_MIGRATION['STRICT']
+# .. toggle_implementation: DjangoSetting
+# .. toggle_default: False
+# .. toggle_description: When True, migration 0002 fails, printing the exact PROCTORING_BACKENDS fix, if the
+#   effective settings disagree with the decision computed from the retired flag's stored state. When False
+#   (the default) it prints a warning and the system check ``toggles_migration.W005`` keeps reporting it.
+# .. toggle_use_cases: opt_in
+# .. toggle_creation_date: 2026-11-27
 DEFAULTS = {
     "LEGACY_BACKENDS": DEFAULT_LEGACY_BACKENDS,
+    "DECISIONS": {},
+    "STRICT": False,
 }
 
 
@@ -24,6 +40,8 @@ class TogglesMigrationSettings:
     """The validated TOGGLES_MIGRATION values, defaults filled in."""
 
     legacy_backends: tuple
+    decisions: dict
+    strict: bool
 
 
 def read_settings(source=None):
@@ -50,6 +68,8 @@ def parse_settings(raw):
     values = {**DEFAULTS, **raw}
     return TogglesMigrationSettings(
         legacy_backends=_backend_names(values["LEGACY_BACKENDS"], "LEGACY_BACKENDS"),
+        decisions=_decisions(values["DECISIONS"]),
+        strict=_boolean(values["STRICT"], "STRICT"),
     )
 
 
@@ -78,3 +98,32 @@ def _backend_names(value, key):
                 "list the backend that DEFAULT names instead.",
             )
     return tuple(value)
+
+
+def _decisions(value):
+    path = f"{SETTING_NAME}['DECISIONS']"
+    if not isinstance(value, dict):
+        raise InvalidTogglesMigration(
+            f"{path} must be a dict of toggle name to True/False, found {type_name(value)}.",
+            "e.g. {'studio.show_review_rules': True}.",
+        )
+    known = {retirement.name for retirement in RETIREMENTS}
+    for name, decision in value.items():
+        if name not in known:
+            raise InvalidTogglesMigration(
+                f"{path} names {name!r}, which is not a retired toggle.",
+                f"use one of: {', '.join(sorted(known))}.",
+            )
+        if not isinstance(decision, bool):
+            raise InvalidTogglesMigration(
+                f"{path}[{name!r}] must be True or False, found {type_name(decision)}.",
+                f"set {path}[{name!r}] = True or False.",
+            )
+    return dict(value)
+
+
+def _boolean(value, key):
+    if not isinstance(value, bool):
+        path = f"{SETTING_NAME}[{key!r}]"
+        raise InvalidTogglesMigration(f"{path} must be True or False, found {type_name(value)}.", f"set {path} = True.")
+    return value

@@ -181,7 +181,7 @@ def build_plan(
     exceptions = _exceptions(legacy, courses is not None, course_overrides, org_overrides, decision_value)
     has_override = any(value is not None for _, value in (*course_overrides.values(), *org_overrides.values()))
     status = _status(global_raw, exceptions, flag_row is None and not has_override)
-    effective, agrees, snippet = _compare_settings(retirement, legacy_backends, shim_result, decision_value)
+    effective, agrees, snippet = compare_settings(retirement, legacy_backends, shim_result, decision_value)
     counts = Counter(legacy.values())
     return Plan(
         toggle=retirement.name,
@@ -252,7 +252,7 @@ def _status(global_raw, exceptions, absent):
     return ABSENT if absent else UNIFORM
 
 
-def _compare_settings(retirement, legacy_backends, shim_result, decision_value):
+def compare_settings(retirement, legacy_backends, shim_result, decision_value):
     """Compare the effective options of the legacy backends with the decision; build the snippet to paste."""
     wanted = {retirement.option.name: decision_value, ESCALATION_OPTION: True}
     effective = {}

@@ -34,3 +34,128 @@ def notices_text(notices):
         lines.append(f"  {notice['id']} ({notice['level']}): {notice['message']}")
         lines.append(f"    Fix: {notice['hint']}")
     return lines
+
+
+def snippet_lines(snippet):
+    """Return the snippet as lines to merge into each backend's entry, in Python and in YAML."""
+    if not snippet:
+        return []
+    lines = ["Merge into PROCTORING_BACKENDS (Python settings):"]
+    for backend, options in snippet.items():
+        pairs = ", ".join(f'"{name}": {value}' for name, value in options.items())
+        lines.append(f'    "{backend}": {{..., {pairs}}},')
+    lines.append("or in YAML (LMS and CMS config; Tutor: a patch of your plugin):")
+    lines.append("    PROCTORING_BACKENDS:")
+    for backend, options in snippet.items():
+        lines.append(f"      {backend}:")
+        lines.extend(f"        {name}: {str(value).lower()}" for name, value in options.items())
+    return lines
+
+
+def plan_text(plan):
+    """Text form of a Plan dict."""
+    decision = plan["decision"]
+    known = plan["known_courses"]
+    lines = [
+        f"Retired toggle:   {plan['toggle']} -> PROCTORING_BACKENDS[<backend>][{plan['option']!r}]",
+        f"Legacy backends:  {', '.join(plan['backends']) or '(none)'}",
+        f"Global flag:      {plan['global_value']}"
+        + (f" (only for: {', '.join(plan['global_conditions'])})" if plan["global_conditions"] else ""),
+        "Known courses:    "
+        + (
+            "unknown (course_overviews not installed)"
+            if known is None
+            else f"{known} ({plan['legacy_values']['true']} saw True, {plan['legacy_values']['false']} saw False)"
+        ),
+        f"Decision:         {plan['option']} = {decision['value']}  [{decision['status']}, from {decision['source']}]",
+        f"                  {decision['reason']}",
+    ]
+    if plan["exceptions"]:
+        lines.append(f"Exceptions ({len(plan['exceptions'])}): cannot keep their legacy value")
+        lines.extend(
+            f"  {item['scope']:<6} {item['key']}  legacy {item['legacy_value']}" for item in plan["exceptions"]
+        )
+    if plan["invalid_rows"]:
+        lines.append(f"Invalid rows ({len(plan['invalid_rows'])}): reported, never evaluated")
+        lines.extend(f"  {item['table']} #{item['id']}: {item['reason']}" for item in plan["invalid_rows"])
+    missing = plan["escalation_email"]["missing"]
+    if missing:
+        lines.append(f"Escalation email: {len(missing)} courses have none; Studio will demand one on their next save:")
+        lines.extend(f"  {course_id}" for course_id in missing)
+    lines.append("Effective settings:")
+    for backend, options in plan["effective_setting"].items():
+        described = ", ".join(f"{name}={item['value']} ({item['source']})" for name, item in options.items())
+        lines.append(f"  {backend}: {described}")
+    lines.append("Settings agree with the decision." if plan["agrees"] else "Settings DISAGREE with the decision.")
+    lines.extend(snippet_lines(plan["snippet"]))
+    return "\n".join(lines)
+
+
+def migration_summary(plan):
+    """Return the short summary that migration 0002 prints."""
+    decision = plan["decision"]
+    lines = [
+        "",
+        f"  toggles_migration: captured {plan['toggle']}: decision {plan['option']} = {decision['value']} "
+        f"({decision['status']}; {len(plan['exceptions'])} exceptions).",
+        f"  {decision['reason']}",
+    ]
+    if not plan["agrees"]:
+        lines.append("  The effective settings disagree with it.")
+    lines.extend(f"  {line}" for line in snippet_lines(plan["snippet"]))
+    lines.append("  Review with: manage.py retire_toggle plan; check with: manage.py retire_toggle verify")
+    return "\n".join(lines) + "\n"
+
+
+def strict_failure(plan):
+    """Return the error of a STRICT migration whose settings disagree with the decision."""
+    return "\n".join(
+        [
+            f"TOGGLES_MIGRATION['STRICT'] is on and PROCTORING_BACKENDS disagrees with the decision for "
+            f"{plan['toggle']} ({plan['option']} = {plan['decision']['value']}).",
+            *snippet_lines(plan["snippet"]),
+            "Then run migrate again, or set TOGGLES_MIGRATION['DECISIONS'] to choose another value.",
+        ]
+    )
+
+
+def verify_text(report):
+    """Text form of a verify report."""
+    if report["agrees"] is None:
+        return f"{report['toggle']}: not captured. Run `manage.py migrate toggles_migration` first."
+    decision = report["decision"]
+    lines = [f"{report['toggle']} ({report['state']}): decision show_review_rules = {decision['value']}"]
+    for backend, options in report["effective_setting"].items():
+        described = ", ".join(f"{name}={item['value']} ({item['source']})" for name, item in options.items())
+        lines.append(f"  {backend}: {described}")
+    lines.append("OK: the effective settings agree." if report["agrees"] else "DISAGREE: the settings differ.")
+    lines.extend(snippet_lines(report["snippet"]))
+    return "\n".join(lines)
+
+
+def change_text(report):
+    """Text form of a prune or restore report."""
+    verb = "would " if report["dry_run"] else ""
+    counts = report.get("deleted", report.get("restored", {}))
+    action = "delete" if "deleted" in report else "restore"
+    lines = [f"{report['toggle']}: {verb}{action} {sum(counts.values())} rows"]
+    lines.extend(f"  {table}: {count}" for table, count in sorted(counts.items()))
+    for item in report.get("unresolved", []):
+        lines.append(
+            f"  not restored as it was: {item['table']} #{item['id']}: {item['column']} "
+            f"{item['missing']} no longer exists"
+        )
+    if report.get("note"):
+        lines.append(f"  ({report['note']})")
+    return "\n".join(lines)
+
+
+def list_text(report):
+    """Text form of the list of declared retirements."""
+    lines = []
+    for item in report["retirements"]:
+        lines.append(
+            f"{item['toggle']:<30} {item['state']:<13} -> {item['option']}"
+            + (f"  (captured {item['captured_at']}, {item['row_count']} rows)" if item["captured_at"] else "")
+        )
+    return "\n".join(lines)

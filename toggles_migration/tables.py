@@ -142,6 +142,22 @@ def decode_value(kind, value):
     return value
 
 
+def db_values(connection, spec, row):
+    """Turn a JSON-ready row back into the parameters of an INSERT on ``connection``, in column order."""
+    return tuple(_db_value(connection, kind, row[name]) for name, kind in spec.columns)
+
+
+def _db_value(connection, kind, value):
+    value = decode_value(kind, value)
+    if value is None:
+        return None
+    if kind == DATETIME:
+        return connection.ops.adapt_datetimefield_value(value)
+    if kind == DECIMAL:
+        return connection.ops.adapt_decimalfield_value(value, 3, 1)
+    return value
+
+
 def _encode(kind, value):
     if value is None:
         return None

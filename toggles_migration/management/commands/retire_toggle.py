@@ -1,10 +1,18 @@
 """The operator command: ``manage.py retire_toggle <action>``."""
 
-from django.core.management.base import BaseCommand, CommandError
+import json
 
-from ... import rendering, reports
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS
+
+from ... import actions, rendering, reports
 from ...notices import SettingError
+from ...retirements import RETIREMENTS
 from ...settings_shim import effective_backends
+
+_TOGGLES = [retirement.name for retirement in RETIREMENTS]
+_BOOLEANS = {"true": True, "false": False}
 
 
 class Command(BaseCommand):
@@ -14,23 +22,93 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         """Declare one sub-parser per action."""
-        actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-        settings_parser = actions.add_parser(
-            "settings",
-            help="Show each backend's effective managed options and where each value came from.",
-        )
-        settings_parser.add_argument("--format", choices=rendering.FORMATS, default="text")
+        sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+        described = {
+            "settings": "Show each backend's effective managed options and where each value came from.",
+            "list": "List every declared retirement and its state (not captured, captured, pruned).",
+            "plan": "Dry run on live data: what the retired flag's stored state maps to. Writes nothing.",
+            "verify": "Exit 0 if the settings agree with the captured decision, 1 if not, 2 if nothing is captured.",
+            "prune": "Delete the flag's stored rows (captured first, restorable), then clear waffle's cache.",
+            "restore": "Recreate exactly the captured rows that are missing, then clear waffle's cache.",
+            "export": "Print the captured snapshot as JSON.",
+        }
+        for action, text in described.items():
+            action_parser = sub.add_parser(action, help=text, description=text)
+            action_parser.add_argument("--format", choices=rendering.FORMATS, default="text")
+            if action == "settings":
+                continue
+            action_parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias.")
+            if action != "list":
+                action_parser.add_argument("toggle", nargs="?", default=_TOGGLES[0], choices=_TOGGLES)
+            if action == "plan":
+                action_parser.add_argument(
+                    "--value", choices=sorted(_BOOLEANS), help="Decide this value instead of the computed one."
+                )
+            if action in ("prune", "restore"):
+                action_parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
+            if action == "prune":
+                action_parser.add_argument(
+                    "--refresh", action="store_true", help="Capture the current rows again before pruning."
+                )
 
     def handle(self, *args, **options):
-        """Dispatch to ``handle_<action>``."""
-        handler = getattr(self, f"handle_{options['action']}")
-        return handler(options)
+        """Dispatch to ``handle_<action>``; refused actions and bad settings exit non-zero with the reason."""
+        try:
+            return getattr(self, f"handle_{options['action']}")(options)
+        except (SettingError, actions.ActionRefused) as error:
+            raise CommandError(str(error)) from error
+
+    def _context(self, options, decision_override=None):
+        return actions.make_context(apps, options["toggle"], options["database"], decision_override)
+
+    def _write(self, report, options, text_renderer):
+        self.stdout.write(rendering.render(report, options["format"], text_renderer))
 
     def handle_settings(self, options):
-        """Print the effective managed options; exit 1 when the settings cannot be read."""
-        try:
-            result = effective_backends()
-        except SettingError as error:
-            raise CommandError(str(error)) from error
-        report = reports.settings_report(result)
-        self.stdout.write(rendering.render(report, options["format"], rendering.settings_text))
+        """Print the effective managed options."""
+        self._write(reports.settings_report(effective_backends()), options, rendering.settings_text)
+
+    def handle_list(self, options):
+        """Print each declared retirement's state."""
+        items = []
+        for retirement in RETIREMENTS:
+            ctx = actions.make_context(apps, retirement.name, options["database"])
+            header = actions.get_capture(ctx)
+            items.append(
+                {
+                    "toggle": retirement.name,
+                    "option": retirement.option.name,
+                    "state": header.state if header else actions.NOT_CAPTURED,
+                    "captured_at": header.captured_at.isoformat() if header else None,
+                    "row_count": header.row_count if header else None,
+                }
+            )
+        self._write({"retirements": items}, options, rendering.list_text)
+
+    def handle_plan(self, options):
+        """Print the plan computed from live data."""
+        value = _BOOLEANS.get(options["value"]) if options["value"] else None
+        plan = actions.compute_plan(self._context(options, value)).as_dict()
+        self._write(plan, options, rendering.plan_text)
+
+    def handle_verify(self, options):
+        """Print the comparison and exit with its code."""
+        code, report = actions.verify(self._context(options))
+        self._write(report, options, rendering.verify_text)
+        if code:
+            self.stdout.flush()
+            raise SystemExit(code)
+
+    def handle_prune(self, options):
+        """Prune (or report what would be pruned)."""
+        report = actions.prune(self._context(options), dry_run=options["dry_run"], refresh=options["refresh"])
+        self._write(report, options, rendering.change_text)
+
+    def handle_restore(self, options):
+        """Restore (or report what would be restored)."""
+        report = actions.restore(self._context(options), dry_run=options["dry_run"])
+        self._write(report, options, rendering.change_text)
+
+    def handle_export(self, options):
+        """Print the captured snapshot as JSON, whatever the format."""
+        self.stdout.write(json.dumps(actions.export(self._context(options)), indent=2, sort_keys=True))

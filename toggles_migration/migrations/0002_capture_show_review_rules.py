@@ -1,0 +1,49 @@
+"""
+Capture the stored state of the retired flag studio.show_review_rules and decide its backend option.
+
+Deletes nothing (expand, then contract: ``retire_toggle prune`` deletes, reversibly). Runs on any
+edx-platform release and in a bare Django project: it depends on edx-platform's waffle_utils and
+course_overviews apps only when they are installed.
+"""
+
+import sys
+
+from django.apps import apps as global_apps
+from django.db import migrations
+
+TOGGLE = "studio.show_review_rules"
+
+
+def _optional_dependencies():
+    labels = {config.label for config in global_apps.get_app_configs()}
+    return [(label, "__latest__") for label in ("waffle_utils", "course_overviews") if label in labels]
+
+
+def capture_forward(apps, schema_editor):
+    from toggles_migration import actions, rendering
+
+    ctx = actions.make_context(apps, TOGGLE, using=schema_editor.connection.alias)
+    _, plan, created = actions.capture(ctx)
+    if not created:
+        return
+    if ctx.strict and not plan["agrees"]:
+        raise actions.ActionRefused(rendering.strict_failure(plan))
+    sys.stdout.write(rendering.migration_summary(plan))
+
+
+def capture_backward(apps, schema_editor):
+    from toggles_migration import actions
+
+    actions.uncapture(actions.make_context(apps, TOGGLE, using=schema_editor.connection.alias))
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("toggles_migration", "0001_initial"),
+        ("waffle", "0004_update_everyone_nullbooleanfield"),
+        *_optional_dependencies(),
+    ]
+
+    operations = [
+        migrations.RunPython(capture_forward, capture_backward, elidable=False),
+    ]
