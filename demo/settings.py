@@ -12,6 +12,9 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "waffle",
+    # Faithful stand-ins for edx-platform's apps (same labels, tables and migration names).
+    "test_utils.waffle_utils.apps.WaffleUtilsConfig",
+    "test_utils.course_overviews.apps.CourseOverviewsConfig",
     "toggles_migration.apps.TogglesMigrationConfig",
 ]
 SECRET_KEY = "demo-only-not-secret"

@@ -1,12 +1,14 @@
 """One test per system check ID."""
 
 import ddt
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
-from django.test import SimpleTestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 
+from toggles_migration import actions
 from toggles_migration import notices as n
-from toggles_migration.checks import check_settings
+from toggles_migration.checks import check_captured_decisions, check_settings
 
 CLEAN = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False, "requires_escalation_email": True}}
 
@@ -86,10 +88,39 @@ class ChecksTest(SimpleTestCase):
             "(YAML: requires_escalation_email: true)."
         )
 
-    def test_every_declared_id_is_tested(self):
-        tested = {name[len("test_") :].split("_")[0].upper() for name in dir(self) if name.startswith("test_")}
-        declared = {check_id.rsplit(".", 1)[1] for check_id in n.CHECK_TITLES}
-        assert declared <= tested
-
     def test_check_is_registered(self):
         assert check_settings in checks.registry.registry.get_checks()
+
+
+class DatabaseChecksTest(TestCase):
+    """The database-tagged check compares the settings with the captured decision."""
+
+    def setUp(self):
+        actions.uncapture(actions.make_context(apps, "studio.show_review_rules"))
+        # Nothing stored: the decision is the global default, False.
+        actions.capture(actions.make_context(apps, "studio.show_review_rules"))
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True}})
+    def test_w005_settings_disagree_with_capture(self):
+        [message] = check_captured_decisions(databases=["default"])
+        assert (message.id, type(message)) == (n.SETTINGS_DISAGREE_WITH_CAPTURE, checks.Warning)
+        assert "{'proctortrack': {'requires_escalation_email': True, 'show_review_rules': False}}" in message.hint
+
+    @override_settings(PROCTORING_BACKENDS=CLEAN)
+    def test_agreeing_settings_report_nothing(self):
+        assert not check_captured_decisions(databases=["default"])
+
+    def test_runs_only_when_databases_are_checked(self):
+        with override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack", "proctortrack": {}}):
+            assert not check_captured_decisions(databases=None)
+
+
+def test_every_declared_id_is_tested():
+    tested = {
+        name[len("test_") :].split("_")[0].upper()
+        for cls in (ChecksTest, DatabaseChecksTest)
+        for name in dir(cls)
+        if name.startswith("test_")
+    }
+    declared = {check_id.rsplit(".", 1)[1] for check_id in n.CHECK_TITLES}
+    assert declared <= tested

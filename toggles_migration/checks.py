@@ -1,10 +1,14 @@
 """System checks: invalid settings and every notice of the settings shim, as messages with stable IDs."""
 
+from django.apps import apps
 from django.core import checks
+from django.db import connections
 
+from . import actions
 from . import notices as n
 from .conf import read_settings
 from .notices import SettingError
+from .retirements import RETIREMENTS
 from .settings_shim import effective_backends
 
 _LEVELS = {n.ERROR: checks.Error, n.WARNING: checks.Warning}
@@ -24,3 +28,28 @@ def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argume
         _LEVELS[notice.level](notice.message, hint=f"Fix: {notice.hint}", id=notice.check_id)
         for notice in result.notices
     ]
+
+
+@checks.register(checks.Tags.database)
+def check_captured_decisions(app_configs=None, databases=None, **kwargs):  # pylint: disable=unused-argument
+    """Warn when the effective settings disagree with a decision captured by migration 0002 (``check --database``)."""
+    messages = []
+    for alias in databases or ():
+        if "toggles_migration_capture" not in connections[alias].introspection.table_names():
+            continue  # not migrated yet
+        for retirement in RETIREMENTS:
+            try:
+                code, report = actions.verify(actions.make_context(apps, retirement.name, alias))
+            except SettingError:
+                continue  # reported by check_settings
+            if code == 1:
+                messages.append(
+                    checks.Warning(
+                        f"PROCTORING_BACKENDS disagrees with the decision captured for {retirement.name} in database "
+                        f"{alias!r} ({retirement.option.name} = {report['decision']['value']}).",
+                        hint=f"Fix: merge {report['snippet']!r} into PROCTORING_BACKENDS; "
+                        "`manage.py retire_toggle verify` shows the comparison.",
+                        id=n.SETTINGS_DISAGREE_WITH_CAPTURE,
+                    )
+                )
+    return messages

@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from opaque_keys import InvalidKeyError
@@ -15,6 +16,7 @@ EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
 NOT_CONFIGURED = "not-configured"
 ESCALATION_OPTION = "requires_escalation_email"
 _ON = "on"
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def effective_overrides(rows, key_column, parse=None):
             if reason:
                 invalid.append(InvalidRow(table="", id=str(row["id"]), reason=reason))
                 continue
-        order = (row["change_date"] or "", row["id"])
+        order = (_instant(row["change_date"]), row["id"])
         folded = key.lower()
         if folded not in newest or order > newest[folded][0]:
             newest[folded] = (order, row)
@@ -100,6 +102,14 @@ def effective_overrides(rows, key_column, parse=None):
         for folded, (_, row) in newest.items()
     }
     return effective, invalid
+
+
+def _instant(value):
+    """Order change dates as instants, not as strings: stored offsets may differ."""
+    if not value:
+        return _EARLIEST
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def course_key_problem(raw):

@@ -17,6 +17,7 @@ LEGACY_SPELLING = "toggles_migration.W001"
 COERCED_VALUE = "toggles_migration.W002"
 POSSIBLE_MISSPELLING = "toggles_migration.W003"
 LEGACY_RULE_APPLIED = "toggles_migration.W004"
+SETTINGS_DISAGREE_WITH_CAPTURE = "toggles_migration.W005"
 
 CHECK_TITLES = {
     INVALID_PROCTORING_BACKENDS: "PROCTORING_BACKENDS or one of its backend entries has the wrong type",
@@ -28,6 +29,7 @@ CHECK_TITLES = {
     COERCED_VALUE: "an option value was coerced to a boolean",
     POSSIBLE_MISSPELLING: "a backend key looks like a misspelt managed option",
     LEGACY_RULE_APPLIED: "a legacy backend option was derived by the legacy rule, not set explicitly",
+    SETTINGS_DISAGREE_WITH_CAPTURE: "the effective settings disagree with a captured decision (database check)",
 }
 
 

@@ -135,10 +135,12 @@ def verify_text(report):
 
 def change_text(report):
     """Text form of a prune or restore report."""
-    verb = "would " if report["dry_run"] else ""
     counts = report.get("deleted", report.get("restored", {}))
-    action = "delete" if "deleted" in report else "restore"
-    lines = [f"{report['toggle']}: {verb}{action} {sum(counts.values())} rows"]
+    if "deleted" in report:
+        verb = "would delete" if report["dry_run"] else "deleted"
+    else:
+        verb = "would restore" if report["dry_run"] else "restored"
+    lines = [f"{report['toggle']}: {verb} {sum(counts.values())} rows"]
     lines.extend(f"  {table}: {count}" for table, count in sorted(counts.items()))
     for item in report.get("unresolved", []):
         lines.append(

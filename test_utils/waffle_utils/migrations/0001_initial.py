@@ -22,9 +22,7 @@ class Migration(migrations.Migration):
                 ("course_id", opaque_keys.edx.django.models.CourseKeyField(max_length=255, db_index=True)),
                 (
                     "override_choice",
-                    models.CharField(
-                        default="on", max_length=3, choices=[("on", "Force On"), ("off", "Force Off")]
-                    ),
+                    models.CharField(default="on", max_length=3, choices=[("on", "Force On"), ("off", "Force Off")]),
                 ),
                 (
                     "changed_by",
