@@ -8,6 +8,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Lets two test runs share one server without dropping each other's test database.
+_TEST_NAME = os.environ.get("TOGGLES_MIGRATION_TEST_DB_NAME", "test_toggles_migration")
+
 _DATABASES = {
     "sqlite": {
         "ENGINE": "django.db.backends.sqlite3",
@@ -22,7 +25,7 @@ _DATABASES = {
         "HOST": os.environ.get("MYSQL_HOST", "127.0.0.1"),
         "PORT": os.environ.get("MYSQL_PORT", "3306"),
         "OPTIONS": {"charset": "utf8mb4"},
-        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        "TEST": {"NAME": _TEST_NAME, "CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
     },
     "postgresql": {
         "ENGINE": "django.db.backends.postgresql",
@@ -30,10 +33,12 @@ _DATABASES = {
         "USER": os.environ.get("POSTGRES_USER", "postgres"),
         "HOST": os.environ.get("POSTGRES_HOST", "127.0.0.1"),
         "PORT": os.environ.get("POSTGRES_PORT", "5432"),
+        "TEST": {"NAME": _TEST_NAME},
     },
 }
 
 _DB = os.environ.get("TOGGLES_MIGRATION_TEST_DB", "sqlite")
+
 if _DB not in _DATABASES:
     raise ImproperlyConfigured(f"TOGGLES_MIGRATION_TEST_DB is {_DB!r}; use one of: {', '.join(sorted(_DATABASES))}.")
 
