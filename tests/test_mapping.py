@@ -1,0 +1,987 @@
+"""Tests of the pure mapping from a retired flag's stored state (and the effective settings) to a Plan."""
+
+import json
+import random
+
+import ddt
+from django.test import SimpleTestCase
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from opaque_keys.edx.keys import CourseKey
+
+from toggles_migration import tables
+from toggles_migration.legacy_state import Course, StoredRows
+from toggles_migration.mapping import build_plan
+from toggles_migration.retirements import SHOW_REVIEW_RULES_FLAG
+from toggles_migration.settings_shim import normalise_proctoring_backends
+
+TOGGLE = "studio.show_review_rules"
+D1 = "2024-01-01T00:00:00+00:00"
+D2 = "2024-02-01T00:00:00+00:00"
+D3 = "2024-03-01T00:00:00+00:00"
+COURSE = "course-v1:edX+DemoX+1"
+OTHER_COURSE = "course-v1:MITx+6.002x+2024"
+DEPRECATED_COURSE = "edX/DemoX/Demo_Course"
+COURSE_OVERRIDES = tables.COURSE_OVERRIDES.table
+SECRET = "s3cr3t-value-that-must-never-leak"
+LEGACY = ("proctortrack",)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Factories
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def flag(**fields):
+    """A waffle_flag row with no targeting at all, updated with ``fields``."""
+    row = {
+        "id": 1,
+        "name": TOGGLE,
+        "everyone": None,
+        "percent": None,
+        "testing": False,
+        "superusers": False,
+        "staff": False,
+        "authenticated": False,
+        "languages": "",
+        "rollout": False,
+        "note": "",
+        "created": D1,
+        "modified": D1,
+    }
+    row.update(fields)
+    return row
+
+
+def _override(row_id, choice, enabled, date):
+    return {
+        "id": row_id,
+        "change_date": date,
+        "changed_by_id": 3,
+        "enabled": enabled,
+        "waffle_flag": TOGGLE,
+        "override_choice": choice,
+        "note": "",
+    }
+
+
+def course_row(row_id, course_id, choice="on", *, enabled=True, date=D1):
+    """A waffle_utils_waffleflagcourseoverridemodel row."""
+    return {**_override(row_id, choice, enabled, date), "course_id": course_id}
+
+
+def org_row(row_id, org, choice="on", *, enabled=True, date=D1):
+    """A waffle_utils_waffleflagorgoverridemodel row."""
+    return {**_override(row_id, choice, enabled, date), "org": org}
+
+
+def stored(flag_row=None, courses=(), orgs=(), *, users=0, groups=0):
+    """StoredRows of the toggle, every table present."""
+    return StoredRows(
+        toggle=TOGGLE,
+        rows={
+            tables.FLAG.table: () if flag_row is None else (flag_row,),
+            tables.FLAG_USERS.table: tuple({"id": i, "flag_id": 1, "user_id": 100 + i} for i in range(1, users + 1)),
+            tables.FLAG_GROUPS.table: tuple({"id": i, "flag_id": 1, "group_id": 200 + i} for i in range(1, groups + 1)),
+            tables.COURSE_OVERRIDES.table: tuple(courses),
+            tables.ORG_OVERRIDES.table: tuple(orgs),
+        },
+    )
+
+
+def global_flag(value):
+    """A Flag row whose global value is ``value`` (True, False or 'conditional')."""
+    if value == "conditional":
+        return flag(staff=True)
+    return flag(everyone=value)
+
+
+def course(course_id, email="ops@example.com", provider="proctortrack"):
+    return Course(course_id=course_id, provider=provider, escalation_email=email)
+
+
+def plan(rows, courses=None, backends=LEGACY, **kwargs):
+    """Build the plan of the show_review_rules retirement."""
+    known = None if courses is None else [c if isinstance(c, Course) else course(c) for c in courses]
+    return build_plan(rows, SHOW_REVIEW_RULES_FLAG, backends, known, **kwargs)
+
+
+def legacy_value(rows, course_id):
+    """The legacy value of one known course, read through the plan's counts."""
+    result = plan(rows, courses=[course_id])
+    assert result.known_courses == 1
+    return result.legacy_values["true"] == 1
+
+
+def exception_keys(result):
+    return [(item.scope, item.key, item.legacy_value) for item in result.exceptions]
+
+
+def shim(config, legacy_backends=LEGACY):
+    """The ShimResult of PROCTORING_BACKENDS = {'DEFAULT': ..., **config}."""
+    return normalise_proctoring_backends({"DEFAULT": next(iter(config), "null"), **config}, legacy_backends)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Effective overrides
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@ddt.ddt
+class EffectiveOverrideTest(SimpleTestCase):
+    """The effective override of a key: the newest row by change_date, ties to the highest id; disabled unsets."""
+
+    @ddt.data(
+        ([(1, D1, "on"), (2, D2, "off")], False),
+        ([(1, D2, "off"), (2, D1, "on")], False),
+        ([(5, D3, "on"), (9, D1, "off"), (7, D2, "off")], True),
+        ([(1, D1, "off")], False),
+        ([(1, D1, "on")], True),
+        ([(2, "2024-01-01T00:00:00+00:00", "on"), (1, "2024-01-01T00:00:00.000001+00:00", "off")], False),
+    )
+    @ddt.unpack
+    def test_newest_row_by_change_date_wins(self, history, expected):
+        rows = [course_row(row_id, COURSE, choice, date=date) for row_id, date, choice in history]
+        # The global value is the opposite, so an unset or wrong pick shows.
+        assert legacy_value(stored(global_flag(not expected), courses=rows), COURSE) is expected
+
+    @ddt.data(
+        ([(1, D1, "on"), (2, D1, "off")], False),
+        ([(2, D1, "on"), (1, D1, "off")], True),
+        ([(9, D2, "on"), (10, D2, "off"), (11, D1, "on")], False),
+        ([(10, D2, "on"), (9, D2, "off")], True),
+    )
+    @ddt.unpack
+    def test_change_date_tie_goes_to_highest_id(self, history, expected):
+        rows = [course_row(row_id, COURSE, choice, date=date) for row_id, date, choice in history]
+        assert legacy_value(stored(global_flag(not expected), courses=rows), COURSE) is expected
+
+    @ddt.data(
+        # (older enabled choices, newest disabled row's choice, global value)
+        (["on"], "on", False),
+        (["off"], "off", True),
+        (["on", "on"], "off", False),
+        (["off", "on"], "on", True),
+    )
+    @ddt.unpack
+    def test_newest_disabled_row_leaves_key_unset(self, older, disabled_choice, global_raw):
+        rows = [course_row(i, COURSE, choice, date=D1) for i, choice in enumerate(older, start=1)]
+        rows.append(course_row(99, COURSE, disabled_choice, enabled=False, date=D3))
+        result = plan(stored(global_flag(global_raw), courses=rows), courses=[COURSE])
+        assert result.legacy_values == {"true": int(global_raw), "false": int(not global_raw)}
+
+    def test_disabled_newest_row_is_not_an_effective_override(self):
+        rows = [course_row(1, COURSE, "on", date=D1), course_row(2, COURSE, "on", enabled=False, date=D2)]
+        result = plan(stored(courses=rows))
+        assert result.exceptions == ()
+        assert result.decision.status == "absent"
+
+    def test_disabled_tie_on_change_date_goes_to_highest_id(self):
+        rows = [course_row(1, COURSE, "off", date=D2), course_row(2, COURSE, "off", enabled=False, date=D2)]
+        assert legacy_value(stored(global_flag(True), courses=rows), COURSE) is True
+
+    @ddt.data(
+        # 2023-12-31T23:00Z is the older instant, although its string sorts last.
+        ([(1, "2024-01-01T01:00:00+02:00", "on"), (2, "2024-01-01T00:00:00+00:00", "off")], False),
+        ([(1, "2023-12-31T20:00:00-05:00", "on"), (2, "2024-01-01T00:30:00+00:00", "off")], True),
+        # The same instant, spelled differently: the tie goes to the highest id.
+        ([(1, "2024-01-01T00:00:00Z", "on"), (2, "2024-01-01T02:00:00+02:00", "off")], False),
+        ([(2, "2024-01-01T00:00:00Z", "on"), (1, "2024-01-01T00:00:00+00:00", "off")], True),
+    )
+    @ddt.unpack
+    def test_newest_is_by_instant_not_by_string(self, history, expected):
+        rows = [course_row(row_id, COURSE, choice, date=date) for row_id, date, choice in history]
+        assert legacy_value(stored(global_flag(not expected), courses=rows), COURSE) is expected
+
+    @ddt.data(
+        ("course-v1:edX+DemoX+1", "course-v1:edX+DemoX+1"),
+        ("course-v1:EDX+demox+1", "course-v1:edX+DemoX+1"),
+        ("course-v1:edX+DemoX+1", "course-v1:EDX+DEMOX+1"),
+        ("edx/demox/demo_course", DEPRECATED_COURSE),
+    )
+    @ddt.unpack
+    def test_course_ids_match_case_insensitively(self, override_key, known_key):
+        rows = stored(global_flag(False), courses=[course_row(1, override_key, "on")])
+        assert legacy_value(rows, known_key) is True
+
+    def test_case_variants_share_one_history(self):
+        rows = [
+            course_row(1, "course-v1:edX+DemoX+1", "on", date=D1),
+            course_row(2, "course-v1:EDX+DEMOX+1", "off", date=D2),
+        ]
+        assert legacy_value(stored(global_flag(True), courses=rows), COURSE) is False
+
+    @ddt.data(("edX", COURSE), ("EDX", COURSE), ("edx", "course-v1:EdX+DemoX+1"), ("EDX", DEPRECATED_COURSE))
+    @ddt.unpack
+    def test_org_keys_match_case_insensitively(self, org, known_key):
+        rows = stored(global_flag(False), orgs=[org_row(1, org, "on")])
+        assert legacy_value(rows, known_key) is True
+
+    def test_org_case_variants_share_one_history(self):
+        rows = [org_row(1, "edX", "on", date=D1), org_row(2, "EDX", "off", date=D2)]
+        assert legacy_value(stored(global_flag(True), orgs=rows), COURSE) is False
+
+    def test_disabled_org_override_leaves_org_unset(self):
+        rows = [org_row(1, "edX", "off", date=D1), org_row(2, "edx", "off", enabled=False, date=D2)]
+        assert legacy_value(stored(global_flag(True), orgs=rows), COURSE) is True
+
+
+@ddt.ddt
+class InvalidRowsTest(SimpleTestCase):
+    """Course override rows whose course id does not parse are reported, never a crash."""
+
+    @ddt.data("not a key", "", "course-v1:edX+DemoX", "lib:edX:lib1", "COURSE-V1:edX+DemoX+1", None)
+    def test_unparseable_course_id_is_reported(self, course_id):
+        rows = stored(flag(everyone=True), courses=[course_row(7, course_id, "off")])
+        for courses in (None, [COURSE]):
+            result = plan(rows, courses=courses)
+            assert [(row.table, row.id) for row in result.invalid_rows] == [(COURSE_OVERRIDES, "7")]
+            assert result.invalid_rows[0].reason
+
+    @ddt.data("not a key", "", "course-v1:edX+DemoX", "lib:edX:lib1")
+    def test_unparseable_row_is_not_an_override(self, course_id):
+        rows = stored(courses=[course_row(7, course_id, "on")])
+        unknown = plan(rows)
+        assert (unknown.exceptions, unknown.decision.status) == ((), "absent")
+        assert legacy_value(rows, COURSE) is False
+
+    def test_unparseable_row_is_ignored_beside_valid_rows(self):
+        rows = stored(
+            courses=[
+                course_row(3, "not a key", "off", date=D3),
+                course_row(1, COURSE, "on", date=D1),
+                course_row(2, "", "off", date=D2),
+            ]
+        )
+        result = plan(rows, courses=[COURSE])
+        assert result.legacy_values == {"true": 1, "false": 0}
+        assert [row.id for row in result.invalid_rows] == ["2", "3"]
+
+    def test_deprecated_course_key_parses(self):
+        result = plan(stored(courses=[course_row(1, DEPRECATED_COURSE, "on")]), courses=[DEPRECATED_COURSE])
+        assert result.invalid_rows == ()
+        assert result.legacy_values == {"true": 1, "false": 0}
+
+    def test_valid_rows_report_nothing(self):
+        rows = stored(flag(), courses=[course_row(1, COURSE)], orgs=[org_row(2, "edX")])
+        assert plan(rows, courses=[COURSE]).invalid_rows == ()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The global value
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@ddt.ddt
+class GlobalValueTest(SimpleTestCase):
+    """The global django-waffle flag as a signed-in course author saw it."""
+
+    @ddt.data((False, False), (True, True), (0, False), (1, True), ("", False), ("yes", True))
+    @ddt.unpack
+    def test_no_flag_row_gives_flag_default(self, flag_default, expected):
+        result = plan(stored(), flag_default=flag_default)
+        assert (result.global_value, result.global_conditions) == (expected, ())
+
+    def test_flag_default_defaults_to_false(self):
+        assert plan(stored()).global_value is False
+
+    def test_flag_default_is_ignored_when_a_flag_row_exists(self):
+        assert plan(stored(flag()), flag_default=True).global_value is False
+
+    @ddt.data(
+        (True, {}),
+        (False, {}),
+        (True, {"staff": True, "percent": "50"}),
+        (False, {"authenticated": True, "superusers": True}),
+        (False, {"languages": "en", "testing": True}),
+    )
+    @ddt.unpack
+    def test_everyone_gives_its_value(self, everyone, targeting):
+        result = plan(stored(flag(everyone=everyone, **targeting), users=2, groups=1))
+        assert (result.global_value, result.global_conditions) == (everyone, ())
+
+    @ddt.data({}, {"staff": True}, {"percent": "10"})
+    def test_authenticated_gives_true(self, targeting):
+        result = plan(stored(flag(authenticated=True, **targeting), users=1))
+        assert (result.global_value, result.global_conditions) == (True, ())
+
+    @ddt.data(
+        {},
+        {"percent": "0"},
+        {"percent": "0.0"},
+        {"percent": 0},
+        {"languages": None},
+        {"languages": "   "},
+        {"rollout": True},
+        {"note": "staff only"},
+    )
+    def test_no_targeting_gives_false(self, fields):
+        result = plan(stored(flag(**fields)))
+        assert (result.global_value, result.global_conditions) == (False, ())
+
+    @ddt.data(
+        ({"percent": "0.5"}, 0, 0, ("percent",)),
+        ({"percent": "100"}, 0, 0, ("percent",)),
+        ({"testing": True}, 0, 0, ("testing",)),
+        ({"superusers": True}, 0, 0, ("superusers",)),
+        ({"staff": True}, 0, 0, ("staff",)),
+        ({"languages": "en,fr"}, 0, 0, ("languages",)),
+        ({}, 1, 0, ("users",)),
+        ({}, 0, 3, ("groups",)),
+    )
+    @ddt.unpack
+    def test_each_targeting_makes_it_conditional(self, fields, users, groups, conditions):
+        result = plan(stored(flag(**fields), users=users, groups=groups))
+        assert (result.global_value, result.global_conditions) == ("conditional", conditions)
+
+    def test_conditions_are_listed_in_order(self):
+        everything = flag(percent="5", testing=True, superusers=True, staff=True, languages="en")
+        result = plan(stored(everything, users=2, groups=2))
+        assert result.global_conditions == ("percent", "testing", "superusers", "staff", "languages", "users", "groups")
+
+    @ddt.data(None, [], [COURSE], [COURSE, OTHER_COURSE])
+    def test_conditional_decision_uses_false(self, courses):
+        result = plan(stored(flag(staff=True)), courses=courses)
+        assert (result.decision.value, result.decision.status) == (False, "conditional")
+
+    def test_conditional_global_is_false_for_courses_without_overrides(self):
+        result = plan(stored(flag(percent="50"), orgs=[org_row(1, "MITx", "on")]), courses=[COURSE, OTHER_COURSE])
+        assert result.legacy_values == {"true": 1, "false": 1}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The legacy value of a course
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@ddt.ddt
+class LegacyValueTest(SimpleTestCase):
+    """A course's legacy value: its course override, else its org's override, else the global value."""
+
+    @ddt.data(
+        # (course override, org override, global value, expected); None = no row, "unset" = newest disabled
+        ("on", "off", False, True),
+        ("off", "on", True, False),
+        ("on", None, False, True),
+        ("off", None, True, False),
+        (None, "on", False, True),
+        (None, "off", True, False),
+        ("unset", "on", False, True),
+        ("unset", "off", True, False),
+        (None, None, True, True),
+        (None, None, False, False),
+        (None, None, "conditional", False),
+        ("unset", "unset", True, True),
+        ("unset", None, "conditional", False),
+        (None, "unset", False, False),
+    )
+    @ddt.unpack
+    def test_lookup_order(self, course_choice, org_choice, global_raw, expected):
+        def rows(factory, key, choice):
+            if choice is None:
+                return []
+            if choice == "unset":
+                return [factory(1, key, "on", date=D1), factory(2, key, "on", enabled=False, date=D2)]
+            return [factory(1, key, choice)]
+
+        data = stored(
+            global_flag(global_raw),
+            courses=rows(course_row, COURSE, course_choice),
+            orgs=rows(org_row, "edX", org_choice),
+        )
+        assert legacy_value(data, COURSE) is expected
+
+    def test_other_orgs_override_does_not_apply(self):
+        data = stored(global_flag(False), orgs=[org_row(1, "MITx", "on")])
+        assert legacy_value(data, COURSE) is False
+
+    def test_other_courses_override_does_not_apply(self):
+        data = stored(global_flag(False), courses=[course_row(1, "course-v1:edX+DemoX+2", "on")])
+        assert legacy_value(data, COURSE) is False
+
+    def test_org_of_deprecated_key(self):
+        data = stored(global_flag(False), orgs=[org_row(1, "edX", "on")])
+        assert legacy_value(data, DEPRECATED_COURSE) is True
+
+    def test_global_value_from_flag_default(self):
+        assert legacy_value(stored(), COURSE) is False
+        result = plan(stored(), courses=[COURSE], flag_default=True)
+        assert result.legacy_values == {"true": 1, "false": 0}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The decision
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _majority_rows():
+    """Courses A/B/C with course overrides on, on, off."""
+    return [
+        course_row(1, "course-v1:A+X+1", "on"),
+        course_row(2, "course-v1:B+X+1", "on"),
+        course_row(3, "course-v1:C+X+1", "off"),
+    ]
+
+
+@ddt.ddt
+class DecisionTest(SimpleTestCase):
+    """The value the backend option should take."""
+
+    @ddt.data(
+        (["course-v1:A+X+1", "course-v1:B+X+1", "course-v1:C+X+1"], False, True),
+        (["course-v1:A+X+1", "course-v1:B+X+1", "course-v1:C+X+1"], True, True),
+        (["course-v1:C+X+1"], True, False),
+        (["course-v1:C+X+1", "course-v1:D+X+1", "course-v1:E+X+1"], True, True),
+        (["course-v1:C+X+1", "course-v1:D+X+1", "course-v1:E+X+1"], False, False),
+        (["course-v1:A+X+1", "course-v1:D+X+1", "course-v1:E+X+1"], False, False),
+    )
+    @ddt.unpack
+    def test_majority_of_known_courses(self, courses, global_raw, expected):
+        result = plan(stored(global_flag(global_raw), courses=_majority_rows()), courses=courses)
+        assert (result.decision.value, result.decision.source) == (expected, "majority")
+
+    @ddt.data((True, True), (False, False), ("conditional", False))
+    @ddt.unpack
+    def test_tie_gives_global_value(self, global_raw, expected):
+        result = plan(
+            stored(global_flag(global_raw), courses=_majority_rows()), courses=["course-v1:A+X+1", "course-v1:C+X+1"]
+        )
+        assert (result.decision.value, result.decision.source) == (expected, "global")
+
+    @ddt.data((True, True), (False, False), ("conditional", False))
+    @ddt.unpack
+    def test_no_known_courses_gives_global_value(self, global_raw, expected):
+        result = plan(stored(global_flag(global_raw), courses=_majority_rows()), courses=[])
+        assert (result.decision.value, result.decision.source) == (expected, "global")
+
+    @ddt.data((True, True), (False, False), ("conditional", False), (None, False))
+    @ddt.unpack
+    def test_unknown_courses_gives_global_value(self, global_raw, expected):
+        flag_row = None if global_raw is None else global_flag(global_raw)
+        # Overrides do not vote when the courses are unknown, whatever their number.
+        result = plan(stored(flag_row, courses=_majority_rows()))
+        assert (result.decision.value, result.decision.source) == (expected, "global")
+
+    def test_unknown_courses_uses_flag_default(self):
+        result = plan(stored(), flag_default=True)
+        assert (result.decision.value, result.decision.source) == (True, "global")
+
+    @ddt.data(
+        (True, None),
+        (False, None),
+        (True, ["course-v1:C+X+1"]),
+        (False, ["course-v1:A+X+1", "course-v1:B+X+1"]),
+        (False, []),
+    )
+    @ddt.unpack
+    def test_operator_decision_wins(self, override, courses):
+        result = plan(
+            stored(global_flag(not override), courses=_majority_rows()), courses=courses, decision_override=override
+        )
+        assert (result.decision.value, result.decision.source) == (override, "operator")
+
+    def test_operator_decision_wins_over_conditional_global(self):
+        result = plan(stored(flag(staff=True)), courses=[COURSE], decision_override=True)
+        assert (result.decision.value, result.decision.source, result.decision.status) == (
+            True,
+            "operator",
+            "conditional",
+        )
+
+    def test_reason_is_text(self):
+        for courses in (None, [COURSE]):
+            assert isinstance(plan(stored(flag(staff=True)), courses=courses).decision.reason, str)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Exceptions
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@ddt.ddt
+class ExceptionsTest(SimpleTestCase):
+    """Courses (or, courses unknown, overrides) whose legacy value differs from the decision."""
+
+    def test_known_courses_that_differ_are_exceptions(self):
+        courses = ["course-v1:A+X+1", "course-v1:B+X+1", "course-v1:C+X+1", "course-v1:D+X+1"]
+        result = plan(stored(global_flag(True), courses=_majority_rows()), courses=courses)
+        assert result.decision.value is True
+        assert exception_keys(result) == [("course", "course-v1:C+X+1", False)]
+
+    def test_known_courses_follow_org_overrides(self):
+        data = stored(orgs=[org_row(1, "MITx", "on")])
+        result = plan(data, courses=[COURSE, "course-v1:edX+DemoX+2", OTHER_COURSE])
+        assert exception_keys(result) == [("course", OTHER_COURSE, True)]
+
+    def test_known_courses_against_operator_decision(self):
+        result = plan(stored(), courses=[COURSE, OTHER_COURSE], decision_override=True)
+        assert exception_keys(result) == [("course", COURSE, False), ("course", OTHER_COURSE, False)]
+
+    def test_overrides_of_unknown_courses_are_not_exceptions_when_courses_known(self):
+        data = stored(courses=[course_row(1, OTHER_COURSE, "on")], orgs=[org_row(2, "Zx", "on")])
+        assert plan(data, courses=[COURSE]).exceptions == ()
+
+    def test_unknown_courses_effective_overrides_that_differ(self):
+        data = stored(
+            global_flag(False),
+            courses=[
+                course_row(1, COURSE, "on"),
+                course_row(2, OTHER_COURSE, "off"),
+                course_row(3, "course-v1:edX+DemoX+2", "on", date=D1),
+                course_row(4, "course-v1:edX+DemoX+2", "on", enabled=False, date=D2),
+            ],
+            orgs=[org_row(5, "edX", "on"), org_row(6, "MITx", "off")],
+        )
+        assert exception_keys(plan(data)) == [("course", COURSE, True), ("org", "edX", True)]
+
+    def test_unknown_courses_key_is_the_newest_rows_spelling(self):
+        data = stored(
+            courses=[
+                course_row(1, "course-v1:edX+DemoX+1", "on", date=D1),
+                course_row(2, "course-v1:EDX+DEMOX+1", "on", date=D2),
+            ]
+        )
+        assert exception_keys(plan(data)) == [("course", "course-v1:EDX+DEMOX+1", True)]
+
+    def test_unknown_courses_against_operator_decision(self):
+        data = stored(global_flag(True), courses=[course_row(1, COURSE, "on")], orgs=[org_row(2, "MITx", "off")])
+        result = plan(data, decision_override=False)
+        assert exception_keys(result) == [("course", COURSE, True)]
+
+    def test_sorted_by_scope_then_key_case_insensitively(self):
+        data = stored(
+            courses=[
+                course_row(1, "course-v1:b+X+1", "on"),
+                course_row(2, "course-v1:A+X+1", "on"),
+                course_row(3, "course-v1:C+X+1", "on"),
+            ],
+            orgs=[org_row(4, "zeta", "on"), org_row(5, "Beta", "on"), org_row(6, "alpha", "on")],
+        )
+        assert [(item.scope, item.key) for item in plan(data).exceptions] == [
+            ("course", "course-v1:A+X+1"),
+            ("course", "course-v1:b+X+1"),
+            ("course", "course-v1:C+X+1"),
+            ("org", "alpha"),
+            ("org", "Beta"),
+            ("org", "zeta"),
+        ]
+
+    def test_known_courses_sorted_case_insensitively_then_exactly(self):
+        courses = ["course-v1:b+X+1", "course-v1:B+X+1", "course-v1:a+X+1", "course-v1:C+X+1"]
+        result = plan(stored(), courses=courses, decision_override=True)
+        assert [item.key for item in result.exceptions] == [
+            "course-v1:a+X+1",
+            "course-v1:B+X+1",
+            "course-v1:b+X+1",
+            "course-v1:C+X+1",
+        ]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Status, counts and escalation email
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@ddt.ddt
+class StatusTest(SimpleTestCase):
+    """conditional, else lossy, else absent, else uniform."""
+
+    @ddt.data(
+        # (flag row, course rows, org rows, known courses, expected status)
+        (flag(staff=True), [], [], None, "conditional"),
+        (flag(), [course_row(1, COURSE, "off")], [], None, "uniform"),
+        (flag(staff=True), [course_row(1, COURSE, "on")], [], None, "conditional"),
+        (flag(staff=True), [course_row(1, COURSE, "on")], [], [COURSE, OTHER_COURSE], "conditional"),
+        (None, [], [], None, "absent"),
+        (None, [], [], [COURSE], "absent"),
+        (None, [course_row(1, COURSE, "on", enabled=False)], [], None, "absent"),
+        (None, [course_row(1, "not a key", "on")], [org_row(2, "edX", "off", enabled=False)], [COURSE], "absent"),
+        (None, [course_row(1, COURSE, "on")], [], None, "lossy"),
+        (None, [], [org_row(1, "edX", "on")], [COURSE, OTHER_COURSE], "lossy"),
+        (flag(everyone=True), [], [org_row(1, "edX", "off")], None, "lossy"),
+        (flag(everyone=True), [], [], None, "uniform"),
+        (flag(), [], [], [COURSE], "uniform"),
+        (None, [course_row(1, COURSE, "off")], [], None, "uniform"),
+        (None, [course_row(1, COURSE, "on")], [], [COURSE], "uniform"),
+        (flag(everyone=True), [], [org_row(1, "edX", "off")], [OTHER_COURSE], "uniform"),
+    )
+    @ddt.unpack
+    def test_status(self, flag_row, course_rows, org_rows, courses, expected):
+        result = plan(stored(flag_row, courses=course_rows, orgs=org_rows), courses=courses)
+        assert result.decision.status == expected
+
+    def test_users_alone_make_it_conditional(self):
+        assert plan(stored(flag(), users=1)).decision.status == "conditional"
+
+    def test_operator_decision_can_make_it_lossy(self):
+        result = plan(stored(flag(everyone=True)), courses=[COURSE], decision_override=False)
+        assert result.decision.status == "lossy"
+
+
+@ddt.ddt
+class CountsTest(SimpleTestCase):
+    """known_courses and legacy_values."""
+
+    def test_unknown_courses(self):
+        result = plan(stored(courses=_majority_rows()))
+        assert (result.known_courses, result.legacy_values) == (None, {"true": 0, "false": 0})
+
+    @ddt.data(
+        ([], 0, {"true": 0, "false": 0}),
+        (["course-v1:A+X+1"], 1, {"true": 1, "false": 0}),
+        (["course-v1:A+X+1", "course-v1:C+X+1", "course-v1:D+X+1"], 3, {"true": 1, "false": 2}),
+        (["course-v1:A+X+1", "not a key", "course-v1:B+X+1"], 2, {"true": 2, "false": 0}),
+        ([DEPRECATED_COURSE, "course-v1:C+X+1"], 2, {"true": 0, "false": 2}),
+    )
+    @ddt.unpack
+    def test_known_courses(self, courses, count, values):
+        result = plan(stored(courses=_majority_rows()), courses=courses)
+        assert (result.known_courses, result.legacy_values) == (count, values)
+
+    def test_invalid_known_course_does_not_crash(self):
+        result = plan(stored(courses=_majority_rows()), courses=["", "lib:edX:lib1"])
+        assert (result.known_courses, result.decision.source) == (0, "global")
+
+
+@ddt.ddt
+class EscalationEmailTest(SimpleTestCase):
+    """Legacy backends required an escalation email: the decision is always True."""
+
+    @ddt.data(None, [], [COURSE])
+    def test_decision_is_true(self, courses):
+        assert plan(stored(flag(everyone=False)), courses=courses).escalation_email["decision"] is True
+
+    def test_missing_is_none_when_courses_unknown(self):
+        assert plan(stored()).escalation_email == {"decision": True, "missing": None}
+
+    def test_missing_lists_blank_emails_sorted(self):
+        courses = [
+            course("course-v1:Z+X+1", ""),
+            course("course-v1:A+X+1", "ops@example.com"),
+            course("course-v1:M+X+1", "   "),
+            course("course-v1:B+X+1", "\t"),
+        ]
+        assert plan(stored(), courses=courses).escalation_email == {
+            "decision": True,
+            "missing": ["course-v1:B+X+1", "course-v1:M+X+1", "course-v1:Z+X+1"],
+        }
+
+    def test_missing_is_empty_when_all_have_one(self):
+        assert plan(stored(), courses=[COURSE]).escalation_email["missing"] == []
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Effective settings, agreement and snippet
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _not_configured():
+    return {
+        "requires_escalation_email": {"value": None, "source": "not-configured"},
+        "show_review_rules": {"value": None, "source": "not-configured"},
+    }
+
+
+@ddt.ddt
+class SettingsTest(SimpleTestCase):
+    """The effective options of the legacy backends against the decision."""
+
+    def test_no_shim_result_is_not_configured(self):
+        result = plan(stored())
+        assert result.effective_setting == {"proctortrack": _not_configured()}
+        assert (result.agrees, result.snippet) == (True, {})
+
+    def test_backend_missing_from_setting_is_not_configured(self):
+        result = plan(stored(), shim_result=shim({"null": {}, "mockprock": {"show_review_rules": True}}))
+        assert result.effective_setting == {"proctortrack": _not_configured()}
+        assert (result.agrees, result.snippet) == (True, {})
+
+    def test_every_legacy_backend_is_reported(self):
+        result = plan(stored(), backends=("proctortrack", "verificient"), shim_result=shim({"proctortrack": {}}))
+        assert list(result.effective_setting) == ["proctortrack", "verificient"]
+        assert result.effective_setting["verificient"] == _not_configured()
+
+    @ddt.data(
+        (
+            {"show_review_rules": False, "requires_escalation_email": True},
+            LEGACY,
+            (False, "explicit", True, "explicit"),
+        ),
+        ({"show_review_rules": "yes", "requires_escalation_email": 1}, LEGACY, (True, "coerced", True, "coerced")),
+        (
+            {"SHOW_REVIEW_RULES": False, "REQUIRES_ESCALATION_EMAIL": False},
+            LEGACY,
+            (False, "legacy-spelling", False, "legacy-spelling"),
+        ),
+        ({}, LEGACY, (False, "legacy-rule", True, "legacy-rule")),
+        ({}, (), (True, "default", False, "default")),
+    )
+    @ddt.unpack
+    def test_effective_setting_from_shim(self, entry, shim_legacy, expected):
+        result = plan(stored(), shim_result=shim({"proctortrack": entry}, shim_legacy))
+        show, escalation = (
+            result.effective_setting["proctortrack"]["show_review_rules"],
+            result.effective_setting["proctortrack"]["requires_escalation_email"],
+        )
+        assert (show["value"], show["source"], escalation["value"], escalation["source"]) == expected
+
+    @ddt.data(
+        # (proctortrack entry, shim legacy backends, decision, agrees)
+        ({"show_review_rules": False, "requires_escalation_email": True}, LEGACY, False, True),
+        ({"show_review_rules": True, "requires_escalation_email": True}, LEGACY, True, True),
+        ({"show_review_rules": True, "requires_escalation_email": True}, LEGACY, False, False),
+        ({"show_review_rules": False, "requires_escalation_email": False}, LEGACY, False, False),
+        ({}, LEGACY, False, True),
+        ({}, LEGACY, True, False),
+        ({}, (), True, False),
+        ({"requires_escalation_email": True}, (), True, True),
+        ({"SHOW_REVIEW_RULES": "off", "requires_escalation_email": "on"}, (), False, True),
+    )
+    @ddt.unpack
+    def test_agrees(self, entry, shim_legacy, decision, agrees):
+        result = plan(stored(), shim_result=shim({"proctortrack": entry}, shim_legacy), decision_override=decision)
+        assert result.agrees is agrees
+
+    def test_unconfigured_legacy_backend_is_ignored_by_agrees(self):
+        config = {"proctortrack": {"show_review_rules": False, "requires_escalation_email": True}}
+        result = plan(stored(), backends=("proctortrack", "verificient"), shim_result=shim(config))
+        assert result.agrees is True
+
+    def test_disagreeing_second_legacy_backend(self):
+        config = {
+            "proctortrack": {"show_review_rules": False, "requires_escalation_email": True},
+            "verificient": {"show_review_rules": True, "requires_escalation_email": True},
+        }
+        result = plan(stored(), backends=("proctortrack", "verificient"), shim_result=shim(config))
+        assert result.agrees is False
+
+    def test_other_backends_do_not_affect_agrees(self):
+        config = {
+            "proctortrack": {"show_review_rules": False, "requires_escalation_email": True},
+            "mockprock": {"show_review_rules": True, "requires_escalation_email": False},
+        }
+        assert plan(stored(), shim_result=shim(config)).agrees is True
+
+    @ddt.data(
+        # (proctortrack entry, shim legacy backends, decision, snippet)
+        ({"show_review_rules": False, "requires_escalation_email": True}, LEGACY, False, {}),
+        ({"show_review_rules": "0", "requires_escalation_email": "true"}, LEGACY, False, {}),
+        ({"SHOW_REVIEW_RULES": True, "REQUIRES_ESCALATION_EMAIL": True}, LEGACY, True, {}),
+        (
+            {"show_review_rules": True, "requires_escalation_email": True},
+            LEGACY,
+            False,
+            {"proctortrack": {"show_review_rules": False}},
+        ),
+        (
+            {"show_review_rules": False, "requires_escalation_email": False},
+            LEGACY,
+            False,
+            {"proctortrack": {"requires_escalation_email": True}},
+        ),
+        ({}, LEGACY, False, {"proctortrack": {"requires_escalation_email": True, "show_review_rules": False}}),
+        ({}, LEGACY, True, {"proctortrack": {"requires_escalation_email": True, "show_review_rules": True}}),
+        ({}, (), True, {"proctortrack": {"requires_escalation_email": True, "show_review_rules": True}}),
+        ({"requires_escalation_email": True}, LEGACY, False, {"proctortrack": {"show_review_rules": False}}),
+        ({"show_review_rules": True}, (), True, {"proctortrack": {"requires_escalation_email": True}}),
+    )
+    @ddt.unpack
+    def test_snippet(self, entry, shim_legacy, decision, snippet):
+        result = plan(stored(), shim_result=shim({"proctortrack": entry}, shim_legacy), decision_override=decision)
+        assert result.snippet == snippet
+
+    def test_snippet_is_sorted_and_skips_unconfigured_and_other_backends(self):
+        config = {"zeta": {}, "alpha": {}, "mockprock": {}}
+        result = plan(stored(), backends=("zeta", "missing", "alpha"), shim_result=shim(config, ("zeta", "alpha")))
+        assert result.snippet == {
+            "alpha": {"requires_escalation_email": True, "show_review_rules": False},
+            "zeta": {"requires_escalation_email": True, "show_review_rules": False},
+        }
+        assert list(result.snippet) == ["alpha", "zeta"]
+        assert list(result.snippet["alpha"]) == ["requires_escalation_email", "show_review_rules"]
+
+    def test_snippet_and_effective_setting_follow_the_decision(self):
+        data = stored(courses=[course_row(1, COURSE, "on"), course_row(2, OTHER_COURSE, "on")])
+        result = plan(data, courses=[COURSE, OTHER_COURSE], shim_result=shim({"proctortrack": {}}))
+        assert result.decision.value is True
+        assert result.snippet == {"proctortrack": {"requires_escalation_email": True, "show_review_rules": True}}
+
+    def test_secrets_never_appear(self):
+        config = {
+            "proctortrack": {"client_id": "id", "client_secret": SECRET, "show_review_rules": True},
+            "mockprock": {"client_secret": SECRET},
+        }
+        result = plan(stored(flag(staff=True)), courses=[COURSE], shim_result=shim(config))
+        dumped = json.dumps(result.as_dict())
+        assert SECRET not in dumped
+        assert "client_secret" not in dumped
+        assert "client_id" not in dumped
+        assert set(result.snippet["proctortrack"]) <= {"show_review_rules", "requires_escalation_email"}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# as_dict
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _busy_rows():
+    return stored(
+        flag(percent="20", languages="en"),
+        courses=[
+            course_row(1, COURSE, "on", date=D1),
+            course_row(2, "course-v1:EDX+DEMOX+1", "off", date=D2),
+            course_row(3, COURSE, "on", date=D2),
+            course_row(4, OTHER_COURSE, "off", enabled=False, date=D3),
+            course_row(5, "not a key", "on"),
+            course_row(6, "", "off"),
+            course_row(7, "course-v1:B+X+1", "on"),
+        ],
+        orgs=[org_row(8, "MITx", "on", date=D1), org_row(9, "mitx", "off", date=D1), org_row(10, "edX", "off")],
+        users=2,
+        groups=1,
+    )
+
+
+def _shuffled(data, seed):
+    rng = random.Random(seed)
+    rows = {}
+    for table, table_rows in reversed(list(data.rows.items())):
+        shuffled = list(table_rows)
+        rng.shuffle(shuffled)
+        rows[table] = tuple(shuffled)
+    return StoredRows(toggle=data.toggle, rows=rows)
+
+
+@ddt.ddt
+class AsDictTest(SimpleTestCase):
+    """Plan.as_dict is JSON-ready and does not depend on row order."""
+
+    @ddt.data(None, [COURSE, OTHER_COURSE, "not a key", DEPRECATED_COURSE])
+    def test_json_serialisable(self, courses):
+        result = plan(_busy_rows(), courses=courses, shim_result=shim({"proctortrack": {}, "mockprock": {}}))
+        data = result.as_dict()
+        assert json.loads(json.dumps(data)) == data
+
+    def test_shape(self):
+        data = plan(_busy_rows(), courses=[COURSE]).as_dict()
+        assert data["toggle"] == TOGGLE
+        assert data["option"] == "show_review_rules"
+        assert data["backends"] == ["proctortrack"]
+        assert data["global_value"] == "conditional"
+        assert data["global_conditions"] == ["percent", "languages", "users", "groups"]
+        assert set(data["decision"]) == {"value", "status", "reason", "source"}
+        assert data["invalid_rows"] == [
+            {"table": COURSE_OVERRIDES, "id": "5", "reason": data["invalid_rows"][0]["reason"]},
+            {"table": COURSE_OVERRIDES, "id": "6", "reason": data["invalid_rows"][1]["reason"]},
+        ]
+
+    @ddt.data(
+        (None, None),
+        ([COURSE, OTHER_COURSE, "course-v1:B+X+1", "course-v1:edX+Z+1"], None),
+        (None, True),
+        ([COURSE, OTHER_COURSE], False),
+    )
+    @ddt.unpack
+    def test_row_order_does_not_matter(self, courses, override):
+        kwargs = {"courses": courses, "decision_override": override, "shim_result": shim({"proctortrack": {}})}
+        expected = plan(_busy_rows(), **kwargs).as_dict()
+        for seed in range(5):
+            assert plan(_shuffled(_busy_rows(), seed), **kwargs).as_dict() == expected
+
+    def test_unknown_courses_exceptions_are_order_independent(self):
+        data = stored(
+            courses=[course_row(2, "course-v1:b+X+1", "on"), course_row(1, "course-v1:A+X+1", "on")],
+            orgs=[org_row(3, "Zx", "on"), org_row(4, "ax", "on")],
+        )
+        expected = plan(data).as_dict()
+        assert plan(_shuffled(data, 1)).as_dict() == expected
+        assert [item["key"] for item in expected["exceptions"]] == ["course-v1:A+X+1", "course-v1:b+X+1", "ax", "Zx"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Property: the legacy value of every known course follows the legacy CourseWaffleFlag path
+# ---------------------------------------------------------------------------------------------------------------------
+
+_DATES = (D1, D2, D3)
+_COURSE_POOL = (
+    "course-v1:edX+DemoX+1",
+    "course-v1:EDX+demox+1",
+    "course-v1:edx+DEMOX+1",
+    "course-v1:edX+DemoX+2",
+    "course-v1:MITx+6.002x+2024",
+    "course-v1:mitx+6.002x+2024",
+    "edX/DemoX/Demo_Course",
+    "not a key",
+)
+_VALID_COURSES = (*(key for key in _COURSE_POOL if key != "not a key"), "course-v1:Other+X+1")
+_ORG_POOL = ("edX", "EDX", "edx", "MITx", "mitx", "Other")
+_GLOBALS = (None, True, False, "conditional")
+
+_history_entry = st.tuples(st.sampled_from(_DATES), st.booleans(), st.sampled_from(("on", "off")))
+
+
+@st.composite
+def _histories(draw):
+    course_entries = draw(st.lists(st.tuples(st.sampled_from(_COURSE_POOL), _history_entry), max_size=10))
+    org_entries = draw(st.lists(st.tuples(st.sampled_from(_ORG_POOL), _history_entry), max_size=6))
+    count = len(course_entries) + len(org_entries)
+    ids = draw(st.lists(st.integers(1, 60), min_size=count, max_size=count, unique=True))
+    courses = [
+        course_row(row_id, key, choice, enabled=enabled, date=date)
+        for row_id, (key, (date, enabled, choice)) in zip(ids[: len(course_entries)], course_entries, strict=True)
+    ]
+    orgs = [
+        org_row(row_id, key, choice, enabled=enabled, date=date)
+        for row_id, (key, (date, enabled, choice)) in zip(ids[len(course_entries) :], org_entries, strict=True)
+    ]
+    return courses, orgs
+
+
+def _reference_newest(rows, column, key):
+    matching = [row for row in rows if isinstance(row[column], str) and row[column].lower() == key.lower()]
+    matching.sort(key=lambda row: (row["change_date"], row["id"]), reverse=True)
+    if matching and matching[0]["enabled"]:
+        return matching[0]["override_choice"] == "on"
+    return None
+
+
+def _reference_legacy(course_id, course_rows, org_rows, global_raw):
+    """The legacy CourseWaffleFlag path, literally: course override, org override, global flag."""
+    value = _reference_newest(course_rows, "course_id", course_id)
+    if value is None:
+        value = _reference_newest(org_rows, "org", CourseKey.from_string(course_id).org)
+    if value is None:
+        value = global_raw is True
+    return value
+
+
+class LegacyValuePropertyTest(SimpleTestCase):
+    """Every known course's legacy value matches an independent evaluation of the legacy flag."""
+
+    @given(
+        histories=_histories(),
+        known=st.lists(st.sampled_from(_VALID_COURSES), unique=True, max_size=6),
+        global_raw=st.sampled_from(_GLOBALS),
+    )
+    @settings(max_examples=200, deadline=None)
+    def test_matches_reference(self, histories, known, global_raw):
+        course_rows, org_rows = histories
+        flag_row = None if global_raw is None else global_flag(global_raw)
+        result = plan(stored(flag_row, courses=course_rows, orgs=org_rows), courses=known)
+        exceptions = {item.key: item.legacy_value for item in result.exceptions}
+        assert set(exceptions) <= set(known)
+        expected = {key: _reference_legacy(key, course_rows, org_rows, global_raw) for key in known}
+        actual = {key: exceptions.get(key, result.decision.value) for key in known}
+        assert actual == expected
+        assert result.legacy_values == {
+            "true": sum(expected.values()),
+            "false": len(known) - sum(expected.values()),
+        }
+        assert len(result.invalid_rows) == sum(1 for row in course_rows if row["course_id"] == "not a key")
+
+    @given(histories=_histories(), seed=st.integers(0, 1000), known=st.none() | st.just(list(_VALID_COURSES)))
+    @settings(max_examples=50, deadline=None)
+    def test_as_dict_is_row_order_independent(self, histories, seed, known):
+        course_rows, org_rows = histories
+        data = stored(flag(), courses=course_rows, orgs=org_rows)
+        assert plan(_shuffled(data, seed), courses=known).as_dict() == plan(data, courses=known).as_dict()
