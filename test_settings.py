@@ -15,7 +15,8 @@ _DATABASES = {
     "sqlite": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": "default.db",
-        "TEST": {"NAME": "default.db"},
+        # A file, not memory: migration tests and racing processes need a database shared across connections.
+        "TEST": {"NAME": f"{_TEST_NAME}.sqlite3"},
     },
     "mysql": {
         "ENGINE": "django.db.backends.mysql",

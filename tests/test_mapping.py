@@ -12,7 +12,7 @@ from opaque_keys.edx.keys import CourseKey
 from toggles_migration import tables
 from toggles_migration.legacy_state import Course, StoredRows
 from toggles_migration.mapping import build_plan
-from toggles_migration.retirements import SHOW_REVIEW_RULES_FLAG
+from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
 from toggles_migration.settings_shim import normalise_proctoring_backends
 
 TOGGLE = "studio.show_review_rules"
@@ -103,7 +103,7 @@ def course(course_id, email="ops@example.com", provider="proctortrack"):
 def plan(rows, courses=None, backends=LEGACY, **kwargs):
     """Build the plan of the show_review_rules retirement."""
     known = None if courses is None else [c if isinstance(c, Course) else course(c) for c in courses]
-    return build_plan(rows, SHOW_REVIEW_RULES_FLAG, backends, known, **kwargs)
+    return build_plan(rows, SHOW_REVIEW_RULES_RETIREMENT, backends, known, **kwargs)
 
 
 def legacy_value(rows, course_id):

@@ -25,5 +25,8 @@ class TogglesMigrationConfig(AppConfig):
     }
 
     def ready(self):
-        """Register the system checks."""
+        """Register the system checks and notice every remaining read of a retired toggle."""
         from . import checks  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        from .reads import install  # pylint: disable=import-outside-toplevel
+
+        install()

@@ -18,6 +18,11 @@ def _option(provider, name, default):
         return default
 
 
+def option_value(provider, option):
+    """Return a managed option's value for ``provider`` (a ``retirements.ManagedOption``), upstream-style."""
+    return _option(provider, option.name, option.upstream_default)
+
+
 def show_review_rules(provider):
     """Return whether Studio shows the exam "Review Rules" field for courses using ``provider``."""
     return _option(provider, SHOW_REVIEW_RULES.name, SHOW_REVIEW_RULES.upstream_default)

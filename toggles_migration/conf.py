@@ -28,11 +28,33 @@ SETTING_NAME = "TOGGLES_MIGRATION"
 #   (the default) it prints a warning and the system check ``toggles_migration.W005`` keeps reporting it.
 # .. toggle_use_cases: opt_in
 # .. toggle_creation_date: 2026-11-27
+# .. setting_name: TOGGLES_MIGRATION['READS']
+# .. setting_default: 'warn'
+# .. setting_description: What a remaining read of a retired toggle gets. ``warn``: the legacy answer, and a
+#   RetiredToggleWarning plus a rate-limited log record naming the call site. ``redirect``: the answer of the
+#   backend option that replaced the toggle (for the first legacy backend), with the same warning.
+#   ``error``: RetiredToggleRead is raised (for the test suites and CI of forks). ``silent``: the legacy
+#   answer, no warning and no log record. Every mode counts the read.
+#
+# .. setting_name: TOGGLES_MIGRATION['READS_LOG_INTERVAL']
+# .. setting_default: 300
+# .. setting_description: Seconds between two log records for reads from one call site in one process; the
+#   next record says how many were suppressed. 0 logs every read.
+#
+# .. setting_name: TOGGLES_MIGRATION['READS_CACHE']
+# .. setting_default: 'default'
+# .. setting_description: Alias of the Django cache (the shared memcached or Redis of the deployment) where
+#   reads of retired toggles are counted across processes for ``retire_toggle status``. A cache outage only
+#   loses counts; reads still answer.
 DEFAULTS = {
     "LEGACY_BACKENDS": DEFAULT_LEGACY_BACKENDS,
     "DECISIONS": {},
     "STRICT": False,
+    "READS": "warn",
+    "READS_LOG_INTERVAL": 300,
+    "READS_CACHE": "default",
 }
+READS_MODES = ("warn", "redirect", "error", "silent")
 
 
 @dataclass(frozen=True)
@@ -42,6 +64,9 @@ class TogglesMigrationSettings:
     legacy_backends: tuple
     decisions: dict
     strict: bool
+    reads: str
+    reads_log_interval: float
+    reads_cache: str
 
 
 def read_settings(source=None):
@@ -70,6 +95,9 @@ def parse_settings(raw):
         legacy_backends=_backend_names(values["LEGACY_BACKENDS"], "LEGACY_BACKENDS"),
         decisions=_decisions(values["DECISIONS"]),
         strict=_boolean(values["STRICT"], "STRICT"),
+        reads=_choice(values["READS"], "READS", READS_MODES),
+        reads_log_interval=_seconds(values["READS_LOG_INTERVAL"], "READS_LOG_INTERVAL"),
+        reads_cache=_choice(values["READS_CACHE"], "READS_CACHE", None),
     )
 
 
@@ -127,3 +155,24 @@ def _boolean(value, key):
         path = f"{SETTING_NAME}[{key!r}]"
         raise InvalidTogglesMigration(f"{path} must be True or False, found {type_name(value)}.", f"set {path} = True.")
     return value
+
+
+def _choice(value, key, choices):
+    path = f"{SETTING_NAME}[{key!r}]"
+    if not isinstance(value, str) or (choices is not None and value not in choices):
+        allowed = ", ".join(repr(choice) for choice in choices) if choices else "a cache alias"
+        raise InvalidTogglesMigration(
+            f"{path} must be one of {allowed}, found {type_name(value)}"
+            + (f" {value!r}." if isinstance(value, str) else "."),
+            f"set {path} to one of {allowed}.",
+        )
+    return value
+
+
+def _seconds(value, key):
+    path = f"{SETTING_NAME}[{key!r}]"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidTogglesMigration(
+            f"{path} must be a number of seconds (0 or more), found {type_name(value)}.", f"e.g. {path} = 300."
+        )
+    return float(value)

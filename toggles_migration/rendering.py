@@ -1,6 +1,7 @@
 """Render command reports as text for operators or as stable JSON for scripts."""
 
 import json
+from datetime import UTC, datetime
 
 FORMATS = ("text", "json")
 
@@ -160,4 +161,30 @@ def list_text(report):
             f"{item['toggle']:<30} {item['state']:<13} -> {item['option']}"
             + (f"  (captured {item['captured_at']}, {item['row_count']} rows)" if item["captured_at"] else "")
         )
+    return "\n".join(lines)
+
+
+def status_text(report):
+    """Text form of a status report."""
+    verify = report["verify"]
+    agreement = {0: "settings agree", 1: "settings DISAGREE", 2: "nothing captured"}[verify["exit_code"]]
+    lines = [
+        f"{report['toggle']}: {report['state']}; verify: {agreement}",
+        f"Reads mode: {report['reads_mode']}; tracer {'installed' if report['tracer_installed'] else 'NOT installed'}",
+    ]
+    counted = report["reads"]
+    if counted is None:
+        lines.append("Remaining reads: unknown (the cache is unavailable)")
+        return "\n".join(lines)
+    lines.append(
+        f"Remaining reads: {counted['reads']} ({counted['mismatches']} where the legacy answer differs from "
+        "the new setting's)"
+    )
+    if counted["first_seen"] is not None:
+        first = datetime.fromtimestamp(counted["first_seen"], UTC).isoformat(timespec="seconds")
+        last = datetime.fromtimestamp(counted["last_seen"], UTC).isoformat(timespec="seconds")
+        lines.append(f"  first seen {first}, last seen {last}")
+    for site in counted["call_sites"]:
+        lines.append(f"  {site['reads']:>8} reads, {site['mismatches']:>6} mismatches  {site['call_site']}")
+    lines.extend(snippet_lines(verify["snippet"]))
     return "\n".join(lines)

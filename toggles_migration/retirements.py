@@ -90,7 +90,7 @@ MANAGED_OPTIONS = (REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES)
 #   PROCTORING_BACKENDS[<backend>]['show_review_rules'] instead; per-course control is lost, so run
 #   ``manage.py cms retire_toggle plan`` to see which courses change.
 # .. toggle_tickets: https://github.com/openedx/openedx-platform/issues/36329
-SHOW_REVIEW_RULES_FLAG = Retirement(
+SHOW_REVIEW_RULES_RETIREMENT = Retirement(
     name="studio.show_review_rules",
     implementation="CourseWaffleFlag",
     option=SHOW_REVIEW_RULES,
@@ -102,7 +102,7 @@ SHOW_REVIEW_RULES_FLAG = Retirement(
     upstream_change="https://github.com/openedx/openedx-platform/pull/37576",
 )
 
-RETIREMENTS = (SHOW_REVIEW_RULES_FLAG,)
+RETIREMENTS = (SHOW_REVIEW_RULES_RETIREMENT,)
 
 
 def get_retirement(name):

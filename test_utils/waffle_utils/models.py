@@ -20,6 +20,15 @@ class ConfigurationFields(models.Model):
         abstract = True
         ordering = ("-change_date",)
 
+    @classmethod
+    def override_value(cls, waffle_flag, key):
+        """Return 'on', 'off' or 'unset': the newest row for the key counts, and only when enabled."""
+        key_field = cls.KEY_FIELDS[1]
+        effective = cls.objects.filter(waffle_flag=waffle_flag, **{key_field: key}).order_by("-change_date").first()
+        if effective and effective.enabled:
+            return effective.override_choice
+        return "unset"
+
 
 class WaffleFlagCourseOverrideModel(ConfigurationFields):
     """Forces a course waffle flag on or off for one course."""

@@ -6,7 +6,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from ... import actions, rendering, reports
+from ... import actions, reads, rendering, reports
+from ...conf import read_settings
 from ...notices import SettingError
 from ...retirements import RETIREMENTS
 from ...settings_shim import effective_backends
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             "prune": "Delete the flag's stored rows (captured first, restorable), then clear waffle's cache.",
             "restore": "Recreate exactly the captured rows that are missing, then clear waffle's cache.",
             "export": "Print the captured snapshot as JSON.",
+            "status": "Show the capture state, the verify result and the remaining reads counted across processes.",
         }
         for action, text in described.items():
             action_parser = sub.add_parser(action, help=text, description=text)
@@ -112,3 +114,18 @@ class Command(BaseCommand):
     def handle_export(self, options):
         """Print the captured snapshot as JSON, whatever the format."""
         self.stdout.write(json.dumps(actions.export(self._context(options)), indent=2, sort_keys=True))
+
+    def handle_status(self, options):
+        """Print the capture state, verify's result and the shared read counts."""
+        ctx = self._context(options)
+        header = actions.get_capture(ctx)
+        code, verified = actions.verify(ctx)
+        report = {
+            "toggle": ctx.retirement.name,
+            "state": header.state if header else actions.NOT_CAPTURED,
+            "verify": {"exit_code": code, "agrees": verified["agrees"], "snippet": verified["snippet"]},
+            "reads_mode": read_settings().reads,
+            "tracer_installed": reads.installed(),
+            "reads": reads.read_counts(ctx.retirement.name, read_settings().reads_cache),
+        }
+        self._write(report, options, rendering.status_text)

@@ -1,0 +1,67 @@
+"""A drop-in for the removed SHOW_REVIEW_RULES_FLAG: code that still needs the flag changes one import."""
+
+from edx_toggles.toggles import WaffleFlag
+from opaque_keys.edx.keys import CourseKey
+
+from ..retirements import SHOW_REVIEW_RULES_RETIREMENT
+from .tracer import handle_read
+
+_UNSET = None
+
+
+class RetiredCourseWaffleFlag(WaffleFlag):
+    """
+    The read API of edx-platform's ``CourseWaffleFlag`` for a retired flag: ``is_enabled(course_key=None)``.
+
+    Every read is handled as TOGGLES_MIGRATION['READS'] says (warn, redirect, error or silent). The legacy
+    answer follows ``CourseWaffleFlag``: course override, then org override, then the global flag.
+    """
+
+    def is_enabled(self, course_key=None):
+        """Return the answer the reads mode gives for this course (or for no course)."""
+        return handle_read(self.name, lambda: self._legacy_value(course_key))
+
+    def _legacy_value(self, course_key):
+        if isinstance(course_key, CourseKey):
+            for model_name, key in (
+                ("WaffleFlagCourseOverrideModel", ("course_id", course_key)),
+                ("WaffleFlagOrgOverrideModel", ("org", course_key.org)),
+            ):
+                value = _override(model_name, self.name, *key)
+                if value is not _UNSET:
+                    return value
+        return super().is_enabled()
+
+
+def _override(model_name, flag_name, key_field, key):
+    """Return True/False for an effective override, or None: newest row (ties: highest id), only if enabled."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("waffle_utils", model_name)
+    except LookupError:
+        return _UNSET
+    newest = (
+        model._base_manager.filter(waffle_flag=flag_name, **{key_field: key})
+        .order_by("-change_date", "-id")
+        .values_list("enabled", "override_choice")
+        .first()
+    )
+    if newest is None or not newest[0]:
+        return _UNSET
+    return newest[1] == "on"
+
+
+# .. toggle_name: studio.show_review_rules (drop-in)
+# .. toggle_implementation: CourseWaffleFlag
+# .. toggle_default: False
+# .. toggle_description: Drop-in replacement for edx-platform's removed
+#   ``cms.djangoapps.contentstore.config.waffle.SHOW_REVIEW_RULES_FLAG``; reads are reported as deprecated.
+# .. toggle_use_cases: temporary
+# .. toggle_creation_date: 2026-11-27
+# .. toggle_target_removal_date: 2027-06-01
+# .. toggle_warning: Retired; every read is reported. Read PROCTORING_BACKENDS[<backend>]['show_review_rules']
+#   with toggles_migration.show_review_rules(provider) instead.
+SHOW_REVIEW_RULES_FLAG = RetiredCourseWaffleFlag(
+    SHOW_REVIEW_RULES_RETIREMENT.name, SHOW_REVIEW_RULES_RETIREMENT.module_name, "Studio: "
+)

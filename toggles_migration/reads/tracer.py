@@ -1,0 +1,147 @@
+"""Notice every read of a retired toggle, through django-waffle, edx-toggles and CourseWaffleFlag classes."""
+
+import functools
+import importlib
+import threading
+
+from .. import capabilities
+from ..conf import read_settings
+from ..retirements import RETIREMENTS
+from . import counts, reporting
+from .call_site import find_call_site, skip_module
+from .exceptions import RetiredToggleRead
+
+# edx-platform's CourseWaffleFlag, hooked when importable (inside edx-platform).
+EDX_PLATFORM_COURSE_FLAG = ("openedx.core.djangoapps.waffle_utils", "CourseWaffleFlag")
+
+_BY_NAME = {retirement.name: retirement for retirement in RETIREMENTS}
+_RETIRED = frozenset(_BY_NAME)
+# Set while a read is being handled, so the nested reads it makes (a CourseWaffleFlag consulting
+# WaffleFlag, WaffleFlag consulting django-waffle) are not noticed twice.
+_handling = threading.local()
+_patches = []
+_lock = threading.Lock()
+
+
+def handle_read(name, legacy_call):
+    """
+    Handle one read of the retired toggle ``name`` according to TOGGLES_MIGRATION['READS'].
+
+    ``legacy_call`` computes the legacy answer. Returns the legacy answer, or the new option's answer in
+    'redirect' mode; raises RetiredToggleRead in 'error' mode. Counts every read.
+    """
+    retirement = _BY_NAME[name]
+    config = read_settings()
+    site = find_call_site()
+    new = capabilities.option_value(config.legacy_backends[0] if config.legacy_backends else None, retirement.option)
+    if config.reads == "error":
+        counts.record(name, site.label, False, config.reads_cache)
+        raise RetiredToggleRead(
+            f"{name} is retired and was read at {site.label}; read "
+            f"PROCTORING_BACKENDS[<backend>][{retirement.option.name!r}] instead."
+        )
+    _handling.active = True
+    try:
+        legacy = legacy_call()
+    finally:
+        _handling.active = False
+    counts.record(name, site.label, bool(legacy) != new, config.reads_cache)
+    if config.reads != "silent":
+        reporting.warn(retirement, site)
+        if reporting.log_read(
+            retirement, site, mode=config.reads, legacy=bool(legacy), new=new, interval=config.reads_log_interval
+        ):
+            reporting.mark_monitoring(retirement)
+    return new if config.reads == "redirect" else legacy
+
+
+def _is_handling():
+    return getattr(_handling, "active", False)
+
+
+def _hook_flag_model(flag_model):
+    original = flag_model.is_active
+
+    @functools.wraps(original)
+    def is_active(self, request, read_only=False, _retired=_RETIRED):
+        if self.name not in _retired or _is_handling():
+            return original(self, request, read_only)
+        return handle_read(self.name, lambda: original(self, request, read_only))
+
+    return original, is_active
+
+
+def _hook_is_enabled(flag_class):
+    original = flag_class.__dict__["is_enabled"]
+
+    @functools.wraps(original)
+    def is_enabled(self, *args, _retired=_RETIRED, **kwargs):
+        if self.name not in _retired or _is_handling():
+            return original(self, *args, **kwargs)
+        return handle_read(self.name, lambda: original(self, *args, **kwargs))
+
+    return original, is_enabled
+
+
+def _flag_classes(extra_classes):
+    """WaffleFlag and every subclass that defines its own is_enabled (CourseWaffleFlag and the like)."""
+    from edx_toggles.toggles import WaffleFlag
+
+    found = [WaffleFlag]
+    try:
+        module = importlib.import_module(EDX_PLATFORM_COURSE_FLAG[0])
+        found.append(getattr(module, EDX_PLATFORM_COURSE_FLAG[1]))
+        skip_module(module)
+    except (ImportError, AttributeError):
+        pass
+    pending = list(WaffleFlag.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "is_enabled" in cls.__dict__ and not cls.__module__.startswith("toggles_migration."):
+            found.append(cls)
+    for cls in extra_classes:
+        found.append(cls)
+        skip_module(importlib.import_module(cls.__module__))
+    unique = []
+    for cls in found:
+        if cls not in unique:
+            unique.append(cls)
+    return unique
+
+
+def install(extra_classes=()):
+    """
+    Install the hooks on every read path, once; AppConfig.ready() calls it.
+
+    ``extra_classes``: more flag classes with their own ``is_enabled`` (their module counts as machinery).
+    """
+    from waffle import get_waffle_flag_model
+
+    with _lock:
+        if _patches:
+            return
+        flag_model = get_waffle_flag_model()
+        original, hooked = _hook_flag_model(flag_model)
+        _patches.append((flag_model, "is_active", original, "is_active" in flag_model.__dict__))
+        flag_model.is_active = hooked
+        for cls in _flag_classes(extra_classes):
+            original, hooked = _hook_is_enabled(cls)
+            _patches.append((cls, "is_enabled", original, True))
+            cls.is_enabled = hooked
+
+
+def uninstall():
+    """Remove every hook (for tests)."""
+    with _lock:
+        while _patches:
+            cls, attribute, original, owned = _patches.pop()
+            if owned:
+                setattr(cls, attribute, original)
+            else:
+                delattr(cls, attribute)
+
+
+def installed():
+    """Return whether the hooks are in place."""
+    return bool(_patches)
