@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all quality check-migrations \
+.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis quality check-migrations \
 	smoke-install tox upgrade requirements clean
 
 PYTHON ?= python3
@@ -43,6 +43,9 @@ test-mysql test-postgresql: test-%: $(VENV)/.databases
 	TOGGLES_MIGRATION_TEST_DB=$* $(BIN)/pytest $(PYTEST_ARGS)
 
 test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, MariaDB and PostgreSQL
+
+test-redis: $(STAMP) ## run the tests of remaining reads with Redis as the shared cache
+	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py $(PYTEST_ARGS)
 
 quality: $(STAMP) ## lint
 	$(BIN)/ruff check toggles_migration tests demo test_utils test_settings.py manage.py setup.py

@@ -2,6 +2,7 @@
 Settings for the test suite; the database is chosen with TOGGLES_MIGRATION_TEST_DB.
 
 sqlite (default, embedded), mysql (MariaDB on 127.0.0.1:3306) or postgresql (127.0.0.1:5432).
+The cache is chosen with TOGGLES_MIGRATION_TEST_CACHE: locmem (default) or redis (127.0.0.1:6379).
 """
 
 import os
@@ -62,7 +63,21 @@ MIDDLEWARE = [
     "waffle.middleware.WaffleMiddleware",
 ]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+_CACHES = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The shared cache of a real deployment; database 15, so tests never touch another one's keys.
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "KEY_PREFIX": _TEST_NAME,
+    },
+}
+_CACHE = os.environ.get("TOGGLES_MIGRATION_TEST_CACHE", "locmem")
+if _CACHE not in _CACHES:
+    raise ImproperlyConfigured(
+        f"TOGGLES_MIGRATION_TEST_CACHE is {_CACHE!r}; use one of: {', '.join(sorted(_CACHES))}."
+    )
+CACHES = {"default": _CACHES[_CACHE]}
 
 ROOT_URLCONF = None
 SECRET_KEY = "insecure-secret-key-for-tests-only"

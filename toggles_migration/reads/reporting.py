@@ -28,9 +28,13 @@ def warn(retirement, site):
     )
 
 
+def _now():
+    return time.monotonic()
+
+
 def log_read(retirement, site, *, mode, legacy, new, interval):
     """Log the read, at most once per call site per ``interval`` seconds in this process."""
-    now = time.monotonic()
+    now = _now()
     with _lock:
         last = _last_logged.get(site.label)
         if last is not None and now - last[0] < interval:
