@@ -1,5 +1,6 @@
 """The one accessor for the TOGGLES_MIGRATION setting, with every default in one place."""
 
+import copy
 import difflib
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ DEFAULTS = {
     "READS_CACHE": "default",
 }
 READS_MODES = ("warn", "redirect", "error", "silent")
+_last_read = []
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,14 @@ def read_settings(source=None):
     """
     if source is None:
         from django.conf import settings as source  # pylint: disable=import-outside-toplevel
-    return parse_settings(getattr(source, SETTING_NAME, None))
+    raw = getattr(source, SETTING_NAME, None)
+    # Reads of retired toggles call this on every read: reuse the last result while the value is unchanged.
+    last = _last_read
+    if last and last[0] is raw and last[1] == raw:
+        return last[2]
+    parsed = parse_settings(raw)
+    _last_read[:] = [raw, copy.deepcopy(raw), parsed]
+    return parsed
 
 
 def parse_settings(raw):

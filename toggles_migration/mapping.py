@@ -112,15 +112,19 @@ def _instant(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def parse_course_key(raw):
+    """Return (CourseKey, '') for a stored course id, or (None, why it does not parse)."""
+    if not isinstance(raw, str):
+        return None, f"course id of type {type(raw).__name__}"
+    try:
+        return CourseKey.from_string(raw), ""
+    except InvalidKeyError:
+        return None, f"course id {raw!r} does not parse as a course key"
+
+
 def course_key_problem(raw):
     """Return why ``raw`` is not a course key, or '' when it parses."""
-    if not isinstance(raw, str):
-        return f"course id of type {type(raw).__name__}"
-    try:
-        CourseKey.from_string(raw)
-    except InvalidKeyError:
-        return f"course id {raw!r} does not parse as a course key"
-    return ""
+    return parse_course_key(raw)[1]
 
 
 def global_value(flag_row, user_count, group_count, flag_default):
@@ -181,11 +185,13 @@ def build_plan(
     legacy = {}
     if courses is not None:
         for course in courses:
-            problem = course_key_problem(course.course_id)
+            key, problem = parse_course_key(course.course_id)
             if problem:
                 invalid.append(InvalidRow("course_overviews_courseoverview", course.course_id, problem))
                 continue
-            legacy[course.course_id] = _legacy_value(course.course_id, course_overrides, org_overrides, fallback)
+            legacy[course.course_id] = _legacy_value(
+                course.course_id, key.org, course_overrides, org_overrides, fallback
+            )
 
     decision_value, source = _decide(legacy, courses is not None, fallback, decision_override)
     exceptions = _exceptions(legacy, courses is not None, course_overrides, org_overrides, decision_value)
@@ -221,11 +227,10 @@ def build_plan(
     )
 
 
-def _legacy_value(course_id, course_overrides, org_overrides, fallback):
+def _legacy_value(course_id, org, course_overrides, org_overrides, fallback):
     course_value = course_overrides.get(course_id.lower(), (None, None))[1]
     if course_value is not None:
         return course_value
-    org = CourseKey.from_string(course_id).org
     org_value = org_overrides.get(org.lower(), (None, None))[1]
     return fallback if org_value is None else org_value
 
