@@ -295,11 +295,21 @@ def _refuse_conflicts(ctx, live, captured):
                 f"(ids {(diff['changed'] + diff['added'])[:10]}): restoring would overwrite them. Delete or "
                 "review them first; `retire_toggle export` shows the captured rows."
             )
-    flag_model = tables.get_model(ctx.apps, tables.FLAG)
-    for row in captured.of(tables.FLAG):
-        clash = flag_model._base_manager.db_manager(ctx.using).filter(id=row["id"]).exclude(name=row["name"])
-        if clash.exists():
-            raise ActionRefused(f"waffle_flag id {row['id']} now belongs to another flag: cannot restore it.")
+    for spec in tables.FLAG_TABLES:
+        model = tables.get_model(ctx.apps, spec)
+        if model is None:
+            continue
+        live_ids = {row["id"] for row in live.of(spec)}
+        wanted = [row["id"] for row in captured.of(spec) if row["id"] not in live_ids]
+        taken = []
+        for start in range(0, len(wanted), _BATCH):
+            manager = model._base_manager.db_manager(ctx.using)
+            taken.extend(manager.filter(id__in=wanted[start : start + _BATCH]).values_list("id", flat=True))
+        if taken:
+            raise ActionRefused(
+                f"{spec.table} ids {sorted(taken)[:10]} of the capture now belong to other rows (another flag's): "
+                f"restoring {ctx.retirement.name} would overwrite them. `retire_toggle export` shows the captured rows."
+            )
 
 
 def _unresolved_references(ctx, missing):

@@ -1,0 +1,839 @@
+"""The actions behind migration 0002 and ``retire_toggle``: capture, plan, verify, prune, restore, export."""
+
+import json
+import random
+from datetime import timedelta
+from io import StringIO
+from unittest import mock
+
+import ddt
+import pytest
+import waffle
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import RequestFactory, TestCase, TransactionTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from opaque_keys.edx.keys import CourseKey
+from waffle.models import Flag
+
+from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
+from tests import factories as f
+from toggles_migration import actions, rendering, tables
+from toggles_migration.legacy_state import StoredRows
+from toggles_migration.models import Capture, CapturedRow
+
+NAME = f.NAME
+FLAG_TABLE = tables.FLAG.table
+USERS_TABLE = tables.FLAG_USERS.table
+GROUPS_TABLE = tables.FLAG_GROUPS.table
+COURSE_TABLE = tables.COURSE_OVERRIDES.table
+ORG_TABLE = tables.ORG_OVERRIDES.table
+SEEDED_COUNTS = {FLAG_TABLE: 1, USERS_TABLE: 1, GROUPS_TABLE: 1, COURSE_TABLE: 3, ORG_TABLE: 2}
+
+
+def _non_empty(rows):
+    return {table: list(items) for table, items in rows.items() if items}
+
+
+def _signed_in_request(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+# waffle.flag_is_active on the retired flag is answered the legacy way, without a RetiredToggleWarning.
+SILENT_READS = override_settings(TOGGLES_MIGRATION={"READS": "silent"})
+
+
+class ActionTestCase(TestCase):
+    """Starts without any capture (the test database holds the one migration 0002 took) and a cold cache."""
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        f.forget_captures()
+
+
+class CaptureTest(ActionTestCase):
+    """capture() snapshots every row of the flag, once."""
+
+    def test_capture_stores_every_row_of_the_flag(self):
+        f.seed_full_state()
+        before = f.snapshot()
+        _, _, created = actions.capture(f.context())
+        assert created
+        assert actions.export(f.context())["rows"] == _non_empty(before)
+
+    def test_capture_includes_links_history_and_disabled_rows(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        rows = actions.export(f.context())["rows"]
+        assert {table: len(items) for table, items in rows.items()} == SEEDED_COUNTS
+        assert [row["enabled"] for row in rows[COURSE_TABLE]] == [True, True, False]
+
+    def test_capture_stores_nothing_of_other_flags(self):
+        seeded = f.seed_full_state()
+        actions.capture(f.context())
+        rows = actions.export(f.context())["rows"]
+        assert [row["name"] for row in rows[FLAG_TABLE]] == [NAME]
+        assert {row["flag_id"] for row in rows[USERS_TABLE] + rows[GROUPS_TABLE]} == {seeded["flag"].pk}
+        assert {row["waffle_flag"] for row in rows[COURSE_TABLE] + rows[ORG_TABLE]} == {NAME}
+
+    def test_capture_records_row_count_and_decision(self):
+        f.seed_full_state()
+        header, plan, _ = actions.capture(f.context())
+        assert header.row_count == sum(SEEDED_COUNTS.values())
+        assert header.decision_value == plan["decision"]["value"]
+        assert header.decision_status == plan["decision"]["status"]
+        assert json.loads(header.plan_json) == plan
+
+    def test_export_returns_state_decision_and_plan(self):
+        f.seed_full_state()
+        header, plan, _ = actions.capture(f.context())
+        exported = actions.export(f.context())
+        assert exported["toggle"] == NAME
+        assert exported["state"] == "captured"
+        assert exported["pruned_at"] is None
+        assert exported["decision"] == {"value": header.decision_value, "status": header.decision_status}
+        assert exported["plan"] == plan
+
+    def test_export_refused_when_not_captured(self):
+        with pytest.raises(actions.ActionRefused, match="not captured"):
+            actions.export(f.context())
+
+    def test_capture_twice_is_idempotent(self):
+        f.seed_full_state()
+        first, _, _ = actions.capture(f.context())
+        stored = CapturedRow.objects.count()
+        second, _, created = actions.capture(f.context())
+        assert not created
+        assert second.pk == first.pk
+        assert Capture.objects.count() == 1
+        assert CapturedRow.objects.count() == stored
+
+    def test_second_capture_keeps_the_first_snapshot(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        exported = actions.export(f.context())
+        f.course_override("course-v1:edX+Later+1")
+        actions.capture(f.context())
+        assert actions.export(f.context())["rows"] == exported["rows"]
+
+    def test_refresh_replaces_the_snapshot(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        f.course_override("course-v1:edX+Later+1")
+        header, _, created = actions.capture(f.context(), refresh=True)
+        assert created
+        assert Capture.objects.count() == 1
+        assert header.row_count == sum(SEEDED_COUNTS.values()) + 1
+        assert actions.export(f.context())["rows"] == _non_empty(f.snapshot())
+
+    def test_refresh_refused_when_pruned(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        actions.prune(f.context())
+        with pytest.raises(actions.ActionRefused, match="pruned"):
+            actions.capture(f.context(), refresh=True)
+        assert Capture.objects.get().state == "pruned"
+
+
+class QueryCountTest(ActionTestCase):
+    """Reads cost a constant number of queries, whatever the row count."""
+
+    def _seed(self):
+        author = f.user()
+        f.flag(users=[author], groups=[f.group()], everyone=None)
+        f.org_override("BulkX", "on")
+        f.course("course-v1:BulkX+C1+1")
+
+    def _plan_queries(self):
+        with CaptureQueriesContext(connection) as queries:
+            actions.compute_plan(f.context())
+        return len(queries)
+
+    def _capture_reads(self):
+        f.forget_captures()
+        with CaptureQueriesContext(connection) as queries:
+            actions.capture(f.context())
+        return len([query for query in queries.captured_queries if not query["sql"].lstrip().startswith("INSERT")])
+
+    def test_compute_plan_queries_do_not_grow_with_rows(self):
+        self._seed()
+        f.bulk_course_overrides(10)
+        few = self._plan_queries()
+        f.bulk_course_overrides(9990, org="MoreX")
+        assert WaffleFlagCourseOverrideModel.objects.filter(waffle_flag=NAME).count() == 10000
+        assert self._plan_queries() == few
+
+    def test_capture_reads_do_not_grow_with_rows(self):
+        self._seed()
+        f.bulk_course_overrides(10)
+        few = self._capture_reads()
+        f.bulk_course_overrides(2490, org="MoreX")
+        assert self._capture_reads() == few
+        assert Capture.objects.get().row_count == 2500 + 4
+
+
+@ddt.ddt
+class MalformedCourseIdTest(ActionTestCase):
+    """Malformed course ids stored in the override table are reported and kept, never a crash."""
+
+    def _seed(self, raw):
+        f.flag(everyone=False)
+        f.course("course-v1:edX+Demo+1")
+        f.course_override("course-v1:edX+Demo+1", "on")
+        bad = f.course_override("course-v1:edX+Placeholder+1", "on")
+        f.set_raw_course_id(bad.pk, raw)
+        return bad
+
+    @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
+    def test_malformed_ids_are_reported_in_invalid_rows(self, raw):
+        bad = self._seed(raw)
+        plan = actions.compute_plan(f.context()).as_dict()
+        assert [(item["table"], item["id"]) for item in plan["invalid_rows"]] == [(COURSE_TABLE, str(bad.pk))]
+
+    @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
+    def test_malformed_ids_are_captured_verbatim(self, raw):
+        bad = self._seed(raw)
+        _, plan, _ = actions.capture(f.context())
+        assert len(plan["invalid_rows"]) == 1
+        captured = {row["id"]: row["course_id"] for row in actions.export(f.context())["rows"][COURSE_TABLE]}
+        assert captured[bad.pk] == raw
+
+    @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
+    def test_malformed_ids_survive_prune_and_restore_verbatim(self, raw):
+        self._seed(raw)
+        before = f.raw_course_ids()
+        actions.capture(f.context())
+        actions.prune(f.context())
+        assert f.raw_course_ids() == {}
+        actions.restore(f.context())
+        assert f.raw_course_ids() == before
+
+    def test_malformed_ids_do_not_change_the_valid_courses_values(self):
+        self._seed("not a key")
+        plan = actions.compute_plan(f.context()).as_dict()
+        assert plan["legacy_values"] == {"true": 1, "false": 0}
+        assert plan["decision"]["value"] is True
+
+
+class CaseInsensitiveMatchingTest(ActionTestCase):
+    """Override keys match course ids and orgs whatever their case, as MySQL's collation compared them."""
+
+    def _seed_courses(self):
+        for course_id in ("course-v1:edX+Demo+1", "course-v1:MITx+B+1", "course-v1:MITx+C+1"):
+            f.course(course_id)
+
+    def test_course_override_matches_course_id_in_another_case(self):
+        self._seed_courses()
+        f.course_override("course-v1:EDX+demo+1", "on")
+        plan = actions.compute_plan(f.context()).as_dict()
+        assert plan["decision"]["value"] is False
+        assert plan["exceptions"] == [{"scope": "course", "key": "course-v1:edX+Demo+1", "legacy_value": True}]
+
+    def test_org_override_matches_org_in_another_case(self):
+        self._seed_courses()
+        f.org_override("mitx", "on")
+        plan = actions.compute_plan(f.context()).as_dict()
+        assert plan["decision"]["value"] is True
+        assert plan["exceptions"] == [{"scope": "course", "key": "course-v1:edX+Demo+1", "legacy_value": False}]
+
+    def test_newest_row_wins_across_spellings(self):
+        self._seed_courses()
+        f.course_override("course-v1:edX+Demo+1", "on", change_date=f.START)
+        f.course_override("course-v1:EDX+DEMO+1", "off", change_date=f.START + timedelta(days=1))
+        plan = actions.compute_plan(f.context()).as_dict()
+        assert plan["legacy_values"] == {"true": 0, "false": 3}
+
+
+@ddt.ddt
+class KnownCoursesTest(ActionTestCase):
+    """Known courses: proctored on a legacy backend, a NULL provider meaning the DEFAULT backend."""
+
+    @ddt.data(
+        ({"DEFAULT": "null", "null": {}}, "proctortrack", True, 1),
+        ({"DEFAULT": "null", "null": {}}, "proctortrack", False, 0),
+        ({"DEFAULT": "null", "null": {}}, None, True, 0),
+        ({"DEFAULT": "null", "null": {}}, "other", True, 0),
+        (f.PROCTORTRACK_FALSE, None, True, 1),
+    )
+    @ddt.unpack
+    def test_known_courses(self, backends, provider, proctored, known):
+        f.course("course-v1:edX+Demo+1", provider=provider, proctored=proctored)
+        with override_settings(PROCTORING_BACKENDS=backends):
+            plan = actions.compute_plan(f.context()).as_dict()
+        assert plan["known_courses"] == known
+
+
+@ddt.ddt
+class VerifyTest(ActionTestCase):
+    """verify() compares the effective settings with the captured decision."""
+
+    def test_nothing_captured_exits_2(self):
+        code, report = actions.verify(f.context())
+        assert code == 2
+        assert report["state"] == actions.NOT_CAPTURED
+
+    @ddt.data(f.PROCTORTRACK_FALSE, {"DEFAULT": "null", "null": {}})
+    def test_agreeing_settings_exit_0(self, backends):
+        actions.capture(f.context())  # no stored state: the decision is False
+        with override_settings(PROCTORING_BACKENDS=backends):
+            code, report = actions.verify(f.context())
+        assert code == 0
+        assert report["agrees"] is True
+
+    def test_disagreeing_settings_exit_1_with_snippet(self):
+        actions.capture(f.context())
+        with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
+            code, report = actions.verify(f.context())
+        assert code == 1
+        assert report["agrees"] is False
+        assert report["snippet"]["proctortrack"]["show_review_rules"] is False
+
+    def test_verify_uses_the_captured_decision_not_live_rows(self):
+        actions.capture(f.context())
+        f.flag(everyone=True)
+        with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_FALSE):
+            code, _ = actions.verify(f.context())
+        assert code == 0
+
+
+@ddt.ddt
+@SILENT_READS
+class PruneTest(ActionTestCase):
+    """prune() deletes the flag's rows only when they are captured and unchanged."""
+
+    def test_refused_when_not_captured(self):
+        f.seed_full_state()
+        with pytest.raises(actions.ActionRefused, match="not captured"):
+            actions.prune(f.context())
+        assert f.row_total() == sum(SEEDED_COUNTS.values())
+
+    @ddt.data(
+        (COURSE_TABLE, lambda seeded: f.course_override("course-v1:edX+Later+1")),
+        (ORG_TABLE, lambda seeded: f.org_override("LaterX")),
+        (USERS_TABLE, lambda seeded: seeded["flag"].users.add(f.user())),
+        (FLAG_TABLE, lambda seeded: Flag.objects.filter(name=NAME).update(everyone=True)),
+        (COURSE_TABLE, lambda seeded: WaffleFlagCourseOverrideModel.objects.filter(waffle_flag=NAME).delete()),
+    )
+    @ddt.unpack
+    def test_refused_when_rows_changed_since_capture(self, table, change):
+        seeded = f.seed_full_state()
+        actions.capture(f.context())
+        change(seeded)
+        before = f.snapshot()
+        with pytest.raises(actions.ActionRefused) as caught:
+            actions.prune(f.context())
+        assert f"{table}: " in str(caught.value)
+        assert f.snapshot() == before
+        assert Capture.objects.get().state == "captured"
+
+    def test_refresh_recaptures_then_prunes(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        f.course_override("course-v1:edX+Later+1")
+        expected = _non_empty(f.snapshot())
+        report = actions.prune(f.context(), refresh=True)
+        assert report["deleted"][COURSE_TABLE] == SEEDED_COUNTS[COURSE_TABLE] + 1
+        assert f.row_total() == 0
+        assert actions.export(f.context())["rows"] == expected
+
+    def test_refresh_captures_first_when_not_captured(self):
+        f.seed_full_state()
+        expected = _non_empty(f.snapshot())
+        actions.prune(f.context(), refresh=True)
+        assert f.row_total() == 0
+        assert actions.export(f.context())["rows"] == expected
+
+    def test_dry_run_deletes_nothing_and_reports_counts(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        before = f.snapshot()
+        report = actions.prune(f.context(), dry_run=True)
+        assert report["dry_run"] is True
+        assert report["deleted"] == SEEDED_COUNTS
+        assert f.snapshot() == before
+        assert Capture.objects.get().state == "captured"
+
+    def test_prune_deletes_the_flags_rows_only(self):
+        f.seed_full_state()
+        other_before = f.snapshot(f.OTHER)
+        actions.capture(f.context())
+        report = actions.prune(f.context())
+        assert report["deleted"] == SEEDED_COUNTS
+        assert f.row_total() == 0
+        assert f.snapshot(f.OTHER) == other_before
+        assert Capture.objects.get().state == "pruned"
+
+    def test_prune_keeps_users_groups_and_authors(self):
+        seeded = f.seed_full_state()
+        actions.capture(f.context())
+        actions.prune(f.context())
+        assert User.objects.filter(pk__in=[seeded["author"].pk, seeded["linked"].pk]).count() == 2
+        assert Group.objects.filter(pk=seeded["group"].pk).exists()
+
+    def test_prune_twice_is_a_no_op(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        actions.prune(f.context())
+        assert actions.prune(f.context())["note"] == "already pruned"
+
+    def test_prune_clears_waffles_cache(self):
+        f.flag(everyone=True)
+        request = _signed_in_request(f.user())
+        actions.capture(f.context())
+        assert waffle.flag_is_active(request, NAME) is True  # now cached
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.prune(f.context())
+        assert waffle.flag_is_active(request, NAME) is False
+
+    def test_restore_clears_waffles_cache(self):
+        f.flag(everyone=True)
+        request = _signed_in_request(f.user())
+        actions.capture(f.context())
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.prune(f.context())
+        assert waffle.flag_is_active(request, NAME) is False  # now cached
+        with self.captureOnCommitCallbacks(execute=True):
+            actions.restore(f.context())
+        assert waffle.flag_is_active(request, NAME) is True
+
+
+class RestoreTest(ActionTestCase):
+    """restore() recreates exactly the captured rows that are missing."""
+
+    def _prune(self):
+        actions.capture(f.context())
+        actions.prune(f.context())
+
+    def test_prune_then_restore_leaves_every_table_identical(self):
+        f.seed_full_state()
+        before = f.snapshot()
+        self._prune()
+        report = actions.restore(f.context())
+        assert report["restored"] == SEEDED_COUNTS
+        assert report["unresolved"] == []
+        assert f.snapshot() == before
+
+    def test_restore_recreates_the_same_ids(self):
+        f.seed_full_state()
+        ids = {table: [row["id"] for row in rows] for table, rows in f.snapshot().items()}
+        self._prune()
+        actions.restore(f.context())
+        assert {table: [row["id"] for row in rows] for table, rows in f.snapshot().items()} == ids
+
+    def test_restore_marks_the_capture_captured_again(self):
+        f.seed_full_state()
+        self._prune()
+        actions.restore(f.context())
+        header = Capture.objects.get()
+        assert (header.state, header.pruned_at) == ("captured", None)
+
+    def test_restore_refused_when_not_captured(self):
+        with pytest.raises(actions.ActionRefused, match="nothing to restore"):
+            actions.restore(f.context())
+
+    def test_dry_run_inserts_nothing(self):
+        f.seed_full_state()
+        self._prune()
+        report = actions.restore(f.context(), dry_run=True)
+        assert report["restored"] == SEEDED_COUNTS
+        assert f.row_total() == 0
+        assert Capture.objects.get().state == "pruned"
+
+    def test_deleted_user_link_is_reported_not_invented(self):
+        seeded = f.seed_full_state()
+        before = f.snapshot()
+        link_id, user_id = before[USERS_TABLE][0]["id"], seeded["linked"].pk
+        self._prune()
+        seeded["linked"].delete()
+        report = actions.restore(f.context())
+        assert report["unresolved"] == [{"table": USERS_TABLE, "column": "user_id", "id": link_id, "missing": user_id}]
+        assert f.snapshot()[USERS_TABLE] == ()
+        assert {**f.snapshot(), USERS_TABLE: ()} == {**before, USERS_TABLE: ()}
+
+    def test_deleted_author_is_restored_as_null(self):
+        seeded = f.seed_full_state()
+        before = f.snapshot()
+        self._prune()
+        seeded["author"].delete()
+        report = actions.restore(f.context())
+        authored = {
+            (table, row["id"]) for table in (COURSE_TABLE, ORG_TABLE) for row in before[table] if row["changed_by_id"]
+        }
+        assert {(item["table"], item["id"]) for item in report["unresolved"]} == authored
+        expected = {
+            table: tuple({**row, "changed_by_id": None} if "changed_by_id" in row else row for row in rows)
+            for table, rows in before.items()
+        }
+        assert f.snapshot() == expected
+
+    def test_refused_when_a_row_of_the_flag_with_a_captured_id_differs(self):
+        f.seed_full_state()
+        row_id = f.snapshot()[COURSE_TABLE][0]["id"]
+        self._prune()
+        WaffleFlagCourseOverrideModel.objects.create(
+            id=row_id, waffle_flag=NAME, course_id=CourseKey.from_string("course-v1:edX+Other+9"), enabled=True
+        )
+        with pytest.raises(actions.ActionRefused, match=COURSE_TABLE):
+            actions.restore(f.context())
+        assert f.row_total() == 1
+
+    def test_refused_when_the_flag_was_created_again(self):
+        f.seed_full_state()
+        self._prune()
+        f.flag(everyone=True)
+        with pytest.raises(actions.ActionRefused, match=FLAG_TABLE):
+            actions.restore(f.context())
+
+    def test_refused_when_the_flag_id_belongs_to_another_flag(self):
+        seeded = f.seed_full_state()
+        self._prune()
+        Flag.objects.create(id=seeded["flag"].pk, name="studio.newcomer")
+        with pytest.raises(actions.ActionRefused, match="another flag"):
+            actions.restore(f.context())
+
+    def test_refused_when_an_override_id_belongs_to_another_flag(self):
+        f.seed_full_state()
+        row_id = f.snapshot()[ORG_TABLE][0]["id"]
+        self._prune()
+        WaffleFlagOrgOverrideModel.objects.create(id=row_id, waffle_flag="studio.newcomer", org="edX")
+        with pytest.raises(actions.ActionRefused):
+            actions.restore(f.context())
+
+    def test_refused_when_a_link_id_belongs_to_another_flag(self):
+        seeded = f.seed_full_state()
+        link_id = f.snapshot()[USERS_TABLE][0]["id"]
+        self._prune()
+        through = Flag.users.through
+        through.objects.filter(flag=seeded["other_flag"]).delete()
+        through.objects.create(id=link_id, flag=seeded["other_flag"], user=seeded["outsider"])
+        with pytest.raises(actions.ActionRefused):
+            actions.restore(f.context())
+
+    def test_new_rows_can_be_created_after_restore(self):
+        f.seed_full_state()
+        captured = f.snapshot()
+        self._prune()
+        if connection.vendor == "postgresql":
+            # A sequence behind the captured ids (e.g. a database restored from an older dump) must be reset.
+            with connection.cursor() as cursor:
+                for table, rows in captured.items():
+                    cursor.execute(
+                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)",
+                        [table, min(row["id"] for row in rows)],
+                    )
+        actions.restore(f.context())
+        newcomer = f.flag("studio.newcomer", users=[f.user()], groups=[f.group()])
+        restored = Flag.objects.get(name=NAME)
+        restored.users.add(f.user())
+        restored.groups.add(f.group())
+        f.course_override("course-v1:edX+New+1")
+        f.org_override("NewX")
+        assert newcomer.pk > max(row["id"] for row in captured[FLAG_TABLE])
+        assert f.row_total() == sum(SEEDED_COUNTS.values()) + 4
+
+
+class AtomicityTest(TransactionTestCase):
+    """A failure in the middle of an action leaves nothing half-written (real transactions)."""
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        f.forget_captures()
+        f.seed_full_state()
+
+    def test_failed_capture_stores_nothing(self):
+        original = actions._store_rows
+
+        def store_some_then_fail(ctx, header, stored):
+            first = next(iter(stored.rows))
+            original(ctx, header, StoredRows(toggle=stored.toggle, rows={first: stored.rows[first]}))
+            assert CapturedRow.objects.exists()
+            raise RuntimeError("injected")
+
+        with (
+            mock.patch("toggles_migration.actions._store_rows", store_some_then_fail),
+            pytest.raises(RuntimeError, match="injected"),
+        ):
+            actions.capture(f.context())
+        assert not Capture.objects.exists()
+        assert not CapturedRow.objects.exists()
+
+    def test_failed_refresh_keeps_the_previous_capture(self):
+        actions.capture(f.context())
+        exported = actions.export(f.context())
+        f.course_override("course-v1:edX+Later+1")
+        with (
+            mock.patch("toggles_migration.actions._store_rows", side_effect=RuntimeError("injected")),
+            pytest.raises(RuntimeError, match="injected"),
+        ):
+            actions.capture(f.context(), refresh=True)
+        assert actions.export(f.context()) == exported
+
+    def test_failed_prune_deletes_nothing(self):
+        original = actions._delete_ids
+        calls = []
+
+        def delete_first_table_then_fail(ctx, spec, ids):
+            calls.append(spec.table)
+            if len(calls) > 1:
+                raise RuntimeError("injected")
+            original(ctx, spec, ids)
+
+        actions.capture(f.context())
+        before = f.snapshot()
+        with (
+            mock.patch("toggles_migration.actions._delete_ids", delete_first_table_then_fail),
+            pytest.raises(RuntimeError, match="injected"),
+        ):
+            actions.prune(f.context())
+        assert len(calls) == 2
+        assert f.snapshot() == before
+        assert Capture.objects.get().state == "captured"
+
+    def test_failed_restore_inserts_nothing(self):
+        original = actions._insert_rows
+        calls = []
+
+        def insert_first_table_then_fail(ctx, spec, rows):
+            calls.append(spec.table)
+            if len(calls) > 1:
+                raise RuntimeError("injected")
+            original(ctx, spec, rows)
+
+        before = f.snapshot()
+        actions.capture(f.context())
+        actions.prune(f.context())
+        with (
+            mock.patch("toggles_migration.actions._insert_rows", insert_first_table_then_fail),
+            pytest.raises(RuntimeError, match="injected"),
+        ):
+            actions.restore(f.context())
+        assert calls[0] == FLAG_TABLE
+        assert f.row_total() == 0
+        assert Capture.objects.get().state == "pruned"
+        actions.restore(f.context())
+        assert f.snapshot() == before
+
+
+SECRET = "s3cr3t-0f-the-backend"
+BACKENDS_WITH_SECRET = {
+    "DEFAULT": "proctortrack",
+    "proctortrack": {"client_id": "id-of-the-backend", "client_secret": SECRET, "show_review_rules": True},
+}
+
+
+class PlanJsonTest(ActionTestCase):
+    """The plan as JSON: its keys, its stability, and no backend credential in it."""
+
+    def test_plan_dict_has_the_documented_keys(self):
+        f.seed_full_state()
+        f.course("course-v1:edX+Demo+1")
+        f.course("course-v1:MITx+Plain+1")
+        f.course("course-v1:edX+Other+1")  # the org override: the only course that saw True
+        plan = actions.compute_plan(f.context()).as_dict()
+        expected = {
+            "toggle", "option", "backends", "global_value", "decision", "exceptions", "invalid_rows",
+            "effective_setting", "agrees", "snippet",
+        }  # fmt: skip
+        assert expected <= set(plan)
+        assert {"value", "status", "reason"} <= set(plan["decision"])
+        assert plan["exceptions"]
+        assert all({"scope", "key", "legacy_value"} <= set(item) for item in plan["exceptions"])
+        assert (plan["toggle"], plan["option"], plan["backends"]) == (NAME, "show_review_rules", ["proctortrack"])
+
+    def test_plan_dict_is_json_serialisable(self):
+        f.seed_full_state()
+        plan = actions.compute_plan(f.context()).as_dict()
+        assert json.loads(json.dumps(plan)) == plan
+
+    def _plan_json(self):
+        out = StringIO()
+        call_command("retire_toggle", "plan", "--format", "json", stdout=out)
+        return out.getvalue()
+
+    @override_settings(PROCTORING_BACKENDS=BACKENDS_WITH_SECRET)
+    def test_plan_json_is_byte_identical_across_runs(self):
+        f.seed_full_state()
+        f.course("course-v1:edX+Demo+1")
+        f.course("course-v1:MITx+Plain+1")
+        first = self._plan_json()
+        cache.clear()
+        assert self._plan_json() == first
+        json.loads(first)
+
+    @override_settings(PROCTORING_BACKENDS=BACKENDS_WITH_SECRET)
+    def test_plan_json_never_contains_the_client_secret(self):
+        f.seed_full_state()
+        assert SECRET not in self._plan_json()
+
+    @override_settings(PROCTORING_BACKENDS=BACKENDS_WITH_SECRET)
+    def test_capture_and_export_never_contain_the_client_secret(self):
+        f.seed_full_state()
+        header, _, _ = actions.capture(f.context())
+        out = StringIO()
+        call_command("retire_toggle", "export", stdout=out)
+        assert SECRET not in header.plan_json
+        assert SECRET not in out.getvalue()
+
+
+@ddt.ddt
+class CommandTest(ActionTestCase):
+    """``retire_toggle`` runs the same actions, with exit codes and errors for scripts."""
+
+    def _call(self, *args):
+        out = StringIO()
+        call_command("retire_toggle", *args, stdout=out)
+        return out.getvalue()
+
+    def test_verify_exits_2_when_nothing_captured(self):
+        with pytest.raises(SystemExit) as caught:
+            self._call("verify")
+        assert caught.value.code == 2
+
+    @ddt.data((f.PROCTORTRACK_FALSE, 0), (f.PROCTORTRACK_TRUE, 1))
+    @ddt.unpack
+    def test_verify_exit_code(self, backends, code):
+        actions.capture(f.context())
+        with override_settings(PROCTORING_BACKENDS=backends):
+            if code:
+                with pytest.raises(SystemExit) as caught:
+                    self._call("verify")
+                assert caught.value.code == code
+            else:
+                assert "OK" in self._call("verify")
+
+    def test_verify_prints_the_snippet_when_settings_disagree(self):
+        actions.capture(f.context())
+        with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
+            _, report = actions.verify(f.context())
+            out = StringIO()
+            with pytest.raises(SystemExit):
+                call_command("retire_toggle", "verify", stdout=out)
+        lines = rendering.snippet_lines(report["snippet"])
+        assert lines
+        assert all(line in out.getvalue() for line in lines)
+
+    def test_prune_without_capture_raises_command_error(self):
+        f.seed_full_state()
+        with pytest.raises(CommandError, match="not captured"):
+            self._call("prune")
+        assert f.row_total() == sum(SEEDED_COUNTS.values())
+
+    def test_list_shows_state_transitions(self):
+        f.seed_full_state()
+
+        def state():
+            return json.loads(self._call("list", "--format", "json"))["retirements"][0]["state"]
+
+        assert state() == "not captured"
+        actions.capture(f.context())
+        assert state() == "captured"
+        self._call("prune")
+        assert state() == "pruned"
+        self._call("restore")
+        assert state() == "captured"
+
+    @ddt.data(("true", True), ("false", False))
+    @ddt.unpack
+    def test_plan_value_sets_an_operator_decision(self, option, value):
+        f.seed_full_state()
+        plan = json.loads(self._call("plan", "--value", option, "--format", "json"))
+        assert plan["decision"]["source"] == "operator"
+        assert plan["decision"]["value"] is value
+
+    def test_plan_writes_nothing(self):
+        f.seed_full_state()
+        before = f.snapshot()
+        self._call("plan")
+        assert not Capture.objects.exists()
+        assert f.snapshot() == before
+
+
+def _reference_value(course_id, request):
+    """The legacy CourseWaffleFlag code path, read straight from the tables: course, then org, then global."""
+    key = CourseKey.from_string(course_id)
+    for model, lookup in (
+        (WaffleFlagCourseOverrideModel, {"course_id": key}),
+        (WaffleFlagOrgOverrideModel, {"org": key.org}),
+    ):
+        newest = model.objects.filter(waffle_flag=NAME, **lookup).order_by("-change_date", "-id").first()
+        if newest is not None and newest.enabled:
+            return newest.override_choice == "on"
+    return bool(waffle.flag_is_active(request, NAME))
+
+
+ORGS = ("edX", "MITx", "HarvardX")
+
+
+def _random_dataset(rng):
+    """Seed a random flag, courses and overrides; return the ids of the known (proctortrack) courses."""
+    if rng.random() < 0.8:
+        f.flag(
+            everyone=rng.choice([None, None, True, False]),
+            authenticated=rng.random() < 0.2,
+            staff=rng.random() < 0.5,
+            superusers=rng.random() < 0.5,
+            testing=rng.random() < 0.3,
+            languages=rng.choice(["", "en"]),
+            users=[f.user()] if rng.random() < 0.5 else [],
+            groups=[f.group()] if rng.random() < 0.5 else [],
+        )
+    course_ids = [f"course-v1:{rng.choice(ORGS)}+C{index}+1" for index in range(rng.randint(1, 10))]
+    known = []
+    for course_id in course_ids:
+        provider = rng.choice(["proctortrack", "proctortrack", None, "other"])
+        proctored = rng.random() < 0.8
+        f.course(course_id, provider=provider, proctored=proctored)
+        if proctored and provider == "proctortrack":
+            known.append(course_id)
+    unknown_courses = [f"course-v1:{org}+Gone+1" for org in ORGS]
+    for _ in range(rng.randint(0, 12)):
+        f.course_override(
+            rng.choice(course_ids + unknown_courses),
+            rng.choice(["on", "off"]),
+            enabled=rng.random() < 0.8,
+            change_date=f.START + timedelta(days=rng.randint(0, 3)),
+        )
+    for _ in range(rng.randint(0, 5)):
+        f.org_override(
+            rng.choice(ORGS),
+            rng.choice(["on", "off"]),
+            enabled=rng.random() < 0.8,
+            change_date=f.START + timedelta(days=rng.randint(0, 3)),
+        )
+    return known
+
+
+@ddt.ddt
+@SILENT_READS
+class ReferenceEvaluatorTest(ActionTestCase):
+    """On random datasets, the plan agrees course by course with the legacy evaluation on the real tables."""
+
+    @ddt.data(*range(8))
+    def test_plan_matches_the_legacy_evaluation(self, seed):
+        known = _random_dataset(random.Random(seed))
+        request = _signed_in_request(f.user())
+        reference = {course_id: _reference_value(course_id, request) for course_id in known}
+        plan = actions.compute_plan(f.context()).as_dict()
+        decision = plan["decision"]["value"]
+        exceptions = {item["key"]: item["legacy_value"] for item in plan["exceptions"]}
+        assert plan["known_courses"] == len(known)
+        assert plan["invalid_rows"] == []
+        assert set(exceptions) <= set(reference)
+        for course_id, value in reference.items():
+            assert exceptions.get(course_id, decision) == value, course_id
+
+    @ddt.data(*range(4))
+    def test_operator_decision_lists_every_other_course(self, seed):
+        known = _random_dataset(random.Random(100 + seed))
+        request = _signed_in_request(f.user())
+        plan = actions.compute_plan(f.context(decision_override=True)).as_dict()
+        differing = sorted(
+            (course_id for course_id in known if not _reference_value(course_id, request)), key=str.lower
+        )
+        assert [item["key"] for item in plan["exceptions"]] == differing

@@ -1,0 +1,250 @@
+"""Migration 0002: capture forward, uncapture (restoring anything pruned) backward, on every database."""
+
+import importlib
+import threading
+from contextlib import redirect_stdout
+from io import StringIO
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
+
+from tests import factories as f
+from toggles_migration import actions, rendering
+from toggles_migration.models import Capture, CapturedRow
+
+APP = "toggles_migration"
+INITIAL = (APP, "0001_initial")
+CAPTURE = (APP, "0002_capture_show_review_rules")
+MIGRATION = importlib.import_module("toggles_migration.migrations.0002_capture_show_review_rules")
+
+
+def _migrate(target):
+    """Migrate toggles_migration to ``target``; return what the migration printed."""
+    out = StringIO()
+    with redirect_stdout(out):
+        MigrationExecutor(connection).migrate([target])
+    return out.getvalue()
+
+
+def _migrate_to_latest():
+    executor = MigrationExecutor(connection)
+    with redirect_stdout(StringIO()):
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _applied():
+    return set(MigrationExecutor(connection).loader.applied_migrations)
+
+
+class MigrationTestCase(TransactionTestCase):
+    """Starts at toggles_migration 0001 (nothing captured); always ends migrated to the latest state."""
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        _migrate(INITIAL)
+        assert not Capture.objects.exists()
+
+    def tearDown(self):
+        _migrate_to_latest()
+        super().tearDown()
+
+
+class ForwardTest(MigrationTestCase):
+    """Migrating forward captures the stored state and the decision."""
+
+    def test_forward_captures_the_rows_and_the_decision(self):
+        f.flag(everyone=True)
+        f.course_override("course-v1:edX+Demo+1", "off")
+        before = f.snapshot()
+        _migrate(CAPTURE)
+        header = Capture.objects.get()
+        assert (header.toggle, header.state) == (f.NAME, "captured")
+        assert header.decision_value is True
+        assert header.row_count == 2
+        assert actions.export(f.context())["rows"] == {table: list(rows) for table, rows in before.items() if rows}
+
+    def test_forward_captures_every_kind_of_row(self):
+        f.seed_full_state()
+        before = f.snapshot()
+        _migrate(CAPTURE)
+        assert CapturedRow.objects.count() == sum(len(rows) for rows in before.values())
+
+    def test_forward_prints_the_decision(self):
+        f.flag(everyone=False)
+        out = _migrate(CAPTURE)
+        assert f"captured {f.NAME}" in out
+        assert "show_review_rules = False" in out
+
+    def test_forward_deletes_nothing(self):
+        f.seed_full_state()
+        before = f.snapshot()
+        _migrate(CAPTURE)
+        assert f.snapshot() == before
+
+    @override_settings(TOGGLES_MIGRATION={"DECISIONS": {f.NAME: True}})
+    def test_decisions_setting_overrides_the_computed_decision(self):
+        f.flag(everyone=False)
+        _migrate(CAPTURE)
+        header = Capture.objects.get()
+        assert header.decision_value is True
+        assert actions.export(f.context())["plan"]["decision"]["source"] == "operator"
+
+    @override_settings(TOGGLES_MIGRATION={"STRICT": True}, PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE)
+    def test_strict_with_disagreeing_settings_fails_with_the_snippet(self):
+        f.flag(everyone=False)
+        with pytest.raises(actions.ActionRefused) as caught:
+            _migrate(CAPTURE)
+        snippet = {"proctortrack": {"requires_escalation_email": True, "show_review_rules": False}}
+        lines = rendering.snippet_lines(snippet)
+        assert lines
+        assert all(line in str(caught.value) for line in lines)
+
+    @override_settings(TOGGLES_MIGRATION={"STRICT": True}, PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE)
+    def test_strict_with_disagreeing_settings_captures_nothing(self):
+        f.seed_full_state()
+        with pytest.raises(actions.ActionRefused):
+            _migrate(CAPTURE)
+        assert not Capture.objects.exists()
+        assert not CapturedRow.objects.exists()
+        assert CAPTURE not in _applied()
+
+    @override_settings(TOGGLES_MIGRATION={"STRICT": True}, PROCTORING_BACKENDS=f.PROCTORTRACK_FALSE)
+    def test_strict_with_agreeing_settings_captures(self):
+        f.flag(everyone=False)
+        _migrate(CAPTURE)
+        assert Capture.objects.get().decision_value is False
+
+    def test_rerunning_the_forward_operation_keeps_the_capture(self):
+        f.seed_full_state()
+        _migrate(CAPTURE)
+        first = Capture.objects.get()
+        f.course_override("course-v1:edX+Later+1")
+        state_apps = MigrationExecutor(connection).loader.project_state(CAPTURE).apps
+        out = StringIO()
+        with redirect_stdout(out):
+            MIGRATION.capture_forward(state_apps, SimpleNamespace(connection=connection))
+        again = Capture.objects.get()
+        assert (again.pk, again.captured_at, again.row_count) == (first.pk, first.captured_at, first.row_count)
+        assert out.getvalue() == ""
+
+    def test_migrating_forward_again_captures_the_same_state(self):
+        f.seed_full_state()
+        _migrate(CAPTURE)
+        first = actions.export(f.context())
+        _migrate(INITIAL)
+        _migrate(CAPTURE)
+        second = actions.export(f.context())
+        assert Capture.objects.count() == 1
+        assert {key: second[key] for key in ("rows", "decision", "plan", "row_count", "state")} == {
+            key: first[key] for key in ("rows", "decision", "plan", "row_count", "state")
+        }
+
+
+class BackwardTest(MigrationTestCase):
+    """Migrating back to 0001 forgets the capture, restoring whatever was pruned."""
+
+    def test_backward_removes_the_capture(self):
+        f.seed_full_state()
+        _migrate(CAPTURE)
+        _migrate(INITIAL)
+        assert not Capture.objects.exists()
+        assert not CapturedRow.objects.exists()
+
+    def test_forward_then_backward_leaves_the_flag_tables_identical(self):
+        f.seed_full_state()
+        before, other_before = f.snapshot(), f.snapshot(f.OTHER)
+        _migrate(CAPTURE)
+        _migrate(INITIAL)
+        assert f.snapshot() == before
+        assert f.snapshot(f.OTHER) == other_before
+
+    def test_backward_restores_pruned_rows(self):
+        f.seed_full_state()
+        before = f.snapshot()
+        _migrate(CAPTURE)
+        actions.prune(f.context())
+        assert f.row_total() == 0
+        _migrate(INITIAL)
+        assert f.snapshot() == before
+        assert not Capture.objects.exists()
+
+    def test_backward_with_nothing_captured_does_nothing(self):
+        f.seed_full_state()
+        before = f.snapshot()
+        _migrate(CAPTURE)
+        Capture.objects.all().delete()
+        _migrate(INITIAL)
+        assert f.snapshot() == before
+
+
+class DependencyTest(SimpleTestCase):
+    """The migration runs after django-waffle's and, where installed, edx-platform's tables exist."""
+
+    def test_depends_on_waffle(self):
+        assert ("waffle", "0004_update_everyone_nullbooleanfield") in MIGRATION.Migration.dependencies
+
+    def test_depends_on_installed_edx_platform_apps(self):
+        dependencies = MIGRATION.Migration.dependencies
+        assert ("waffle_utils", "__latest__") in dependencies
+        assert ("course_overviews", "__latest__") in dependencies
+
+    def test_latest_resolves_to_the_leaf_migrations(self):
+        graph = MigrationLoader(None, ignore_no_migrations=True).graph
+        parents = {parent.key for parent in graph.node_map[CAPTURE].parents}
+        for label in ("waffle_utils", "course_overviews"):
+            assert graph.leaf_nodes(label)[0] in parents
+
+    def test_edx_platform_dependencies_only_when_installed(self):
+        bare = [app for app in settings.INSTALLED_APPS if not app.startswith("test_utils.")]
+        with override_settings(INSTALLED_APPS=bare):
+            assert MIGRATION._optional_dependencies() == []
+
+
+class CaptureRaceTest(TransactionTestCase):
+    """Two processes capturing at once produce one capture (separate connections; not on SQLite)."""
+
+    def setUp(self):
+        super().setUp()
+        if connection.vendor == "sqlite":
+            self.skipTest("SQLite serialises writers on one file: no concurrent transactions to race")
+        f.forget_captures()
+        f.seed_full_state()
+
+    def test_concurrent_captures_produce_one_capture(self):
+        barrier = threading.Barrier(2, timeout=30)
+        original = actions.read_rows
+        results, errors = [], []
+
+        def read_then_wait(*args, **kwargs):
+            rows = original(*args, **kwargs)
+            barrier.wait()  # both have seen no capture and read the rows: both will try to insert
+            return rows
+
+        def run():
+            try:
+                header, _, created = actions.capture(f.context())
+                results.append((header.pk, created))
+            except Exception as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        with mock.patch("toggles_migration.actions.read_rows", read_then_wait):
+            threads = [threading.Thread(target=run) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        assert errors == []
+        assert sorted(created for _, created in results) == [False, True]
+        assert len({pk for pk, _ in results}) == 1
+        assert Capture.objects.count() == 1
+        assert CapturedRow.objects.count() == f.row_total()
