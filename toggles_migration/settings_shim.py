@@ -1,6 +1,7 @@
 """Normalise and validate PROCTORING_BACKENDS while settings load, keeping legacy behaviour by default."""
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -98,7 +99,6 @@ def _normalise_backend(backend, entry, is_legacy):
     options = []
     found = []
     for option in MANAGED_OPTIONS:
-        path = f"{SETTING_NAME}[{backend!r}][{option.name!r}]"
         spelled = [key for key in option.spellings if key in entry]
         read = {key: _coerce(backend, key, entry[key]) for key in spelled}
         normalised.pop(option.legacy_spelling, None)
@@ -120,8 +120,8 @@ def _normalise_backend(backend, entry, is_legacy):
                 Notice(
                     n.LEGACY_RULE_APPLIED,
                     n.WARNING,
-                    f"{path} is unset; {backend!r} is a legacy backend, so it keeps the legacy value {value} "
-                    f"(upstream would default to {option.upstream_default}).",
+                    f"{SETTING_NAME}[{backend!r}][{option.name!r}] is unset; {backend!r} is a legacy backend, "
+                    f"so it keeps the legacy value {value} (upstream would default to {option.upstream_default}).",
                     f"make it explicit: add {_python_line(option.name, value)} to {SETTING_NAME}[{backend!r}] "
                     f"(YAML: {option.name}: {str(value).lower()}).",
                 )
@@ -188,24 +188,34 @@ _SQUASHED_OPTIONS = {_squash(option.name): option for option in MANAGED_OPTIONS}
 _MANAGED_KEYS = frozenset(key for option in MANAGED_OPTIONS for key in option.spellings)
 
 
+@functools.lru_cache(maxsize=1024)
+def _misspelt_option(key):
+    """Return the managed option name that ``key`` looks like a misspelling of, or ''."""
+    squashed = _squash(key)
+    for target, option in _SQUASHED_OPTIONS.items():
+        matcher = difflib.SequenceMatcher(None, squashed, target)
+        # The cheap upper bound rules out most keys before the full comparison.
+        if matcher.real_quick_ratio() >= _MISSPELLING_SIMILARITY and matcher.ratio() >= _MISSPELLING_SIMILARITY:
+            return option.name
+    return ""
+
+
 def _misspelling_notices(backend, entry):
     found = []
     for key in entry:
         if not isinstance(key, str) or key in _MANAGED_KEYS:
             continue
-        squashed = _squash(key)
-        for target, option in _SQUASHED_OPTIONS.items():
-            if difflib.SequenceMatcher(None, squashed, target).ratio() >= _MISSPELLING_SIMILARITY:
-                found.append(
-                    Notice(
-                        n.POSSIBLE_MISSPELLING,
-                        n.WARNING,
-                        f"{SETTING_NAME}[{backend!r}] has the key {key!r}, which looks like a misspelling of "
-                        f"{option.name!r}; it is left in place and nothing reads it.",
-                        f"rename {key!r} to {option.name!r} in {SETTING_NAME}[{backend!r}].",
-                    )
+        suggestion = _misspelt_option(key)
+        if suggestion:
+            found.append(
+                Notice(
+                    n.POSSIBLE_MISSPELLING,
+                    n.WARNING,
+                    f"{SETTING_NAME}[{backend!r}] has the key {key!r}, which looks like a misspelling of "
+                    f"{suggestion!r}; it is left in place and nothing reads it.",
+                    f"rename {key!r} to {suggestion!r} in {SETTING_NAME}[{backend!r}].",
                 )
-                break
+            )
     return found
 
 
