@@ -17,6 +17,7 @@ NOT_CONFIGURED = "not-configured"
 ESCALATION_OPTION = "requires_escalation_email"
 _ON = "on"
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
+_UNSET = (None, None)
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,16 @@ def build_plan(
         flag_row, len(stored.of(tables.FLAG_USERS)), len(stored.of(tables.FLAG_GROUPS)), flag_default
     )
     fallback = False if global_raw == CONDITIONAL else global_raw
+    problems = {}
+
+    def override_key_problem(raw):
+        # History repeats keys: parse each distinct one once.
+        if raw not in problems:
+            problems[raw] = course_key_problem(raw)
+        return problems[raw]
+
     course_overrides, invalid_courses = effective_overrides(
-        stored.of(tables.COURSE_OVERRIDES), "course_id", parse=course_key_problem
+        stored.of(tables.COURSE_OVERRIDES), "course_id", parse=override_key_problem
     )
     org_overrides, _ = effective_overrides(stored.of(tables.ORG_OVERRIDES), "org")
     invalid = [InvalidRow(tables.COURSE_OVERRIDES.table, row.id, row.reason) for row in invalid_courses]
@@ -185,13 +194,17 @@ def build_plan(
     legacy = {}
     if courses is not None:
         for course in courses:
+            course_value = course_overrides.get(course.course_id.lower(), _UNSET)[1]
+            if course_value is not None:
+                # An override's key parsed and names this course, so the course id needs no parsing of its own.
+                legacy[course.course_id] = course_value
+                continue
             key, problem = parse_course_key(course.course_id)
             if problem:
                 invalid.append(InvalidRow("course_overviews_courseoverview", course.course_id, problem))
                 continue
-            legacy[course.course_id] = _legacy_value(
-                course.course_id, key.org, course_overrides, org_overrides, fallback
-            )
+            org_value = org_overrides.get(key.org.lower(), _UNSET)[1]
+            legacy[course.course_id] = fallback if org_value is None else org_value
 
     decision_value, source = _decide(legacy, courses is not None, fallback, decision_override)
     exceptions = _exceptions(legacy, courses is not None, course_overrides, org_overrides, decision_value)
@@ -225,14 +238,6 @@ def build_plan(
             else sorted(course.course_id for course in courses if not course.escalation_email.strip()),
         },
     )
-
-
-def _legacy_value(course_id, org, course_overrides, org_overrides, fallback):
-    course_value = course_overrides.get(course_id.lower(), (None, None))[1]
-    if course_value is not None:
-        return course_value
-    org_value = org_overrides.get(org.lower(), (None, None))[1]
-    return fallback if org_value is None else org_value
 
 
 def _decide(legacy, known, fallback, decision_override):
