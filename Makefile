@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis quality check-migrations \
+.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis bench quality check-migrations \
 	smoke-install tox upgrade requirements clean
 
 PYTHON ?= python3
@@ -47,9 +47,12 @@ test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, Mar
 test-redis: $(STAMP) ## run the tests of remaining reads with Redis as the shared cache
 	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py $(PYTEST_ARGS)
 
+bench: $(STAMP) ## run the performance suite (BENCH_ARGS="--size tiny --database mysql" to change it)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 quality: $(STAMP) ## lint
-	$(BIN)/ruff check toggles_migration tests demo test_utils test_settings.py manage.py setup.py
-	$(BIN)/ruff format --check toggles_migration tests demo test_utils test_settings.py manage.py setup.py
+	$(BIN)/ruff check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
+	$(BIN)/ruff format --check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
 
 smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
 	rm -rf build/smoke && $(PYTHON) -m venv build/smoke

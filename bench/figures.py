@@ -1,0 +1,248 @@
+"""Each comparison of the performance suite, measured side by side in one process."""
+
+import copy
+import logging
+import math
+import time
+import tracemalloc
+
+import waffle
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext, override_settings
+from opaque_keys.edx.keys import CourseKey
+
+from bench import data
+from bench.measure import Figure, human, info, interleaved_ns, median_ns
+from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
+from toggles_migration import actions, capabilities, normalise_proctoring_backends, reads
+from toggles_migration.legacy_state import read_courses
+
+RETIRED = data.RETIRED
+
+
+def _reference_plan(ctx):
+    """Evaluate every known course as the legacy CourseWaffleFlag did: one override lookup per course."""
+    courses = read_courses(ctx.apps, ctx.legacy_backends, ctx.default_provider, ctx.using)
+    global_value = waffle.get_waffle_flag_model().objects.filter(name=RETIRED, everyone=True).exists()
+    values = []
+    for course in courses:
+        key = CourseKey.from_string(course.course_id)
+        choice = WaffleFlagCourseOverrideModel.override_value(RETIRED, key)
+        if choice == "unset":
+            choice = WaffleFlagOrgOverrideModel.override_value(RETIRED, key.org)
+        values.append(global_value if choice == "unset" else choice == "on")
+    return sum(values) * 2 > len(values)
+
+
+def plan_at_scale(size):
+    """Figure 1: our plan against the per-course legacy evaluation; queries and memory."""
+    data.wipe()
+    data.seed_plan_dataset(size)
+    ctx = actions.make_context(apps, RETIRED)
+    ours = median_ns(lambda: actions.compute_plan(ctx), repeat=3)
+    reference = median_ns(lambda: _reference_plan(ctx), repeat=1, warmup=0)
+    with CaptureQueriesContext(connection) as full:
+        actions.compute_plan(ctx)
+    tracemalloc.start()
+    baseline = tracemalloc.get_traced_memory()[0]
+    actions.compute_plan(ctx)
+    growth = tracemalloc.get_traced_memory()[1] - baseline
+    tracemalloc.stop()
+    with connection.cursor() as cursor:  # keep one row in ten: the query count must not move
+        cursor.execute("DELETE FROM waffle_utils_waffleflagcourseoverridemodel WHERE MOD(id, 10) <> 0")
+    with CaptureQueriesContext(connection) as tenth:
+        actions.compute_plan(ctx)
+    rows = size["override_rows"]
+    return [
+        Figure(
+            f"plan at scale ({rows:,} override rows, {size['courses']:,} courses)",
+            human(ours),
+            f"per-course legacy evaluation {human(reference)}",
+            reference / ours,
+            ">= 20x faster",
+            reference / ours >= 20,
+        ),
+        Figure(
+            "plan query count, full vs a tenth of the rows",
+            str(len(full)),
+            f"a tenth: {len(tenth)}",
+            len(full) / max(len(tenth), 1),
+            "constant (1.00x)",
+            len(full) == len(tenth),
+        ),
+        Figure(
+            "plan peak memory growth",
+            f"{growth / 2**20:.1f} MB",
+            "limit 64 MB",
+            growth / 2**26,
+            "< 64 MB",
+            growth < 64 * 2**20,
+        ),
+    ]
+
+
+def capture_prune_restore(size):
+    """Figure 2: capture, prune and restore of the retired flag's rows: time, queries, rows per second."""
+    data.wipe()
+    rows = size["capture_rows"]
+    data.seed_retired_only(rows)
+    ctx = actions.make_context(apps, RETIRED)
+    lines = []
+    timings = {}
+    for name, action in (
+        ("capture", lambda: actions.capture(ctx)),
+        ("prune", lambda: actions.prune(ctx)),
+        ("restore", lambda: actions.restore(ctx)),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter_ns()
+            action()
+            timings[name] = time.perf_counter_ns() - start
+        lines.append(
+            info(
+                f"{name} of {rows:,} rows",
+                f"{human(timings[name])}, {len(queries)} queries, {rows / (timings[name] / 1e9):,.0f} rows/s",
+            )
+        )
+        timings[f"{name}_queries"] = len(queries)
+    batched = timings["restore_queries"] <= rows / 100 + 20
+    lines.append(
+        Figure(
+            f"restore of {rows:,} rows is batched",
+            f"{timings['restore_queries']} queries",
+            f"one per row would be {rows:,}",
+            rows / timings["restore_queries"],
+            "<= 1 query per 100 rows",
+            batched,
+        )
+    )
+    return lines
+
+
+def capability_lookup(size):
+    """Figure 3: our show_review_rules against upstream's dictionary lookup and a legacy database read."""
+    backends = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False}}
+
+    def upstream(provider):
+        return settings.PROCTORING_BACKENDS.get(provider, {}).get("show_review_rules", True)
+
+    with override_settings(PROCTORING_BACKENDS=backends):
+        ours, plain = interleaved_ns(
+            lambda: capabilities.show_review_rules("proctortrack"),
+            lambda: upstream("proctortrack"),
+            number=size["lookups"] // 10,
+        )
+        key = CourseKey.from_string(data.course_id(1, 20))
+        WaffleFlagCourseOverrideModel.objects.create(waffle_flag=RETIRED, course_id=key, enabled=True)
+        legacy = median_ns(lambda: WaffleFlagCourseOverrideModel.override_value(RETIRED, key), number=200)
+    return [
+        Figure(
+            "capability lookup vs upstream's dict lookup",
+            human(ours),
+            f"upstream {human(plain)}",
+            ours / plain,
+            "<= 1.5x its cost",
+            ours / plain <= 1.5,
+        ),
+        Figure(
+            "capability lookup vs legacy course-override read",
+            human(ours),
+            f"legacy {human(legacy)}",
+            legacy / ours,
+            ">= 100x faster",
+            legacy / ours >= 100,
+        ),
+    ]
+
+
+def tracer_overhead(size):
+    """Figure 4: the tracer's cost on other flags' reads, on retired reads, and its log volume."""
+    request = RequestFactory().get("/")
+    request.user = User.objects.get_or_create(username="bench-author")[0]
+    flag_model = waffle.get_waffle_flag_model()
+    flag_model.objects.get_or_create(name="bench.cached", defaults={"everyone": True})
+    flag_model.objects.get_or_create(name=RETIRED, defaults={"everyone": False})
+    number = size["lookups"] // 20
+
+    def read_other():
+        return waffle.flag_is_active(request, "bench.cached")
+
+    samples = {True: [], False: []}
+    for _ in range(15):
+        for hooked in (False, True):
+            (reads.install if hooked else reads.uninstall)()
+            samples[hooked].append(median_ns(read_other, repeat=1, number=number, warmup=number // 10))
+    reads.install()
+    without, with_tracer = sorted(samples[False])[7], sorted(samples[True])[7]
+
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("toggles_migration.reads")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        waffle.flag_is_active(request, RETIRED)
+        retired = median_ns(lambda: waffle.flag_is_active(request, RETIRED), number=number)
+        records.clear()
+        start = time.monotonic()
+        for _ in range(size["retired_reads"]):
+            reads.handle_read(RETIRED, bool)
+        elapsed = time.monotonic() - start
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    interval = 300
+    allowed = 1 + math.floor(elapsed / interval)
+    return [
+        Figure(
+            "tracer on a cached non-retired flag_is_active read",
+            human(with_tracer),
+            f"without {human(without)}",
+            with_tracer / without,
+            "<= 1.05x",
+            with_tracer / without <= 1.05,
+        ),
+        info("retired flag_is_active read after rate limiting", f"{human(retired)} per read"),
+        Figure(
+            f"log records for {size['retired_reads']:,} retired reads from one call site",
+            str(len(records)),
+            f"{elapsed:.1f} s of reads, interval {interval} s",
+            len(records) / allowed,
+            f"<= {allowed} (one per call site per interval)",
+            len(records) <= allowed,
+        ),
+    ]
+
+
+def settings_shim(size):
+    """Figure 5: normalising PROCTORING_BACKENDS of 50 backends, against a plain deep copy."""
+    value = {"DEFAULT": "backend_0"}
+    for index in range(50):
+        value[f"backend_{index}"] = {
+            "client_id": f"id-{index}",
+            "client_secret": "x",
+            "base_url": "https://example.com",
+            "SHOW_REVIEW_RULES": index % 2 == 0,
+            "requires_escalation_email": "false",
+        }
+    number = max(size["lookups"] // 2000, 10)
+    ours = median_ns(lambda: normalise_proctoring_backends(value), number=number)
+    deep = median_ns(lambda: copy.deepcopy(value), number=number)
+    return [
+        Figure(
+            "settings shim on 50 backends",
+            human(ours),
+            f"deepcopy {human(deep)}",
+            ours / deep,
+            "< 1 ms per call",
+            ours < 1e6,
+        ),
+    ]
+
+
+FIGURES = (plan_at_scale, capture_prune_restore, capability_lookup, tracer_overhead, settings_shim)

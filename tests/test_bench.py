@@ -1,0 +1,37 @@
+"""The performance suite's entry point keeps running (figures are measured by `make bench`, never here)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINE = re.compile(r"^(PASS|FAIL)  .+: ours .+; .+; ratio [0-9.]+x; target .+$")
+
+
+def test_bench_runs_on_a_tiny_size():
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--size", "tiny"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    # 1 means a target was missed, which a tiny size may do; anything else is a crash.
+    assert completed.returncode in (0, 1), completed.stderr
+    figures = [line for line in completed.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
+    assert all(LINE.match(line) for line in figures), figures
+    for name in (
+        "plan at scale",
+        "plan query count",
+        "plan peak memory",
+        "restore of",
+        "capability lookup vs",
+        "tracer on a cached",
+        "log records for",
+        "settings shim on 50 backends",
+    ):
+        assert any(name in line for line in figures), name
+    for name in ("capture of", "prune of", "retired flag_is_active read after rate limiting"):
+        assert any(line.startswith("INFO") and name in line for line in completed.stdout.splitlines()), name
