@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis bench quality check-migrations \
+.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis scan-self bench quality check-migrations \
 	smoke-install tox upgrade requirements clean
 
 PYTHON ?= python3
@@ -47,6 +47,9 @@ test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, Mar
 test-redis: $(STAMP) ## run the tests of remaining reads with Redis as the shared cache
 	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py $(PYTEST_ARGS)
 
+scan-self: $(STAMP) ## run the reference scanner on the package's own source (must be clean)
+	$(BIN)/toggles-migration scan toggles_migration --fail-on error
+
 bench: $(STAMP) ## run the performance suite (BENCH_ARGS="--size tiny --database mysql" to change it)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
@@ -61,6 +64,7 @@ smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
 	cd build && smoke/bin/python -c "from edx_django_utils.plugins import get_plugin_apps as g; \
 	app = 'toggles_migration.apps.TogglesMigrationConfig'; \
 	assert app in g('lms.djangoapp') and app in g('cms.djangoapp'), 'plugin app not registered'; print('plugin app registered:', app)"
+	build/smoke/bin/toggles-migration scan --help >/dev/null
 
 tox: $(STAMP) ## run the Python x Django matrix with tox (SQLite)
 	$(BIN)/pip install -q -r requirements/ci.txt

@@ -1,0 +1,73 @@
+"""Fixtures of the reference-scanner tests: the corpus, scans of small trees, and the command line."""
+
+import contextlib
+from pathlib import Path
+
+import pytest
+
+from toggles_migration.scan import ScanOptions, scan
+from toggles_migration.scan.cli import main
+
+CORPUS = Path(__file__).resolve().parent.parent / "scan_corpus"
+
+
+def _scan_folder(folder, **options):
+    with contextlib.chdir(folder):
+        return scan(["."], ScanOptions(**options))
+
+
+@pytest.fixture(scope="session")
+def scan_folder():
+    """Scan a folder from inside it, so finding paths are relative to it; keywords are ``ScanOptions``."""
+    return _scan_folder
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_result():
+    return _scan_folder(CORPUS)
+
+
+@pytest.fixture
+def write_tree(tmp_path):
+    """Write ``{relative path: text or bytes}`` under tmp_path and return tmp_path."""
+
+    def write(files):
+        for relative, content in files.items():
+            path = tmp_path / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return tmp_path
+
+    return write
+
+
+@pytest.fixture
+def classify_file(write_tree):
+    """Scan one file and return its findings as (category, detail) pairs, in order."""
+
+    def classify(relative, content):
+        result = _scan_folder(write_tree({relative: content}))
+        return [(finding.category.value, finding.detail) for finding in result.findings]
+
+    return classify
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``main(argv)`` inside ``cwd`` and return (exit status, stdout, stderr)."""
+
+    def run(argv, cwd):
+        with contextlib.chdir(cwd):
+            status = main(argv)
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run

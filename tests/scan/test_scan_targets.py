@@ -1,0 +1,73 @@
+"""What the scanner looks for comes from the retirement declarations, plus --name."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from toggles_migration import capabilities
+from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS, RETIREMENTS
+from toggles_migration.scan import TargetKind, declared_targets
+from toggles_migration.scan.targets import NameMatcher
+
+SCAN_PACKAGE = Path(__file__).resolve().parents[2] / "toggles_migration" / "scan"
+
+
+def test_targets_are_the_declared_backends_toggles_and_constants():
+    expected = [*DEFAULT_LEGACY_BACKENDS]
+    for retirement in RETIREMENTS:
+        expected += [retirement.name, retirement.constant]
+    assert [target.name for target in declared_targets()] == expected
+
+
+def test_extra_names_follow_the_declared_ones():
+    assert declared_targets(("software_secure",))[-1].kind is TargetKind.EXTRA_NAME
+
+
+def test_an_extra_name_differing_only_in_case_from_a_declared_one_is_dropped():
+    assert len(declared_targets((DEFAULT_LEGACY_BACKENDS[0].upper(),))) == len(declared_targets())
+
+
+def test_retired_toggle_targets_know_their_retirement():
+    retired = [target for target in declared_targets() if target.is_retired_toggle]
+    assert {target.retirement for target in retired} == set(RETIREMENTS)
+
+
+def test_every_managed_option_named_in_suggestions_has_a_capability_helper():
+    assert all(callable(getattr(capabilities, option.name, None)) for option in MANAGED_OPTIONS)
+
+
+def test_longer_names_win_over_names_they_contain():
+    matcher = NameMatcher(declared_targets(("studio",)))
+    assert matcher.text_pattern.search("x = 'studio.show_review_rules'").group() == "studio.show_review_rules"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a proctortrack b PROCTORTRACK studio.show_review_rules SHOW_REVIEW_RULES_FLAG_X",
+        "İstanbul proctortrack studio.studio.show_review_rules",
+        "studio.show_review_rules_flag proctortrackproctortrack",
+    ],
+)
+def test_fast_search_finds_what_the_regex_finds(text):
+    matcher = NameMatcher(declared_targets(("studio",)))
+    assert matcher.spans(text) == [match.span() for match in matcher.text_pattern.finditer(text)]
+
+
+def test_non_ascii_names_search_the_decoded_text():
+    matcher = NameMatcher(declared_targets(("ProctorÜ",)))
+    assert (matcher.lowered_names, matcher.may_match(b"anything")) == (None, True)
+
+
+def test_empty_names_are_refused():
+    with pytest.raises(ValueError, match="non-empty"):
+        NameMatcher(declared_targets(("",)))
+
+
+@pytest.mark.parametrize("module", sorted(SCAN_PACKAGE.glob("*.py")), ids=lambda path: path.name)
+def test_scanner_modules_do_not_import_django_at_module_level(module):
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    imported = [alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names]
+    imported += [node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)]
+    assert [name for name in imported if name.split(".")[0] == "django"] == []

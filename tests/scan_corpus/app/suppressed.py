@@ -1,0 +1,3 @@
+"""A reference the fork keeps on purpose."""
+
+LEGACY_BACKEND = "proctortrack"  # toggles-migration: ignore

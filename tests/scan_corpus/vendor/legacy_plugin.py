@@ -1,0 +1,3 @@
+"""Vendored code that the operator excludes from the scan."""
+
+BACKEND = "proctortrack"

@@ -1,0 +1,126 @@
+"""The ``toggles-migration`` command line; ``scan`` needs no Django settings."""
+
+import argparse
+import os
+import re
+import sys
+
+from .findings import Severity
+from .reading import DEFAULT_MAX_SIZE
+from .report_json import render_json
+from .report_sarif import render_sarif
+from .report_text import render_text
+from .scanner import ScanOptions, scan
+from .suppression import MARKER
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif}
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+_SIZE = re.compile(r"^\s*(\d+)\s*(k|kb|kib|m|mb|mib)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {None: 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2}
+
+
+def parse_size(value):
+    """Parse a byte count such as ``2097152``, ``512K`` or ``2MiB``."""
+    match = _SIZE.match(value)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (use bytes, or a K/M/KiB/MiB suffix)")
+    unit = match.group(2).lower() if match.group(2) else None
+    return int(match.group(1)) * _SIZE_UNITS[unit]
+
+
+def build_parser():
+    """Return the argument parser of ``toggles-migration``."""
+    parser = argparse.ArgumentParser(
+        prog="toggles-migration",
+        description="Tools for retiring Open edX toggles that need no Django settings.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    scan_parser = commands.add_parser(
+        "scan",
+        help="find hard-coded legacy backend names and reads of retired toggles in code trees",
+        description="Find every legacy backend name and retired toggle (from the package's retirement "
+        "declarations, plus --name) in Python, JavaScript/TypeScript, templates, build, dependency, config, "
+        "docs and translation files, and classify each occurrence. Exit status: 1 when a finding is at or "
+        "above --fail-on, 0 otherwise, 2 on usage errors.",
+        epilog=f"Silence a line with a '{MARKER}' comment in the file's own comment syntax.",
+    )
+    scan_parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
+    scan_parser.add_argument(
+        "--name", action="append", default=[], metavar="NAME", help="another name to look for (repeatable)"
+    )
+    scan_parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out matching files and folders (repeatable): a glob without '/' matches any file or folder "
+        "name, one with '/' the path relative to PATH or as shown; their findings are counted as suppressed",
+    )
+    scan_parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="output format")
+    scan_parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="error",
+        help="exit with 1 when any finding has at least this severity (default: error)",
+    )
+    scan_parser.add_argument(
+        "--max-size",
+        type=parse_size,
+        default=DEFAULT_MAX_SIZE,
+        metavar="SIZE",
+        help="skip files larger than this, with a note (default: 2MiB)",
+    )
+    scan_parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    return parser
+
+
+def exit_code(result, fail_on):
+    """Return 1 when a reported finding is at least as severe as ``fail_on``, else 0."""
+    if fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity(fail_on).rank
+    failing = any(finding.severity.rank >= threshold for finding in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def main(argv=None):
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_request:
+        # argparse exits on --help (0) and on usage errors (2); a console script wants the status back.
+        return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+    return _run_scan(arguments)
+
+
+def _usage_error(message):
+    print(f"toggles-migration scan: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _run_scan(arguments):
+    missing = [path for path in arguments.paths if not os.path.exists(path)]
+    if missing:
+        return _usage_error(f"no such file or folder: {', '.join(missing)}")
+    if any(not name.strip() for name in arguments.name):
+        return _usage_error("--name needs a non-empty name")
+    options = ScanOptions(
+        extra_names=tuple(name.strip() for name in arguments.name),
+        excludes=tuple(arguments.exclude),
+        max_size=arguments.max_size,
+    )
+    result = scan(arguments.paths, options)
+    report = RENDERERS[arguments.format](result)
+    if arguments.output:
+        try:
+            with open(arguments.output, "w", encoding="utf-8") as output:
+                output.write(report)
+        except OSError as error:
+            return _usage_error(f"cannot write {arguments.output}: {error.strerror}")
+    else:
+        sys.stdout.write(report)
+    return exit_code(result, arguments.fail_on)

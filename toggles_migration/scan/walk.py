@@ -1,0 +1,124 @@
+"""Discover the files to scan under the given paths, skipping VCS folders, virtualenvs and dependency caches."""
+
+import os
+from fnmatch import fnmatchcase
+from typing import NamedTuple
+
+from .filekinds import FileKind, FolderTraits, kind_in_folder, kind_of
+from .findings import Note
+
+SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
+VIRTUALENV_MARKER = "pyvenv.cfg"
+
+
+class Candidate(NamedTuple):
+    """A file to scan: how to show it, where to read it, its path relative to its root, and its kind."""
+
+    path: str
+    filesystem_path: str
+    relative: str
+    kind: FileKind
+    excluded: bool
+
+
+class Excludes:
+    """``--exclude`` globs: without a slash they match any file or folder name, with one a whole path.
+
+    A whole path is the path relative to the scanned root or the path as shown, so ``vendor/*`` and
+    ``lms/static/*`` both work when scanning ``lms``.
+    """
+
+    def __init__(self, patterns=()):
+        self.patterns = tuple(pattern.strip().removeprefix("./").rstrip("/") for pattern in patterns)
+
+    def matches(self, relative, shown=None):
+        """Return whether a file or folder is excluded, from its POSIX path relative to its root and as shown."""
+        if not self.patterns:
+            return False
+        name = relative.rsplit("/", 1)[-1]
+        for pattern in self.patterns:
+            if "/" not in pattern:
+                if fnmatchcase(name, pattern):
+                    return True
+            elif fnmatchcase(relative, pattern) or (shown is not None and fnmatchcase(shown, pattern)):
+                return True
+        return False
+
+
+def display_path(root):
+    """Return how to show a root: as given, normalised, and relative to the current folder when inside it."""
+    shown = os.path.normpath(root)
+    if os.path.isabs(shown):
+        current = os.getcwd()
+        if shown == current or shown.startswith(current.rstrip(os.sep) + os.sep):
+            shown = os.path.relpath(shown, current)
+    return shown.replace(os.sep, "/")
+
+
+def discover(roots, excludes, notes):
+    """Yield a ``Candidate`` for each scannable file under ``roots``; append to ``notes`` what is left out."""
+    seen_roots = set()
+    for root in roots:
+        real_root = os.path.realpath(root)
+        if real_root in seen_roots:
+            continue
+        seen_roots.add(real_root)
+        shown = display_path(root)
+        if os.path.isdir(root):
+            yield from _walk_folder(root, shown, excludes, notes, excluded=excludes.matches(shown, shown))
+        elif os.path.isfile(root):
+            yield from _explicit_file(root, shown, excludes, notes)
+        else:
+            notes.append(Note(shown, "no such file or folder; skipped", "warning"))
+
+
+def _explicit_file(root, shown, excludes, notes):
+    # A file passed on its own (say by a pre-commit hook) is classified by its path as given, so
+    # tests/helpers.py is still a test and conf/locale/... still a catalogue.
+    kind = kind_of(shown)
+    if kind is None:
+        notes.append(Note(shown, "not a file kind the scanner reads; skipped"))
+        return
+    yield Candidate(shown, root, shown, kind, excludes.matches(shown, shown))
+
+
+def _walk_folder(root, shown, excludes, notes, *, excluded):
+    # Explicit roots are scanned even when their name is one we skip by default; only descendants are skipped.
+    pending = [("", root, excluded, FolderTraits())]
+    while pending:
+        relative_folder, folder, folder_excluded, traits = pending.pop()
+        try:
+            # Unsorted: every output is sorted afterwards, and sorting each listing costs real time.
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as error:
+            where = f"{shown}/{relative_folder}" if relative_folder else shown
+            notes.append(Note(where, f"folder not readable ({error.strerror})", "warning"))
+            continue
+        if relative_folder and any(entry.name == VIRTUALENV_MARKER for entry in entries):
+            continue
+        for entry in entries:
+            relative = f"{relative_folder}/{entry.name}" if relative_folder else entry.name
+            # Directory symlinks are never followed, which rules out symlink loops.
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in SKIPPED_FOLDERS:
+                    excluded = folder_excluded or excludes.matches(relative, _shown_path(shown, relative))
+                    pending.append((relative, entry.path, excluded, traits.child(entry.name)))
+                continue
+            kind = kind_in_folder(entry.name, traits)
+            if kind is not None and _is_file(entry):
+                path = _shown_path(shown, relative)
+                excluded = folder_excluded or excludes.matches(relative, path)
+                yield Candidate(path, entry.path, relative, kind, excluded)
+
+
+def _shown_path(shown_root, relative):
+    return relative if shown_root == "." else f"{shown_root}/{relative}"
+
+
+def _is_file(entry):
+    # is_file follows file symlinks; a broken or looping one answers False instead of raising.
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
