@@ -175,6 +175,7 @@ def verify(ctx):
     )
     report = {
         "toggle": ctx.retirement.name,
+        "option": ctx.retirement.option.name,
         "state": header.state,
         "decision": {"value": header.decision_value, "status": header.decision_status},
         "effective_setting": effective,

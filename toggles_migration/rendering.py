@@ -53,6 +53,16 @@ def snippet_lines(snippet):
     return lines
 
 
+def effective_lines(effective_setting):
+    """Return one line per legacy backend: each managed option's effective value and its source."""
+    return [
+        "  {}: {}".format(
+            backend, ", ".join(f"{name}={item['value']} ({item['source']})" for name, item in options.items())
+        )
+        for backend, options in effective_setting.items()
+    ]
+
+
 def plan_text(plan):
     """Text form of a Plan dict."""
     decision = plan["decision"]
@@ -84,9 +94,7 @@ def plan_text(plan):
         lines.append(f"Escalation email: {len(missing)} courses have none; Studio will demand one on their next save:")
         lines.extend(f"  {course_id}" for course_id in missing)
     lines.append("Effective settings:")
-    for backend, options in plan["effective_setting"].items():
-        described = ", ".join(f"{name}={item['value']} ({item['source']})" for name, item in options.items())
-        lines.append(f"  {backend}: {described}")
+    lines.extend(effective_lines(plan["effective_setting"]))
     lines.append("Settings agree with the decision." if plan["agrees"] else "Settings DISAGREE with the decision.")
     lines.extend(snippet_lines(plan["snippet"]))
     return "\n".join(lines)
@@ -125,10 +133,8 @@ def verify_text(report):
     if report["agrees"] is None:
         return f"{report['toggle']}: not captured. Run `manage.py migrate toggles_migration` first."
     decision = report["decision"]
-    lines = [f"{report['toggle']} ({report['state']}): decision show_review_rules = {decision['value']}"]
-    for backend, options in report["effective_setting"].items():
-        described = ", ".join(f"{name}={item['value']} ({item['source']})" for name, item in options.items())
-        lines.append(f"  {backend}: {described}")
+    lines = [f"{report['toggle']} ({report['state']}): decision {report['option']} = {decision['value']}"]
+    lines.extend(effective_lines(report["effective_setting"]))
     lines.append("OK: the effective settings agree." if report["agrees"] else "DISAGREE: the settings differ.")
     lines.extend(snippet_lines(report["snippet"]))
     return "\n".join(lines)
