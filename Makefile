@@ -70,10 +70,30 @@ tox: $(STAMP) ## run the Python x Django matrix with tox (SQLite)
 	$(BIN)/pip install -q -r requirements/ci.txt
 	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV))
 
+.PHONY: docs annotations pylint-annotations
+
+# The docs-and-annotations toolchain (Sphinx, edx-lint, pylint): only the targets below install it.
+$(VENV)/.docs: $(STAMP) requirements/doc.txt
+	$(BIN)/pip install -q -r requirements/doc.txt
+	touch $@
+
+annotations: $(VENV)/.docs ## lint the toggle and setting annotations (code-annotations, edx-lint, token check)
+	$(BIN)/python docs/lint_annotations.py
+	TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS=1 $(BIN)/pytest tests/test_annotations.py $(PYTEST_ARGS)
+
+pylint-annotations: $(VENV)/.docs ## run only edx-lint's pylint annotation checks
+	$(BIN)/python docs/lint_annotations.py --only pylint
+
+docs: $(VENV)/.docs ## build the documentation into docs/_build/html (warnings are errors) and check its content
+	rm -rf docs/_build
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS=1 TOGGLES_MIGRATION_DOCS_HTML=docs/_build/html \
+		$(BIN)/pytest tests/test_docs.py $(PYTEST_ARGS)
+
 upgrade: export CUSTOM_COMPILE_COMMAND=make upgrade
 upgrade: ## update the requirements/*.txt files with the latest packages satisfying requirements/*.in
 	$(BIN)/pip install -q -r requirements/pip-tools.txt
-	for f in pip pip-tools base test databases quality ci dev; do \
+	for f in pip pip-tools base test doc databases quality ci dev; do \
 		$(BIN)/pip-compile -q --no-emit-index-url --no-emit-find-links --allow-unsafe --strip-extras \
 			--upgrade -o requirements/$$f.txt requirements/$$f.in || exit 1; done
 	# tox chooses Django: keep it out of the test pins, and pin the default for `make test` apart

@@ -74,9 +74,7 @@ _CACHES = {
 }
 _CACHE = os.environ.get("TOGGLES_MIGRATION_TEST_CACHE", "locmem")
 if _CACHE not in _CACHES:
-    raise ImproperlyConfigured(
-        f"TOGGLES_MIGRATION_TEST_CACHE is {_CACHE!r}; use one of: {', '.join(sorted(_CACHES))}."
-    )
+    raise ImproperlyConfigured(f"TOGGLES_MIGRATION_TEST_CACHE is {_CACHE!r}; use one of: {', '.join(sorted(_CACHES))}.")
 CACHES = {"default": _CACHES[_CACHE]}
 
 ROOT_URLCONF = None

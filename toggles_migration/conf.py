@@ -9,50 +9,58 @@ from .retirements import DEFAULT_LEGACY_BACKENDS, RETIREMENTS
 
 SETTING_NAME = "TOGGLES_MIGRATION"
 
-# .. setting_name: TOGGLES_MIGRATION['LEGACY_BACKENDS']
-# .. setting_default: ['proctortrack']
-# .. setting_description: Names of the PROCTORING_BACKENDS entries whose courses the legacy code
-#   special-cased: the retired ``studio.show_review_rules`` flag and the escalation-email rule applied
-#   only to them. The settings shim gives these backends legacy-preserving option values when unset.
-#   Set it when your Proctortrack backend is registered under another name.
-# .. setting_name: TOGGLES_MIGRATION['DECISIONS']
-# .. setting_default: {}
-# .. setting_description: Operator-chosen values for retired toggles, by toggle name, e.g.
-#   ``{'studio.show_review_rules': True}``. Migration 0002 and ``retire_toggle plan`` then take this value
-#   as the decision instead of the one computed from the stored state (the majority of known courses, or
-#   the global flag), and report every course whose legacy value differs from it.
-# .. toggle_name: TOGGLES_MIGRATION['STRICT']
-# .. toggle_implementation: DjangoSetting
-# .. toggle_default: False
-# .. toggle_description: When True, migration 0002 fails, printing the exact PROCTORING_BACKENDS fix, if the
-#   effective settings disagree with the decision computed from the retired flag's stored state. When False
-#   (the default) it prints a warning and the system check ``toggles_migration.W005`` keeps reporting it.
-# .. toggle_use_cases: opt_in
-# .. toggle_creation_date: 2026-11-27
-# .. setting_name: TOGGLES_MIGRATION['READS']
-# .. setting_default: 'warn'
-# .. setting_description: What a remaining read of a retired toggle gets. ``warn``: the legacy answer, and a
-#   RetiredToggleWarning plus a rate-limited log record naming the call site. ``redirect``: the answer of the
-#   backend option that replaced the toggle (for the first legacy backend), with the same warning.
-#   ``error``: RetiredToggleRead is raised (for the test suites and CI of forks). ``silent``: the legacy
-#   answer, no warning and no log record. Every mode counts the read.
-#
-# .. setting_name: TOGGLES_MIGRATION['READS_LOG_INTERVAL']
-# .. setting_default: 300
-# .. setting_description: Seconds between two log records for reads from one call site in one process; the
-#   next record says how many were suppressed. 0 logs every read.
-#
-# .. setting_name: TOGGLES_MIGRATION['READS_CACHE']
-# .. setting_default: 'default'
-# .. setting_description: Alias of the Django cache (the shared memcached or Redis of the deployment) where
-#   reads of retired toggles are counted across processes for ``retire_toggle status``. A cache outage only
-#   loses counts; reads still answer.
 DEFAULTS = {
+    # .. setting_name: TOGGLES_MIGRATION['LEGACY_BACKENDS']
+    # .. setting_default: ('proctortrack',)
+    # .. setting_description: Names (a list or tuple) of the PROCTORING_BACKENDS entries whose courses the
+    #   legacy code special-cased: the retired studio.show_review_rules flag and the rule "an escalation
+    #   email is required iff the provider is proctortrack" applied only to them. The settings shim gives
+    #   these backends the legacy-preserving values (show_review_rules=False,
+    #   requires_escalation_email=True) when unset, with check toggles_migration.W004; migration 0002
+    #   and "retire_toggle plan" evaluate the flag for the courses on these backends and compare the
+    #   decision with their options. Set it when your Proctortrack backend is registered under another name.
+    # .. setting_warning: 'DEFAULT' is not a backend name here: list the backend that
+    #   PROCTORING_BACKENDS['DEFAULT'] names instead. An empty list turns the legacy rule off.
     "LEGACY_BACKENDS": DEFAULT_LEGACY_BACKENDS,
+    # .. setting_name: TOGGLES_MIGRATION['DECISIONS']
+    # .. setting_default: {}
+    # .. setting_description: Operator-chosen values for retired toggles, by toggle name, e.g.
+    #   {'studio.show_review_rules': True}. Migration 0002 and "retire_toggle plan" then take this value
+    #   as the decision (source "operator") instead of the one computed from the stored state (the majority
+    #   of the known courses, or the global flag), and report every course whose legacy value differs from it.
+    #   The option "retire_toggle plan --value true|false" does the same for one dry run.
     "DECISIONS": {},
+    # .. toggle_name: TOGGLES_MIGRATION['STRICT']
+    # .. toggle_implementation: DjangoSetting
+    # .. toggle_default: False
+    # .. toggle_description: When True, migration 0002 fails, printing the exact PROCTORING_BACKENDS fix, if the
+    #   effective settings disagree with the decision computed from the retired flag's stored state, so an
+    #   upgrade cannot finish with settings that change the courses' behaviour. When False (the default) it
+    #   prints a warning, and "retire_toggle verify" and the system check toggles_migration.W005 keep
+    #   reporting the disagreement.
+    # .. toggle_use_cases: opt_in
+    # .. toggle_creation_date: 2026-11-27
     "STRICT": False,
+    # .. setting_name: TOGGLES_MIGRATION['READS']
+    # .. setting_default: warn
+    # .. setting_description: What a remaining read of a retired toggle (through django-waffle, edx-toggles,
+    #   edx-platform's CourseWaffleFlag or toggles_migration.SHOW_REVIEW_RULES_FLAG) gets. "warn": the
+    #   legacy answer, a RetiredToggleWarning at the caller's line and a rate-limited log record naming the call
+    #   site. "redirect": the answer of the backend option that replaced the toggle, for the first legacy
+    #   backend, with the same warning and record. "error": RetiredToggleRead is raised (for the test suites
+    #   and CI of forks). "silent": the legacy answer, no warning and no log record. Every mode counts the
+    #   read for "retire_toggle status".
     "READS": "warn",
+    # .. setting_name: TOGGLES_MIGRATION['READS_LOG_INTERVAL']
+    # .. setting_default: 300
+    # .. setting_description: Seconds between two log records (logger toggles_migration.reads) for reads from
+    #   one call site in one process; the next record says how many were suppressed. 0 logs every read.
     "READS_LOG_INTERVAL": 300,
+    # .. setting_name: TOGGLES_MIGRATION['READS_CACHE']
+    # .. setting_default: default
+    # .. setting_description: Alias of the Django cache (the shared memcached or Redis of the deployment) where
+    #   reads of retired toggles are counted across processes for "retire_toggle status". A cache outage only
+    #   loses counts; reads still answer.
     "READS_CACHE": "default",
 }
 READS_MODES = ("warn", "redirect", "error", "silent")
@@ -96,7 +104,8 @@ def parse_settings(raw):
     if not isinstance(raw, dict):
         raise InvalidTogglesMigration(
             f"{SETTING_NAME} must be a dict, found {type_name(raw)}.",
-            f"set {SETTING_NAME} = {{'LEGACY_BACKENDS': ['proctortrack']}}, or remove it to use the defaults.",
+            f"set {SETTING_NAME} = {{'LEGACY_BACKENDS': {list(DEFAULT_LEGACY_BACKENDS)!r}}}, "
+            "or remove it to use the defaults.",
         )
     _reject_unknown_keys(raw)
     values = {**DEFAULTS, **raw}
@@ -121,7 +130,7 @@ def _reject_unknown_keys(raw):
 
 def _backend_names(value, key):
     path = f"{SETTING_NAME}[{key!r}]"
-    example = "use a list of backend names, e.g. ['proctortrack']."
+    example = f"use a list of backend names, e.g. {list(DEFAULT_LEGACY_BACKENDS)!r}."
     if not isinstance(value, (list, tuple)):
         raise InvalidTogglesMigration(f"{path} must be a list of backend names, found {type_name(value)}.", example)
     for index, item in enumerate(value):
@@ -142,7 +151,7 @@ def _decisions(value):
     if not isinstance(value, dict):
         raise InvalidTogglesMigration(
             f"{path} must be a dict of toggle name to True/False, found {type_name(value)}.",
-            "e.g. {'studio.show_review_rules': True}.",
+            f"e.g. {{{RETIREMENTS[0].name!r}: True}}.",
         )
     known = {retirement.name for retirement in RETIREMENTS}
     for name, decision in value.items():

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 # The backend names whose courses the legacy code special-cased. Verificient's newer package
 # may register Proctortrack under another name, which is why operators can override this
 # through TOGGLES_MIGRATION['LEGACY_BACKENDS'] (see conf.py).
-DEFAULT_LEGACY_BACKENDS = ("proctortrack",)
+DEFAULT_LEGACY_BACKENDS = ("proctortrack",)  # toggles-migration: ignore
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,18 @@ class Retirement:
 # .. toggle_implementation: DjangoSetting
 # .. toggle_default: True
 # .. toggle_description: Whether Studio shows the "Review Rules" field of proctored exams for courses
-#   whose proctoring provider is this backend. Replaces the retired course waffle flag
-#   ``studio.show_review_rules``. The toggles_migration settings shim gives the legacy backends
-#   (``TOGGLES_MIGRATION['LEGACY_BACKENDS']``) the legacy-preserving value False when unset.
+#   whose proctoring provider is this backend (upstream reads the entry of the course's own provider).
+#   Replaces the retired course waffle flag studio.show_review_rules, which applied to proctortrack
+#   courses only. A provider with no PROCTORING_BACKENDS entry gets True. The toggles_migration
+#   settings shim gives the legacy backends (TOGGLES_MIGRATION['LEGACY_BACKENDS']) the
+#   legacy-preserving value False when unset, and turns every value into a real boolean.
 # .. toggle_use_cases: open_edx
 # .. toggle_creation_date: 2025-11-25
-# .. toggle_tickets: https://github.com/openedx/openedx-platform/pull/37576
+# .. toggle_warning: Only the lower-case key is read upstream: 'SHOW_REVIEW_RULES' (from the abandoned
+#   openedx-platform PRs #37315/#37316) is ignored there, and a string such as "false" counts as true.
+#   The shim rewrites the first and coerces the second, with checks W001 and W002.
+# .. toggle_tickets: https://github.com/openedx/openedx-platform/pull/37576,
+#   https://github.com/openedx/openedx-platform/issues/36329
 SHOW_REVIEW_RULES = ManagedOption(
     name="show_review_rules",
     legacy_spelling="SHOW_REVIEW_RULES",
@@ -61,12 +67,17 @@ SHOW_REVIEW_RULES = ManagedOption(
 # .. toggle_implementation: DjangoSetting
 # .. toggle_default: False
 # .. toggle_description: Whether courses whose proctoring provider is this backend must name an exam
-#   escalation contact (``proctoring_escalation_email``). Replaces the hard-coded rule "required iff the
-#   provider is proctortrack". The toggles_migration settings shim gives the legacy backends the
-#   legacy-preserving value True when unset.
+#   escalation contact (proctoring_escalation_email): Studio validation, the course-validation API and
+#   the instructor dashboard follow it, and the Advanced Settings field is shown only when some backend
+#   sets it. Replaces the hard-coded rule "required iff the provider is proctortrack". The
+#   toggles_migration settings shim gives the legacy backends the legacy-preserving value True when unset.
 # .. toggle_use_cases: open_edx
 # .. toggle_creation_date: 2025-11-25
-# .. toggle_tickets: https://github.com/openedx/openedx-platform/pull/37576
+# .. toggle_warning: Upstream's get_requires_escalation_email_providers() always lists lti_external,
+#   while the Python helper gives False for it. Courses on a backend that newly requires the email and have
+#   none must name one on their next save: "retire_toggle plan" lists them.
+# .. toggle_tickets: https://github.com/openedx/openedx-platform/pull/37576,
+#   https://github.com/openedx/openedx-platform/issues/36329
 REQUIRES_ESCALATION_EMAIL = ManagedOption(
     name="requires_escalation_email",
     legacy_spelling="REQUIRES_ESCALATION_EMAIL",
@@ -81,23 +92,35 @@ MANAGED_OPTIONS = (REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES)
 # .. toggle_implementation: CourseWaffleFlag
 # .. toggle_default: False
 # .. toggle_description: (Retired) Showed the "Review Rules" field of proctored exams in Studio for courses
-#   whose proctoring provider was proctortrack; every other provider always showed it. Evaluated as a
-#   course override, then an org override, then the global django-waffle flag.
+#   whose proctoring provider was proctortrack; every other provider always showed it. Evaluated as the
+#   course override, then the org override, then the global django-waffle flag (no Flag row: False). It was
+#   SHOW_REVIEW_RULES_FLAG in cms.djangoapps.contentstore.config.waffle, added by openedx/edx-platform
+#   PR #20703 (opened 2019-05-28) and limited to proctortrack by PR #20787, never annotated upstream
+#   (lint amnesty). Code that still reads it can import toggles_migration.SHOW_REVIEW_RULES_FLAG, which
+#   keeps these semantics and reports every read (TOGGLES_MIGRATION['READS']).
 # .. toggle_use_cases: temporary
-# .. toggle_creation_date: 2019-06-04
+# .. toggle_creation_date: 2019-05-28
 # .. toggle_target_removal_date: 2025-11-25
-# .. toggle_warning: Retired by openedx-platform PR #37576 (Verawood): the flag is no longer read. Set
-#   PROCTORING_BACKENDS[<backend>]['show_review_rules'] instead; per-course control is lost, so run
-#   ``manage.py cms retire_toggle plan`` to see which courses change.
-# .. toggle_tickets: https://github.com/openedx/openedx-platform/issues/36329
+# .. toggle_removal_ticket: https://github.com/openedx/openedx-platform/issues/36329
+# .. toggle_warning: Retired: openedx-platform PR #37576 (merged 2025-11-25, first released in Verawood)
+#   removed the flag; nothing upstream reads it and its stored rows become dead data. It is replaced by
+#   PROCTORING_BACKENDS[<backend>]['show_review_rules'], one value per backend, so per-course and per-org
+#   control is lost. To keep each course's behaviour as far as one value can: run migrations (migration
+#   0002 captures the rows and computes the value), read "retire_toggle plan" for the decision and the
+#   courses that change, put the printed snippet in PROCTORING_BACKENDS and check with
+#   "retire_toggle verify". Code you maintain that needs per-course answers can read the drop-in
+#   toggles_migration.SHOW_REVIEW_RULES_FLAG until you prune the rows. Deprecation ticket:
+#   https://github.com/openedx/openedx-platform/issues/36329
+# .. toggle_tickets: https://github.com/openedx/openedx-platform/pull/20703,
+#   https://github.com/openedx/openedx-platform/pull/20787, https://github.com/openedx/openedx-platform/pull/37576
 SHOW_REVIEW_RULES_RETIREMENT = Retirement(
-    name="studio.show_review_rules",
+    name="studio.show_review_rules",  # toggles-migration: ignore
     implementation="CourseWaffleFlag",
     option=SHOW_REVIEW_RULES,
     module_name="cms.djangoapps.contentstore.config.waffle",
-    constant="SHOW_REVIEW_RULES_FLAG",
+    constant="SHOW_REVIEW_RULES_FLAG",  # toggles-migration: ignore
     legacy_default=False,
-    creation_date="2019-06-04",
+    creation_date="2019-05-28",
     removal_ticket="https://github.com/openedx/openedx-platform/issues/36329",
     upstream_change="https://github.com/openedx/openedx-platform/pull/37576",
 )

@@ -52,16 +52,6 @@ def _override(model_name, flag_name, key_field, key):
     return newest[1] == "on"
 
 
-# .. toggle_name: studio.show_review_rules (drop-in)
-# .. toggle_implementation: CourseWaffleFlag
-# .. toggle_default: False
-# .. toggle_description: Drop-in replacement for edx-platform's removed
-#   ``cms.djangoapps.contentstore.config.waffle.SHOW_REVIEW_RULES_FLAG``; reads are reported as deprecated.
-# .. toggle_use_cases: temporary
-# .. toggle_creation_date: 2026-11-27
-# .. toggle_target_removal_date: 2027-06-01
-# .. toggle_warning: Retired; every read is reported. Read PROCTORING_BACKENDS[<backend>]['show_review_rules']
-#   with toggles_migration.show_review_rules(provider) instead.
-SHOW_REVIEW_RULES_FLAG = RetiredCourseWaffleFlag(
+SHOW_REVIEW_RULES_FLAG = RetiredCourseWaffleFlag(  # toggles-migration: ignore
     SHOW_REVIEW_RULES_RETIREMENT.name, SHOW_REVIEW_RULES_RETIREMENT.module_name, "Studio: "
 )

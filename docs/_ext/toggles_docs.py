@@ -1,0 +1,365 @@
+"""
+Sphinx extension: reference pages generated from the code at build time, never copied by hand.
+
+Directives:
+
+``.. toggles-migration-checks::``
+    Every system check ID of ``toggles_migration.notices.CHECK_TITLES``: a summary table, then for each ID an
+    example setting and the message and hint that ``manage.py check`` prints for it, produced by running the
+    package's real checks on that example. An ID without an example fails the build.
+
+``.. retire-toggle-command::``
+    Every action and option of ``manage.py retire_toggle``, read from the command's argparse parser.
+
+The extension configures a throw-away Django (in-memory SQLite) the first time a directive needs it.
+"""
+
+import contextlib
+import io
+import os
+import pprint
+import textwrap
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+# An example configuration per check ID; the message and hint shown are whatever the package's checks say.
+_PROCTORTRACK = {"base_url": "https://proctortrack.example.com", "client_id": "...", "client_secret": "..."}
+_EXPLICIT = {"show_review_rules": False, "requires_escalation_email": True}
+CHECK_EXAMPLES = {
+    "toggles_migration.E001": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": "https://..."}},
+    "toggles_migration.E002": {"PROCTORING_BACKENDS": {"proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}},
+    "toggles_migration.E003": {
+        "PROCTORING_BACKENDS": {"DEFAULT": {"base_url": "https://..."}, "proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}
+    },
+    "toggles_migration.E004": {
+        "PROCTORING_BACKENDS": {"DEFAULT": "proctortrak", "proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}
+    },
+    "toggles_migration.E005": {"TOGGLES_MIGRATION": {"READS": "loud"}},
+    "toggles_migration.W001": {
+        "PROCTORING_BACKENDS": {
+            "DEFAULT": "proctortrack",
+            "proctortrack": {**_PROCTORTRACK, "SHOW_REVIEW_RULES": False, "requires_escalation_email": True},
+        }
+    },
+    "toggles_migration.W002": {
+        "PROCTORING_BACKENDS": {
+            "DEFAULT": "proctortrack",
+            "proctortrack": {**_PROCTORTRACK, "show_review_rules": "false", "requires_escalation_email": True},
+        }
+    },
+    "toggles_migration.W003": {
+        "PROCTORING_BACKENDS": {
+            "DEFAULT": "proctortrack",
+            "proctortrack": {**_PROCTORTRACK, **_EXPLICIT, "showReviewRules": True},
+        }
+    },
+    "toggles_migration.W004": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": _PROCTORTRACK}},
+    # A database check: the example is the setting after migration 0002 captured an empty flag state (decision
+    # show_review_rules = False, as the flag was never set).
+    "toggles_migration.W005": {
+        "PROCTORING_BACKENDS": {
+            "DEFAULT": "proctortrack",
+            "proctortrack": {**_PROCTORTRACK, "show_review_rules": True, "requires_escalation_email": True},
+        }
+    },
+}
+DATABASE_CHECKS = {"toggles_migration.W005"}
+
+# Help for the arguments that the command declares without one.
+ARGUMENT_HELP = {
+    "format": "Output: ``text`` for people, ``json`` (indented, sorted keys) for scripts.",
+    "toggle": "The retired toggle; the only one declared is the default.",
+}
+
+# What the parser cannot tell about an action.
+ACTION_NOTES = {
+    "export": "It always prints JSON: ``--format`` is accepted and has no effect.",
+    "status": "It exits 0 whatever the comparison says; use ``verify`` where the exit status matters.",
+}
+
+_django = {}
+
+
+def setup_django():
+    """Configure a minimal Django once: the package, django-waffle, and an in-memory SQLite database."""
+    if _django:
+        return
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+            INSTALLED_APPS=[
+                "django.contrib.auth",
+                "django.contrib.contenttypes",
+                "waffle",
+                "toggles_migration.apps.TogglesMigrationConfig",
+            ],
+            DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+            USE_TZ=True,
+            PROCTORING_BACKENDS={"DEFAULT": "null", "null": {}},
+        )
+    django.setup()
+    _django["ready"] = True
+
+
+def _check_messages(check_id, example):
+    """Run the package's checks on ``example`` (a dict of settings); return the messages with ``check_id``."""
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    from toggles_migration import checks
+
+    with override_settings(**example):
+        if check_id in DATABASE_CHECKS:
+            with contextlib.redirect_stdout(io.StringIO()):
+                call_command("migrate", verbosity=0, interactive=False)
+            found = checks.check_captured_decisions(databases=["default"])
+        else:
+            found = checks.check_settings()
+    return [message for message in found if message.id == check_id]
+
+
+def _assignment(name, value):
+    """Return ``NAME = value`` as Python, continuation lines aligned under the value."""
+    prefix = f"{name} = "
+    first, *rest = pprint.pformat(value, width=78 - len(prefix), sort_dicts=False).splitlines()
+    return "\n".join([prefix + first, *(" " * len(prefix) + line for line in rest)])
+
+
+def _raised_ids():
+    """Return the check IDs of the setting errors that the settings shim raises while settings load."""
+    from toggles_migration.notices import SettingError
+
+    pending, found = list(SettingError.__subclasses__()), set()
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.check_id:
+            found.add(cls.check_id)
+    return found
+
+
+def _wrapped(output, width=78):
+    """Wrap the lines of ``manage.py check`` output for the page, continuation lines indented."""
+    lines = []
+    for line in output.replace("\t", "    ").splitlines():
+        indent = " " * (len(line) - len(line.lstrip()) + 4)
+        lines += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines)
+
+
+def _literal(text, indent="   "):
+    return [indent + line if line else "" for line in text.splitlines()]
+
+
+def checks_rst():
+    """Return the reStructuredText of the system checks reference."""
+    from toggles_migration.notices import CHECK_TITLES
+
+    missing = sorted(set(CHECK_TITLES) - set(CHECK_EXAMPLES))
+    if missing:
+        raise ExtensionError(f"docs/_ext/toggles_docs.py: add an example for the check IDs {', '.join(missing)}")
+    setup_django()
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 25 10 65",
+        "",
+        "   * - ID",
+        "     - Level",
+        "     - Reported when",
+    ]
+    for check_id, title in sorted(CHECK_TITLES.items()):
+        level = "Error" if check_id.split(".")[-1].startswith("E") else "Warning"
+        lines += [f"   * - :ref:`{check_id} <check-{check_id}>`", f"     - {level}", f"     - {title}"]
+    lines.append("")
+    raised = _raised_ids()
+    for check_id, title in sorted(CHECK_TITLES.items()):
+        example = CHECK_EXAMPLES[check_id]
+        messages = _check_messages(check_id, example)
+        if not messages:
+            raise ExtensionError(f"docs/_ext/toggles_docs.py: the example for {check_id} does not produce it")
+        message = messages[0]
+        level = type(message).__name__
+        command = "./manage.py cms check --database default" if check_id in DATABASE_CHECKS else "./manage.py cms check"
+        lines += [
+            f".. _check-{check_id}:",
+            "",
+            check_id,
+            "-" * len(check_id),
+            "",
+            f"**{level}**: {title}."
+            + (" A database check: it runs only with ``--database``." if check_id in DATABASE_CHECKS else "")
+            + (
+                " The settings shim also raises it as ``ImproperlyConfigured`` while the LMS and CMS settings load, "
+                "with the same message and fix, so the services do not start until it is fixed."
+                if check_id in raised
+                else ""
+            ),
+            "",
+            (
+                "For example, after migration 0002 captured a flag that was never set (so the captured decision is "
+                "``show_review_rules = False``), with these settings:"
+                if check_id in DATABASE_CHECKS
+                else "For example, with these settings:"
+            ),
+            "",
+            ".. code-block:: python",
+            "",
+            *_literal("\n".join(_assignment(name, value) for name, value in example.items())),
+            "",
+            f"``{command}`` reports:",
+            "",
+            ".. code-block:: text",
+            "",
+            *_literal(_wrapped(str(message))),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _choices(action):
+    if action.choices:
+        return ", ".join(f"``{choice}``" for choice in action.choices)
+    if action.nargs == 0:
+        return "flag"
+    return f"``{(action.metavar or action.dest).upper()}``"
+
+
+def _usage(parser):
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        return parser.format_usage().strip()
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS")
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+def command_parser():
+    """Return the argparse parser of ``manage.py retire_toggle`` and its {action: sub-parser}."""
+    import argparse
+
+    setup_django()
+    from toggles_migration.management.commands.retire_toggle import Command
+
+    parser = Command().create_parser("manage.py", "retire_toggle")
+    actions = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    return parser, actions.choices, actions
+
+
+def command_rst():
+    """Return the reStructuredText of the ``retire_toggle`` reference."""
+    parser, actions, subparsers_action = command_parser()
+    common = [
+        action
+        for action in parser._actions
+        if action.option_strings and action is not subparsers_action and "-h" not in action.option_strings
+    ]
+    helps = {choice.dest: choice.help for choice in subparsers_action._choices_actions}
+    lines = [
+        "Run it in the CMS or the LMS (both see the same database): ``./manage.py cms retire_toggle ACTION``; "
+        "with Tutor, ``tutor local run cms ./manage.py cms retire_toggle ACTION``.",
+        "",
+        ".. code-block:: text",
+        "",
+        *_literal(_usage(parser)),
+        "",
+        "Django's common options apply to every action: "
+        + ", ".join(f"``{'/'.join(action.option_strings)}``" for action in common)
+        + ". A refused action (for example pruning rows that changed since the capture) exits with status 1 "
+        "and says why and what to do.",
+        "",
+    ]
+    for name, subparser in actions.items():
+        title = f"retire_toggle {name}"
+        lines += [
+            f".. _retire-toggle-{name}:",
+            "",
+            title,
+            "-" * len(title),
+            "",
+            helps.get(name) or subparser.description,
+            "",
+            *([ACTION_NOTES[name], ""] if name in ACTION_NOTES else []),
+            ".. code-block:: text",
+            "",
+            *_literal(_usage(subparser)),
+            "",
+        ]
+        arguments = [action for action in subparser._actions if "-h" not in action.option_strings]
+        if not arguments:
+            continue
+        lines += [
+            ".. list-table::",
+            "   :header-rows: 1",
+            "   :widths: 20 30 15 35",
+            "",
+            "   * - Argument",
+            "     - Values",
+            "     - Default",
+            "     - Meaning",
+        ]
+        for action in arguments:
+            meaning = action.help or ARGUMENT_HELP.get(action.dest)
+            if not meaning:
+                raise ExtensionError(
+                    f"docs/_ext/toggles_docs.py: retire_toggle {name} {action.dest} has no help; "
+                    "add it to ARGUMENT_HELP"
+                )
+            if action.option_strings:
+                argument = f"``{', '.join(action.option_strings)}``"
+            else:
+                argument = f"``{action.dest.upper()}`` (positional{', optional' if action.nargs == '?' else ''})"
+            default = "" if action.default in (None, False) else f"``{action.default}``"
+            lines += [f"   * - {argument}", f"     - {_choices(action)}", f"     - {default}", f"     - {meaning}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+class _GeneratedRst(SphinxDirective):
+    """Parse reStructuredText generated by ``self.generate()``, sections included."""
+
+    has_content = False
+
+    def generate(self):  # pragma: no cover
+        raise NotImplementedError
+
+    def run(self):
+        """Generate, then parse the result in place of the directive."""
+        container = nodes.container()
+        text = self.generate()
+        nested_parse_with_titles(self.state, StringList(text.splitlines(), source="<generated>"), container)
+        return container.children
+
+
+class ChecksDirective(_GeneratedRst):
+    """The ``.. toggles-migration-checks::`` directive."""
+
+    def generate(self):
+        """Return the system checks reference."""
+        return checks_rst()
+
+
+class CommandDirective(_GeneratedRst):
+    """The ``.. retire-toggle-command::`` directive."""
+
+    def generate(self):
+        """Return the command reference."""
+        return command_rst()
+
+
+def setup(app):
+    """Register the directives."""
+    app.add_directive("toggles-migration-checks", ChecksDirective)
+    app.add_directive("retire-toggle-command", CommandDirective)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
