@@ -2,11 +2,11 @@
 
 from .counts import flush_counts, read_counts
 from .exceptions import RetiredToggleRead, RetiredToggleWarning
-from .flag import SHOW_REVIEW_RULES_FLAG, RetiredCourseWaffleFlag
+from .flag import SHOW_REVIEW_RULES_FLAG, RetiredCourseWaffleFlag  # toggles-migration: ignore
 from .tracer import handle_read, install, installed, uninstall
 
 __all__ = [
-    "SHOW_REVIEW_RULES_FLAG",
+    "SHOW_REVIEW_RULES_FLAG",  # toggles-migration: ignore
     "RetiredCourseWaffleFlag",
     "RetiredToggleRead",
     "RetiredToggleWarning",

@@ -28,6 +28,7 @@ class Command(BaseCommand):
             "settings": "Show each backend's effective managed options and where each value came from.",
             "list": "List every declared retirement and its state (not captured, captured, pruned).",
             "plan": "Dry run on live data: what the retired flag's stored state maps to. Writes nothing.",
+            "capture": "Capture the stored rows and the decision now, as migration 0002 does; --refresh recaptures.",
             "verify": "Exit 0 if the settings agree with the captured decision, 1 if not, 2 if nothing is captured.",
             "prune": "Delete the flag's stored rows (captured first, restorable), then clear waffle's cache.",
             "restore": "Recreate exactly the captured rows that are missing, then clear waffle's cache.",
@@ -48,9 +49,9 @@ class Command(BaseCommand):
                 )
             if action in ("prune", "restore"):
                 action_parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
-            if action == "prune":
+            if action in ("prune", "capture"):
                 action_parser.add_argument(
-                    "--refresh", action="store_true", help="Capture the current rows again before pruning."
+                    "--refresh", action="store_true", help="Capture the current rows (and decision) again first."
                 )
 
     def handle(self, *args, **options):
@@ -92,6 +93,18 @@ class Command(BaseCommand):
         value = _BOOLEANS.get(options["value"]) if options["value"] else None
         plan = actions.compute_plan(self._context(options, value)).as_dict()
         self._write(plan, options, rendering.plan_text)
+
+    def handle_capture(self, options):
+        """Capture (or recapture) and print what migration 0002 prints."""
+        _, plan, created = actions.capture(self._context(options), refresh=options["refresh"])
+        if created:
+            self.stdout.write(rendering.render(plan, options["format"], rendering.migration_summary))
+        else:
+            self._write(
+                {"toggle": plan["toggle"], "note": "already captured; --refresh captures again"},
+                options,
+                lambda report: f"{report['toggle']}: {report['note']}",
+            )
 
     def handle_verify(self, options):
         """Print the comparison and exit with its code."""
