@@ -3,8 +3,12 @@
 import copy
 import logging
 import math
+import os
+import subprocess
+import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 
 import waffle
 from django.apps import apps
@@ -20,6 +24,8 @@ from bench.measure import Figure, human, info, interleaved_ns, median_ns
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions, capabilities, normalise_proctoring_backends, reads
 from toggles_migration.legacy_state import read_courses
+from toggles_migration.scan import cli
+from toggles_migration.scan.targets import declared_targets
 
 RETIRED = data.RETIRED
 
@@ -245,4 +251,65 @@ def settings_shim(size):
     ]
 
 
-FIGURES = (plan_at_scale, capture_prune_restore, capability_lookup, tracer_overhead, settings_shim)
+_SCAN_TEMPLATES = {
+    "py": "import os\n\n\ndef handler_{n}(request):\n    value = request.GET.get('x{n}')\n    return value\n",
+    "js": "export function render{n}(props) {{\n  return props.items.map((item) => item.id + {n});\n}}\n",
+    "html": "<div class=\"block-{n}\">\n  <p>{{% trans 'Welcome' %}}</p>\n</div>\n",
+    "md": "# Notes {n}\n\nNothing about proctoring here, only text for file {n}.\n",
+    "yml": "service_{n}:\n  enabled: true\n  port: {n}\n",
+    "json": '{{"name": "package-{n}", "version": "1.0.{n}"}}\n',
+}
+_SCAN_HITS = {
+    "py": "    if provider == 'proctortrack':\n        return SHOW_REVIEW_RULES_FLAG.is_enabled(key)\n",
+    "js": "  if (provider === 'proctortrack') {{ return true; }}\n",
+    "html": "<p>{{% trans 'Proctortrack exams need an escalation contact' %}}</p>\n",
+    "md": "Set studio.show_review_rules for Proctortrack courses.\n",
+    "yml": "PROCTORING_BACKENDS:\n  proctortrack: {{}}\n",
+    "json": '{{"dependencies": {{"edx-proctoring-proctortrack": "1.0"}}}}\n',
+}
+
+
+def _scan_tree(root, files, hits):
+    """Write ``files`` small files of mixed types under ``root``, ``hits`` of them naming legacy names."""
+    kinds = sorted(_SCAN_TEMPLATES)
+    every = max(files // max(hits, 1), 1)
+    for number in range(files):
+        kind = kinds[number % len(kinds)]
+        folder = root / f"pkg{number // 500}" / f"mod{number // 50}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = _SCAN_TEMPLATES[kind].format(n=number) * 8
+        if number % every == 0:
+            text += _SCAN_HITS[kind].format(n=number)
+        (folder / f"file_{number}.{kind}").write_text(text, encoding="utf-8")
+
+
+def scanner_vs_grep(size):
+    """Figure 6: the reference scanner against grep -rniI for the same names over the same tree."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        _scan_tree(root, size["scan_files"], size["scan_hits"])
+        names = [argument for target in declared_targets() for argument in ("-e", target.name)]
+
+        def grep():
+            subprocess.run(["grep", "-rniI", *names, str(root)], stdout=subprocess.DEVNULL, check=False)
+
+        def ours():
+            status = cli.main(["scan", str(root), "--format", "json", "--output", os.devnull, "--fail-on", "never"])
+            if status != 0:
+                raise RuntimeError(f"the scanner exited {status}")
+
+        theirs = median_ns(grep, repeat=3)
+        mine = median_ns(ours, repeat=3)
+    return [
+        Figure(
+            f"scan of {size['scan_files']:,} files ({size['scan_hits']} with hits)",
+            human(mine),
+            f"grep -rniI {human(theirs)}",
+            mine / theirs,
+            "within 5x of grep",
+            mine / theirs <= 5,
+        ),
+    ]
+
+
+FIGURES = (plan_at_scale, capture_prune_restore, capability_lookup, tracer_overhead, settings_shim, scanner_vs_grep)
