@@ -16,6 +16,8 @@ SIZES = {
         "capture_rows": 200_000,
         "retired_reads": 1_000_000,
         "lookups": 200_000,
+        "scan_files": 30_000,
+        "scan_hits": 300,
     },
     "tiny": {
         "flags": 10,
@@ -26,6 +28,8 @@ SIZES = {
         "capture_rows": 2_000,
         "retired_reads": 2_000,
         "lookups": 2_000,
+        "scan_files": 300,
+        "scan_hits": 10,
     },
 }
 
