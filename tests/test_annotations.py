@@ -9,12 +9,12 @@ TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS is set (``make annotations``), which turns t
 
 import ast
 import importlib.util
-import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.doc_tools import require
 from toggles_migration import conf, retirements
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,15 +29,6 @@ def _load_script():
 
 
 lint_annotations = _load_script()
-
-
-def require(module_name):
-    """Skip (or, where the doc toolchain is required, fail) when ``module_name`` is not installed."""
-    if importlib.util.find_spec(module_name) is None:
-        reason = f"{module_name} is not installed; it comes with requirements/doc.txt (make annotations)"
-        if os.environ.get("TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS"):
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 GOOD = """
@@ -158,9 +149,9 @@ def write(tmp_path, source, name="module.py"):
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_the_gate_fails_on_a_broken_annotation(tmp_path, case):
     source, check, expected = BROKEN[case]
-    require(REQUIRES[check])
+    require(REQUIRES[check], "make annotations")
     if check == "pylint":
-        require("pylint")
+        require("pylint", "make annotations")
     write(tmp_path, source)
     results = lint_annotations.lint([tmp_path], checks=(check,))
     failed = [result for result in results if not result.passed]
@@ -197,8 +188,8 @@ def test_good_annotations_pass_static_and_token_checks(tmp_path):
 
 
 def test_the_whole_gate_passes_good_annotations_and_fails_broken_ones(tmp_path, capsys):
-    require("edx_lint")
-    require("pylint")
+    require("edx_lint", "make annotations")
+    require("pylint", "make annotations")
     good = tmp_path / "good"
     good.mkdir()
     write(good, GOOD)
@@ -221,8 +212,8 @@ def test_the_package_passes_static_and_token_checks():
 
 
 def test_the_package_passes_the_whole_gate():
-    require("edx_lint")
-    require("pylint")
+    require("edx_lint", "make annotations")
+    require("pylint", "make annotations")
     results = lint_annotations.lint()
     assert [result.name for result in results if not result.passed] == [], "\n".join(
         result.output for result in results
@@ -230,7 +221,7 @@ def test_the_package_passes_the_whole_gate():
 
 
 def test_the_enabled_pylint_messages_are_exactly_edx_lints_annotation_messages():
-    require("edx_lint")
+    require("edx_lint", "make annotations")
     assert lint_annotations.check_pylint_messages() == []
     assert not set(lint_annotations.PYLINT_MESSAGES) & set(lint_annotations.PYLINT_EXCLUDED)
 

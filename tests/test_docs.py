@@ -10,7 +10,6 @@ set (``make docs``), which turns the skips into failures.
 import argparse
 import dataclasses
 import html
-import importlib.util
 import os
 import re
 import shlex
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError
 
+from tests.doc_tools import require
 from toggles_migration import conf, mapping, notices, retirements
 from toggles_migration.management.commands.retire_toggle import Command
 
@@ -32,15 +32,6 @@ SOURCES = sorted(path for path in DOCS.rglob("*.rst") if "_build" not in path.pa
 COMMAND = re.compile(
     r"(?:manage\.py(?:\s+(?:lms|cms))?\s+|-m\s+django\s+|``)retire_toggle(?![\w-])(?P<args>[^`#<>|;\n]*)"
 )
-
-
-def require(module_name):
-    """Skip (or, where the doc toolchain is required, fail) when ``module_name`` is not installed."""
-    if importlib.util.find_spec(module_name) is None:
-        reason = f"{module_name} is not installed; it comes with requirements/doc.txt (make docs)"
-        if os.environ.get("TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS"):
-            pytest.fail(reason)
-        pytest.skip(reason)
 
 
 def parser():
@@ -94,8 +85,8 @@ def test_the_quick_start_commands_are_make_targets():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The folder of the built HTML: built here with -W, or the one ``make docs`` built."""
-    require("sphinx")
-    require("sphinx_book_theme")
+    require("sphinx", "make docs")
+    require("sphinx_book_theme", "make docs")
     built = os.environ.get("TOGGLES_MIGRATION_DOCS_HTML")
     if built:
         return Path(built)
