@@ -30,7 +30,8 @@ flags = st.none() | st.fixed_dictionaries(
         "authenticated": st.booleans(),
         "rollout": st.booleans(),
         "languages": st.sampled_from(["", "en", "en,fr"]),
-        "note": st.text(max_size=20),
+        # Text any database can store: PostgreSQL rejects NUL, and surrogates cannot be encoded.
+        "note": st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20),
         "users": st.sets(st.integers(0, 2)),
         "groups": st.sets(st.integers(0, 1)),
     }

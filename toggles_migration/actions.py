@@ -260,11 +260,8 @@ def restore(ctx, dry_run=False):
             raise ActionRefused(f"{ctx.retirement.name} is not captured: there is nothing to restore.")
         captured = captured_rows(ctx, header)
         live = read_rows(ctx.apps, ctx.retirement.name, ctx.using)
-        _refuse_conflicts(ctx, live, captured)
-        missing = {
-            spec.table: [row for row in captured.of(spec) if row["id"] not in {r["id"] for r in live.of(spec)}]
-            for spec in tables.FLAG_TABLES
-        }
+        missing = _missing_rows(live, captured)
+        _refuse_conflicts(ctx, live, captured, missing)
         unresolved = _unresolved_references(ctx, missing)
         report = {
             "toggle": ctx.retirement.name,
@@ -287,7 +284,16 @@ def restore(ctx, dry_run=False):
     return report
 
 
-def _refuse_conflicts(ctx, live, captured):
+def _missing_rows(live, captured):
+    """Return, per table, the captured rows whose ids are not among the live rows."""
+    missing = {}
+    for spec in tables.FLAG_TABLES:
+        live_ids = {row["id"] for row in live.of(spec)}
+        missing[spec.table] = [row for row in captured.of(spec) if row["id"] not in live_ids]
+    return missing
+
+
+def _refuse_conflicts(ctx, live, captured, missing):
     differences = _differences(live, captured)
     for table, diff in differences.items():
         if diff["changed"] or diff["added"]:
@@ -300,8 +306,7 @@ def _refuse_conflicts(ctx, live, captured):
         model = tables.get_model(ctx.apps, spec)
         if model is None:
             continue
-        live_ids = {row["id"] for row in live.of(spec)}
-        wanted = [row["id"] for row in captured.of(spec) if row["id"] not in live_ids]
+        wanted = [row["id"] for row in missing[spec.table]]
         taken = []
         for start in range(0, len(wanted), _BATCH):
             manager = model._base_manager.db_manager(ctx.using)
