@@ -1,5 +1,7 @@
 """One test per system check ID."""
 
+from unittest import mock
+
 import ddt
 from django.apps import apps
 from django.conf import settings
@@ -7,8 +9,9 @@ from django.core import checks
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from toggles_migration import actions
+from toggles_migration import checks as checks_module
 from toggles_migration import notices as n
-from toggles_migration.checks import check_captured_decisions, check_settings
+from toggles_migration.checks import check_captured_decisions, check_settings, check_waffle_installed
 
 CLEAN = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False, "requires_escalation_email": True}}
 
@@ -66,6 +69,15 @@ class ChecksTest(SimpleTestCase):
         with override_settings():
             del settings.PROCTORING_BACKENDS
             assert not check_settings()
+
+    def test_e006_waffle_not_installed(self):
+        with mock.patch.object(checks_module.apps, "is_installed", return_value=False):
+            [message] = check_waffle_installed()
+        assert (message.id, type(message)) == (n.WAFFLE_NOT_INSTALLED, checks.Error)
+        assert message.hint == "Fix: add 'waffle' to INSTALLED_APPS (edx-platform always has it)."
+
+    def test_waffle_installed_reports_nothing(self):
+        assert not check_waffle_installed()
 
     @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {"SHOW_REVIEW_RULES": True}})
     def test_w001_legacy_spelling(self):

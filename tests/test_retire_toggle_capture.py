@@ -56,3 +56,8 @@ def test_refresh_refused_once_pruned():
     call_command("retire_toggle", "prune", stdout=StringIO())
     with pytest.raises(CommandError, match="is pruned: its capture is the only copy"):
         run("--refresh")
+
+
+def test_unknown_database_alias_is_named():
+    with pytest.raises(CommandError, match=r"--database 'replica' is not an alias in DATABASES; use one of: default"):
+        run("--database", "replica")

@@ -15,6 +15,21 @@ _LEVELS = {n.ERROR: checks.Error, n.WARNING: checks.Warning}
 
 
 @checks.register()
+def check_waffle_installed(app_configs=None, **kwargs):  # pylint: disable=unused-argument
+    """Report a project without django-waffle: migration 0002 reads, and depends on, its tables."""
+    if apps.is_installed("waffle"):
+        return []
+    return [
+        checks.Error(
+            "django-waffle ('waffle') is not in INSTALLED_APPS; toggles_migration captures the retired flags "
+            "from its tables and its migration 0002 depends on waffle's migrations.",
+            hint="Fix: add 'waffle' to INSTALLED_APPS (edx-platform always has it).",
+            id=n.WAFFLE_NOT_INSTALLED,
+        )
+    ]
+
+
+@checks.register()
 def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argument
     """Report an invalid TOGGLES_MIGRATION or PROCTORING_BACKENDS, or what the shim noticed about the latter."""
     try:

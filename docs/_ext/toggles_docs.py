@@ -39,6 +39,13 @@ CHECK_EXAMPLES = {
         "PROCTORING_BACKENDS": {"DEFAULT": "proctortrak", "proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}
     },
     "toggles_migration.E005": {"TOGGLES_MIGRATION": {"READS": "loud"}},
+    "toggles_migration.E006": {
+        "INSTALLED_APPS": [
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "toggles_migration.apps.TogglesMigrationConfig",
+        ]
+    },
     "toggles_migration.W001": {
         "PROCTORING_BACKENDS": {
             "DEFAULT": "proctortrack",
@@ -122,7 +129,7 @@ def _check_messages(check_id, example):
                 call_command("migrate", verbosity=0, interactive=False)
             found = checks.check_captured_decisions(databases=["default"])
         else:
-            found = checks.check_settings()
+            found = checks.check_waffle_installed() + checks.check_settings()
     return [message for message in found if message.id == check_id]
 
 

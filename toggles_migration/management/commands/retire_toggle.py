@@ -4,7 +4,7 @@ import json
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from ... import actions, reads, rendering, reports
 from ...conf import read_settings
@@ -62,7 +62,16 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
     def _context(self, options, decision_override=None):
-        return actions.make_context(apps, options["toggle"], options["database"], decision_override)
+        return actions.make_context(apps, options["toggle"], self._database(options), decision_override)
+
+    @staticmethod
+    def _database(options):
+        alias = options["database"]
+        if alias not in connections:
+            raise CommandError(
+                f"--database {alias!r} is not an alias in DATABASES; use one of: {', '.join(sorted(connections))}."
+            )
+        return alias
 
     def _write(self, report, options, text_renderer):
         self.stdout.write(rendering.render(report, options["format"], text_renderer))
@@ -75,7 +84,7 @@ class Command(BaseCommand):
         """Print each declared retirement's state."""
         items = []
         for retirement in RETIREMENTS:
-            ctx = actions.make_context(apps, retirement.name, options["database"])
+            ctx = actions.make_context(apps, retirement.name, self._database(options))
             header = actions.get_capture(ctx)
             items.append(
                 {
