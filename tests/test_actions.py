@@ -455,6 +455,14 @@ class RestoreTest(ActionTestCase):
         assert f.snapshot()[USERS_TABLE] == ()
         assert {**f.snapshot(), USERS_TABLE: ()} == {**before, USERS_TABLE: ()}
 
+    def test_dry_run_counts_what_the_restore_inserts(self):
+        seeded = f.seed_full_state()
+        self._prune()
+        seeded["linked"].delete()
+        dry = actions.restore(f.context(), dry_run=True)
+        assert dry == {**actions.restore(f.context()), "dry_run": True}
+        assert USERS_TABLE not in dry["restored"]
+
     def test_deleted_author_is_restored_as_null(self):
         seeded = f.seed_full_state()
         before = f.snapshot()

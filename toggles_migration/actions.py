@@ -43,6 +43,10 @@ class Context:
         """Return one of our own models from the registry."""
         return self.apps.get_model("toggles_migration", name)
 
+    def manager(self, model):
+        """Return a plain manager of ``model`` on the context's database (historical models have no others)."""
+        return model._base_manager.db_manager(self.using)
+
 
 def make_context(apps, toggle, using="default", decision_override=None):
     """Build a Context from the running Django settings, read now."""
@@ -85,15 +89,14 @@ def compute_plan(ctx, stored=None):
 
 def get_capture(ctx):
     """Return the Capture of the context's toggle, or None."""
-    return ctx.model("Capture")._base_manager.db_manager(ctx.using).filter(toggle=ctx.retirement.name).first()
+    return ctx.manager(ctx.model("Capture")).filter(toggle=ctx.retirement.name).first()
 
 
 def captured_rows(ctx, capture):
     """Return the captured rows as StoredRows (one query)."""
     rows = {}
     queryset = (
-        ctx.model("CapturedRow")
-        ._base_manager.db_manager(ctx.using)
+        ctx.manager(ctx.model("CapturedRow"))
         .filter(capture_id=capture.pk)
         .order_by("table", "row_id")
         .values_list("table", "data")
@@ -126,7 +129,7 @@ def capture(ctx, refresh=False):
         plan = compute_plan(ctx, stored).as_dict()
         try:
             with transaction.atomic(using=ctx.using):
-                header = capture_model._base_manager.db_manager(ctx.using).create(
+                header = ctx.manager(capture_model).create(
                     toggle=ctx.retirement.name,
                     state=CAPTURED,
                     captured_at=timezone.now(),
@@ -145,7 +148,7 @@ def capture(ctx, refresh=False):
 
 def _store_rows(ctx, header, stored):
     row_model = ctx.model("CapturedRow")
-    manager = row_model._base_manager.db_manager(ctx.using)
+    manager = ctx.manager(row_model)
     batch = []
     for table, rows in stored.rows.items():
         for row in rows:
@@ -242,9 +245,15 @@ def prune(ctx, dry_run=False, refresh=False):
 
 
 def _delete_ids(ctx, spec, ids):
-    manager = tables.get_model(ctx.apps, spec)._base_manager.db_manager(ctx.using)
-    for start in range(0, len(ids), _BATCH):
-        manager.filter(id__in=ids[start : start + _BATCH]).delete()
+    manager = ctx.manager(tables.get_model(ctx.apps, spec))
+    for batch in _batches(ids):
+        manager.filter(id__in=batch).delete()
+
+
+def _batches(items):
+    """Yield consecutive slices of at most _BATCH items: bounded statements on every database."""
+    for start in range(0, len(items), _BATCH):
+        yield items[start : start + _BATCH]
 
 
 def restore(ctx, dry_run=False):
@@ -259,24 +268,25 @@ def restore(ctx, dry_run=False):
         if header is None:
             raise ActionRefused(f"{ctx.retirement.name} is not captured: there is nothing to restore.")
         captured = captured_rows(ctx, header)
-        live = read_rows(ctx.apps, ctx.retirement.name, ctx.using)
-        missing = _missing_rows(live, captured)
-        _refuse_conflicts(ctx, live, captured, missing)
+        differences = _differences(read_rows(ctx.apps, ctx.retirement.name, ctx.using), captured)
+        missing = {}
+        for spec in tables.FLAG_TABLES:
+            removed = set(differences.get(spec.table, {}).get("removed", ()))
+            missing[spec.table] = [row for row in captured.of(spec) if row["id"] in removed]
+        _refuse_conflicts(ctx, differences, missing)
         unresolved = _unresolved_references(ctx, missing)
+        inserts = {spec: _without_unresolved(spec, missing[spec.table], unresolved) for spec in tables.FLAG_TABLES}
         report = {
             "toggle": ctx.retirement.name,
             "dry_run": dry_run,
-            "restored": {table: len(rows) for table, rows in missing.items() if rows},
+            "restored": {spec.table: len(rows) for spec, rows in inserts.items() if rows},
             "unresolved": unresolved,
         }
         if dry_run:
             return report
-        for spec in tables.FLAG_TABLES:
-            rows = _without_unresolved(spec, missing[spec.table], unresolved)
-            report["restored"][spec.table] = len(rows)
+        for spec, rows in inserts.items():
             if rows:
                 _insert_rows(ctx, spec, rows)
-        report["restored"] = {table: count for table, count in report["restored"].items() if count}
         header.state = CAPTURED
         header.pruned_at = None
         header.save(update_fields=["state", "pruned_at"])
@@ -284,17 +294,7 @@ def restore(ctx, dry_run=False):
     return report
 
 
-def _missing_rows(live, captured):
-    """Return, per table, the captured rows whose ids are not among the live rows."""
-    missing = {}
-    for spec in tables.FLAG_TABLES:
-        live_ids = {row["id"] for row in live.of(spec)}
-        missing[spec.table] = [row for row in captured.of(spec) if row["id"] not in live_ids]
-    return missing
-
-
-def _refuse_conflicts(ctx, live, captured, missing):
-    differences = _differences(live, captured)
+def _refuse_conflicts(ctx, differences, missing):
     for table, diff in differences.items():
         if diff["changed"] or diff["added"]:
             raise ActionRefused(
@@ -308,9 +308,8 @@ def _refuse_conflicts(ctx, live, captured, missing):
             continue
         wanted = [row["id"] for row in missing[spec.table]]
         taken = []
-        for start in range(0, len(wanted), _BATCH):
-            manager = model._base_manager.db_manager(ctx.using)
-            taken.extend(manager.filter(id__in=wanted[start : start + _BATCH]).values_list("id", flat=True))
+        for batch in _batches(wanted):
+            taken.extend(ctx.manager(model).filter(id__in=batch).values_list("id", flat=True))
         if taken:
             raise ActionRefused(
                 f"{spec.table} ids {sorted(taken)[:10]} of the capture now belong to other rows (another flag's): "
@@ -326,9 +325,7 @@ def _unresolved_references(ctx, missing):
             if not wanted:
                 continue
             model = ctx.apps.get_model(app_label, model_name)
-            present = set(
-                model._base_manager.db_manager(ctx.using).filter(pk__in=sorted(wanted)).values_list("pk", flat=True)
-            )
+            present = set(ctx.manager(model).filter(pk__in=sorted(wanted)).values_list("pk", flat=True))
             unresolved.extend(
                 {"table": spec.table, "column": column, "id": row["id"], "missing": row[column]}
                 for row in missing[spec.table]
@@ -360,8 +357,8 @@ def _insert_rows(ctx, spec, rows):
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), _BATCH):
-            cursor.executemany(sql, [tables.db_values(connection, spec, row) for row in rows[start : start + _BATCH]])
+        for batch in _batches(rows):
+            cursor.executemany(sql, [tables.db_values(connection, spec, row) for row in batch])
     model = tables.get_model(ctx.apps, spec)
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
@@ -393,4 +390,4 @@ def uncapture(ctx):
             return
         if header.state == PRUNED:
             restore(ctx)
-        ctx.model("Capture")._base_manager.db_manager(ctx.using).filter(pk=header.pk).delete()
+        ctx.manager(ctx.model("Capture")).filter(pk=header.pk).delete()
