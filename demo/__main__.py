@@ -6,6 +6,7 @@ from pathlib import Path
 
 import django
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test.utils import override_settings
 
 STEPS_TITLE = "=== {}\n$ manage.py {}"
@@ -16,9 +17,9 @@ def run(title, *command):
     print("\n" + STEPS_TITLE.format(title, " ".join(command)), flush=True)
     try:
         call_command(*command)
-    except SystemExit as exit_:
-        print(f"(exit code {exit_.code})", flush=True)
-        return exit_.code
+    except CommandError as error:
+        print(f"CommandError: {error}\n(exit code {error.returncode})", flush=True)
+        return error.returncode
     return 0
 
 

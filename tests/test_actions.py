@@ -699,9 +699,9 @@ class CommandTest(ActionTestCase):
         return out.getvalue()
 
     def test_verify_exits_2_when_nothing_captured(self):
-        with pytest.raises(SystemExit) as caught:
+        with pytest.raises(CommandError) as caught:
             self._call("verify")
-        assert caught.value.code == 2
+        assert caught.value.returncode == 2
 
     @ddt.data((f.PROCTORTRACK_FALSE, 0), (f.PROCTORTRACK_TRUE, 1))
     @ddt.unpack
@@ -709,9 +709,9 @@ class CommandTest(ActionTestCase):
         actions.capture(f.context())
         with override_settings(PROCTORING_BACKENDS=backends):
             if code:
-                with pytest.raises(SystemExit) as caught:
+                with pytest.raises(CommandError) as caught:
                     self._call("verify")
-                assert caught.value.code == code
+                assert caught.value.returncode == code
             else:
                 assert "OK" in self._call("verify")
 
@@ -720,7 +720,7 @@ class CommandTest(ActionTestCase):
         with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
             _, report = actions.verify(f.context())
             out = StringIO()
-            with pytest.raises(SystemExit):
+            with pytest.raises(CommandError, match="disagrees"):
                 call_command("retire_toggle", "verify", stdout=out)
         lines = rendering.snippet_lines(report["snippet"])
         assert lines

@@ -100,6 +100,25 @@ class ChecksTest(SimpleTestCase):
             "(YAML: requires_escalation_email: true)."
         )
 
+    @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {}})
+    def test_e007_changed_after_ready(self):
+        settings.PROCTORING_BACKENDS["proctortrack"]["show_review_rules"] = "false"
+        # The shim reads the late value as it would have (W002); upstream reads the raw string (E007).
+        assert messages() == [(n.COERCED_VALUE, checks.Warning), (n.SETTINGS_CHANGED_AFTER_READY, checks.Error)]
+        message = check_settings()[1]
+        assert message.msg == (
+            "PROCTORING_BACKENDS['proctortrack']['show_review_rules'] reads as a str at run time, not the boolean "
+            "the settings shim made of it (False): something replaced or changed PROCTORING_BACKENDS after "
+            "toggles_migration normalised it when the app was ready, and upstream now reads that value unchecked "
+            "(a string such as 'false' counts as true)."
+        )
+        assert message.hint.startswith("Fix: assign PROCTORING_BACKENDS only in settings (YAML, a settings module")
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": {}})
+    def test_e007_not_raised_for_a_replacement_that_reads_the_same(self):
+        settings.PROCTORING_BACKENDS = {"DEFAULT": "x", "x": {"show_review_rules": True}}
+        assert not check_settings()
+
     def test_check_is_registered(self):
         assert check_settings in checks.registry.registry.get_checks()
 

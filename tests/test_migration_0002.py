@@ -10,9 +10,10 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, connections
+from django.db.migrations.exceptions import InconsistentMigrationHistory
 from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.loader import MigrationLoader
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
 from tests import factories as f
@@ -191,21 +192,122 @@ class DependencyTest(SimpleTestCase):
     def test_depends_on_waffle(self):
         assert ("waffle", "0004_update_everyone_nullbooleanfield") in MIGRATION.Migration.dependencies
 
-    def test_depends_on_installed_edx_platform_apps(self):
+    def test_depends_on_the_named_edx_platform_migrations_it_reads(self):
         dependencies = MIGRATION.Migration.dependencies
-        assert ("waffle_utils", "__latest__") in dependencies
-        assert ("course_overviews", "__latest__") in dependencies
+        assert ("waffle_utils", "0003_add_org_level_waffle_override") in dependencies
+        assert ("course_overviews", "0025_auto_20210702_1602") in dependencies
 
-    def test_latest_resolves_to_the_leaf_migrations(self):
-        graph = MigrationLoader(None, ignore_no_migrations=True).graph
-        parents = {parent.key for parent in graph.node_map[CAPTURE].parents}
-        for label in ("waffle_utils", "course_overviews"):
-            assert graph.leaf_nodes(label)[0] in parents
+    def test_never_depends_on_a_floating_migration(self):
+        assert all(name != "__latest__" for _, name in MIGRATION.Migration.dependencies)
 
     def test_edx_platform_dependencies_only_when_installed(self):
         bare = [app for app in settings.INSTALLED_APPS if not app.startswith("test_utils.")]
         with override_settings(INSTALLED_APPS=bare):
             assert MIGRATION._optional_dependencies() == []
+
+
+# The stand-ins' migrations as a later edx-platform release ships them: one more migration in each app.
+NEXT_RELEASE = {
+    "waffle_utils": "test_utils.next_release.waffle_utils",
+    "course_overviews": "test_utils.next_release.course_overviews",
+}
+LATER_MIGRATIONS = {("waffle_utils", "0004_later_release"), ("course_overviews", "0026_later_release")}
+SHIPPED_LEAVES = [
+    ("waffle_utils", "0003_add_org_level_waffle_override"),
+    ("course_overviews", "0025_auto_20210702_1602"),
+]
+# What 0002 declared before this fix.
+FLOATING = [
+    ("toggles_migration", "0001_initial"),
+    ("waffle", "0004_update_everyone_nullbooleanfield"),
+    ("waffle_utils", "__latest__"),
+    ("course_overviews", "__latest__"),
+]
+
+
+def _run_migrate(*args):
+    """Run the operator's ``manage.py migrate`` (consistency check included); return what it printed."""
+    out = StringIO()
+    with redirect_stdout(out):
+        call_command("migrate", *args, verbosity=1, interactive=False, stdout=out)
+    return out.getvalue()
+
+
+def _unmigrate_edx_platform():
+    """A fresh site: no waffle_utils or course_overviews tables (and so no capture)."""
+    with redirect_stdout(StringIO()):
+        MigrationExecutor(connection).migrate([("waffle_utils", None), ("course_overviews", None)])
+
+
+class UpgradeTest(TransactionTestCase):
+    """A later edx-platform release adds migrations to the apps 0002 reads; `migrate` must keep working."""
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        f.seed_full_state()
+        _migrate(INITIAL)
+        _migrate_to_latest()  # captured, as on a site that upgraded to this package
+
+    def tearDown(self):
+        with override_settings(MIGRATION_MODULES=NEXT_RELEASE), redirect_stdout(StringIO()):
+            MigrationExecutor(connection).migrate(SHIPPED_LEAVES)
+        _migrate_to_latest()
+        super().tearDown()
+
+    def test_a_later_upstream_migration_applies_after_the_capture(self):
+        header = Capture.objects.get()
+        with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
+            _run_migrate()
+            assert _applied() >= LATER_MIGRATIONS
+        assert Capture.objects.get().pk == header.pk
+
+    def test_the_floating_dependency_blocked_that_migrate(self):
+        with (
+            override_settings(MIGRATION_MODULES=NEXT_RELEASE),
+            mock.patch.object(MIGRATION.Migration, "dependencies", FLOATING),
+            pytest.raises(InconsistentMigrationHistory),
+        ):
+            _run_migrate()
+
+    def test_a_site_stuck_on_the_floating_dependency_only_upgrades_the_package(self):
+        header = Capture.objects.get()
+        with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
+            with (
+                mock.patch.object(MIGRATION.Migration, "dependencies", FLOATING),
+                pytest.raises(InconsistentMigrationHistory),
+            ):
+                _run_migrate()
+            # The new package release, and nothing else: migrate again.
+            _run_migrate()
+            assert _applied() >= LATER_MIGRATIONS
+        assert Capture.objects.get().pk == header.pk
+
+    def test_a_fresh_site_migrates_everything_in_one_migrate(self):
+        _unmigrate_edx_platform()
+        assert CAPTURE not in _applied()
+        with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
+            _run_migrate()
+            assert LATER_MIGRATIONS | {CAPTURE} <= _applied()
+        assert Capture.objects.get().row_count == f.row_total()
+
+    def test_a_site_migrated_on_the_old_release_upgrades(self):
+        _unmigrate_edx_platform()
+        _run_migrate()
+        assert CAPTURE in _applied()
+        with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
+            _run_migrate()
+            assert _applied() >= LATER_MIGRATIONS
+
+    def test_zero_and_forward_again_after_an_upgrade(self):
+        with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
+            _run_migrate()
+            _run_migrate("toggles_migration", "zero")
+            assert CAPTURE not in _applied()
+            out = _run_migrate()
+            assert CAPTURE in _applied()
+        assert f"captured {f.NAME}" in out
+        assert Capture.objects.get().row_count == f.row_total()
 
 
 class CaptureRaceTest(TransactionTestCase):

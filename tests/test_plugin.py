@@ -19,6 +19,8 @@ OPERATOR_BACKENDS = {"DEFAULT": "proctortrack", "proctortrack": {"client_secret"
 def host_settings_fixture():
     """A fake edx-platform settings module, importable by name as add_plugins requires."""
     module = types.ModuleType("fake_host_settings")
+    # edx-proctoring's common hook, installed beside us as on every Open edX, registers its JS bundle here.
+    module.PIPELINE = {"JAVASCRIPT": {}}
     sys.modules[module.__name__] = module
     yield module
     del sys.modules[module.__name__]

@@ -11,7 +11,7 @@ from .reads import (
 from .retirements import MANAGED_OPTIONS, RETIREMENTS
 from .settings_shim import apply_settings_shim, effective_backends, normalise_proctoring_backends
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "MANAGED_OPTIONS",

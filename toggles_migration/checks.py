@@ -1,6 +1,7 @@
 """System checks: invalid settings and every notice of the settings shim, as messages with stable IDs."""
 
 from django.apps import apps
+from django.conf import settings
 from django.core import checks
 from django.db import connections
 
@@ -9,7 +10,8 @@ from . import notices as n
 from .conf import read_settings
 from .notices import SettingError
 from .retirements import RETIREMENTS
-from .settings_shim import effective_backends
+from .settings_authority import unnormalised_reads
+from .settings_shim import SETTING_NAME, effective_backends
 
 _LEVELS = {n.ERROR: checks.Error, n.WARNING: checks.Warning}
 
@@ -39,9 +41,28 @@ def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argume
         return [checks.Error(error.message, hint=f"Fix: {error.hint}", id=error.check_id)]
     if result is None:
         return []
-    return [
+    messages = [
         _LEVELS[notice.level](notice.message, hint=f"Fix: {notice.hint}", id=notice.check_id)
         for notice in result.notices
+    ]
+    return messages + _changed_after_ready(result)
+
+
+def _changed_after_ready(result):
+    """Report managed options that upstream reads unnormalised: something assigned them after ``ready()``."""
+    return [
+        checks.Error(
+            f"{SETTING_NAME}[{backend!r}][{option!r}] reads as a {found} at run time, not the boolean the settings "
+            f"shim made of it ({result.option(backend, option).value}): something replaced or changed "
+            f"{SETTING_NAME} after toggles_migration normalised it when the app was ready, and upstream now "
+            "reads that value unchecked (a string such as 'false' counts as true).",
+            hint=f"Fix: assign {SETTING_NAME} only in settings (YAML, a settings module or a Tutor patch), which "
+            "are final before the app is ready; code that changes it at run time must call "
+            "toggles_migration.apply_settings_shim(django.conf.settings) afterwards. Look for a late "
+            f"`settings.{SETTING_NAME} = ...` in plugins or custom settings code.",
+            id=n.SETTINGS_CHANGED_AFTER_READY,
+        )
+        for backend, option, found in unnormalised_reads(result, getattr(settings, SETTING_NAME))
     ]
 
 

@@ -14,6 +14,7 @@ DEFAULT_NOT_A_STRING = "toggles_migration.E003"
 DEFAULT_UNKNOWN_BACKEND = "toggles_migration.E004"
 INVALID_TOGGLES_MIGRATION = "toggles_migration.E005"
 WAFFLE_NOT_INSTALLED = "toggles_migration.E006"
+SETTINGS_CHANGED_AFTER_READY = "toggles_migration.E007"
 LEGACY_SPELLING = "toggles_migration.W001"
 COERCED_VALUE = "toggles_migration.W002"
 POSSIBLE_MISSPELLING = "toggles_migration.W003"
@@ -27,6 +28,7 @@ CHECK_TITLES = {
     DEFAULT_UNKNOWN_BACKEND: "PROCTORING_BACKENDS['DEFAULT'] names no configured backend",
     INVALID_TOGGLES_MIGRATION: "TOGGLES_MIGRATION is invalid",
     WAFFLE_NOT_INSTALLED: "django-waffle is not in INSTALLED_APPS",
+    SETTINGS_CHANGED_AFTER_READY: "PROCTORING_BACKENDS was replaced or changed after the shim normalised it",
     LEGACY_SPELLING: "an upper-case option spelling was rewritten to the lower-case name",
     COERCED_VALUE: "an option value was coerced to a boolean",
     POSSIBLE_MISSPELLING: "a backend key looks like a misspelt managed option",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import notices as n
-from .conf import parse_settings, read_settings
+from .conf import parse_settings
 from .notices import InvalidProctoringBackends, Notice, type_name
 from .retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS
 
@@ -44,6 +44,11 @@ class ShimResult:
     value: dict = field(repr=False)
     notices: tuple
     options: tuple
+    # The legacy backends it was read with, what the operator wrote, and the value as normalised: enough to
+    # tell later whether someone changed the value in place, and to re-read only what they changed.
+    legacy_backends: tuple = DEFAULT_LEGACY_BACKENDS
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+    snapshot: dict = field(default_factory=dict, repr=False, compare=False)
 
     def option(self, backend, option_name):
         """Return the EffectiveOption of ``option_name`` on ``backend``, or None for an unconfigured backend."""
@@ -78,7 +83,19 @@ def normalise_proctoring_backends(value, legacy_backends=DEFAULT_LEGACY_BACKENDS
         options.extend(backend_options)
         found.extend(backend_notices)
     found.extend(_default_notices(value))
-    return ShimResult(value=normalised, notices=tuple(found), options=tuple(options))
+    return ShimResult(
+        value=normalised,
+        notices=tuple(found),
+        options=tuple(options),
+        legacy_backends=tuple(legacy_backends),
+        raw=_two_levels(value),
+        snapshot=_two_levels(normalised),
+    )
+
+
+def _two_levels(value):
+    """Copy the outer dict and each backend entry; leaf values stay the same objects."""
+    return {key: dict(entry) if isinstance(entry, dict) else entry for key, entry in value.items()}
 
 
 def _check_backend(backend, entry):
@@ -262,19 +279,14 @@ def apply_settings_shim(settings):
     Normalise PROCTORING_BACKENDS in a settings module, object or namespace dict, in place.
 
     From a plain Django settings module, call it last: ``apply_settings_shim(globals())``.
-    Does nothing when PROCTORING_BACKENDS is not set, or when it is already the shim's own result.
+    Does nothing when PROCTORING_BACKENDS is not set, or when it is still the shim's own, unchanged result.
     """
-    namespace = settings if isinstance(settings, dict) else vars(settings)
-    if SETTING_NAME not in namespace:
+    if not _has(settings, SETTING_NAME):
         return None
-    current = namespace[SETTING_NAME]
-    previous = namespace.get(RESULT_SETTING_NAME)
-    if isinstance(previous, ShimResult) and previous.value is current:
-        return previous
-    config = parse_settings(namespace.get("TOGGLES_MIGRATION"))
-    result = normalise_proctoring_backends(current, config.legacy_backends)
-    namespace[SETTING_NAME] = result.value
-    namespace[RESULT_SETTING_NAME] = result
+    result, fresh = _resolve(settings)
+    if fresh:
+        _set(settings, SETTING_NAME, result.value)
+        _set(settings, RESULT_SETTING_NAME, result)
     return result
 
 
@@ -282,15 +294,95 @@ def effective_backends(settings=None):
     """
     Return the ShimResult for the running settings, or None when PROCTORING_BACKENDS is not set.
 
-    Reuses what the shim recorded while settings loaded when PROCTORING_BACKENDS is still the object it
-    produced (so legacy-rule and legacy-spelling sources survive); otherwise normalises the current value.
+    Reuses what the shim recorded while it is still the running, unchanged value (so legacy-rule and
+    legacy-spelling sources survive); otherwise normalises the current value without assigning it.
     """
     if settings is None:
         from django.conf import settings  # pylint: disable=import-outside-toplevel,redefined-outer-name
-    if not hasattr(settings, SETTING_NAME):
+    if not _has(settings, SETTING_NAME):
         return None
-    current = getattr(settings, SETTING_NAME)
-    recorded = getattr(settings, RESULT_SETTING_NAME, None)
+    return _resolve(settings)[0]
+
+
+def describes(result, value, legacy_backends):
+    """Return whether ``result`` still describes ``value``: same object, unchanged since, same legacy backends."""
+    return (
+        isinstance(result, ShimResult)
+        and result.value is value
+        and result.legacy_backends == tuple(legacy_backends)
+        and _unchanged(value, result.snapshot)
+    )
+
+
+def _resolve(settings):
+    """Return (ShimResult, whether it is new) for the PROCTORING_BACKENDS of ``settings``."""
+    current = _get(settings, SETTING_NAME)
+    recorded = _get(settings, RESULT_SETTING_NAME)
+    legacy_backends = parse_settings(_get(settings, "TOGGLES_MIGRATION")).legacy_backends
+    if describes(recorded, current, legacy_backends):
+        return recorded, False
     if isinstance(recorded, ShimResult) and recorded.value is current:
-        return recorded
-    return normalise_proctoring_backends(current, read_settings(settings).legacy_backends)
+        # Changed in place after the shim ran (a Tutor patch merging options into it): re-read what the
+        # operator wrote before, plus every change since, so untouched options keep their sources.
+        current = _operator_view(current, recorded)
+    return normalise_proctoring_backends(current, legacy_backends), True
+
+
+def _has(settings, name):
+    return name in settings if isinstance(settings, dict) else hasattr(settings, name)
+
+
+def _get(settings, name):
+    return settings.get(name) if isinstance(settings, dict) else getattr(settings, name, None)
+
+
+def _set(settings, name, value):
+    if isinstance(settings, dict):
+        settings[name] = value
+    else:
+        setattr(settings, name, value)
+
+
+def _same(value, before):
+    return value is before or (type(value) is type(before) and value == before)
+
+
+def _unchanged(value, snapshot):
+    if not isinstance(value, dict) or value.keys() != snapshot.keys():
+        return False
+    for key, entry in value.items():
+        before = snapshot[key]
+        if isinstance(entry, dict) and isinstance(before, dict):
+            if entry.keys() != before.keys() or not all(_same(entry[name], before[name]) for name in entry):
+                return False
+        elif not _same(entry, before):
+            return False
+    return True
+
+
+_OTHER_SPELLINGS = {
+    spelling: tuple(other for other in option.spellings if other != spelling)
+    for option in MANAGED_OPTIONS
+    for spelling in option.spellings
+}
+
+
+def _operator_view(current, recorded):
+    """Return what the operator wrote, with every key added, changed or removed since the shim normalised it."""
+    view = {}
+    for backend, entry in current.items():
+        before = recorded.snapshot.get(backend)
+        written = recorded.raw.get(backend)
+        if not (isinstance(entry, dict) and isinstance(before, dict) and isinstance(written, dict)):
+            view[backend] = entry
+            continue
+        merged = dict(written)
+        changed = [key for key in before if key not in entry]
+        changed += [key for key, value in entry.items() if key not in before or not _same(value, before[key])]
+        for key in changed:
+            for spelling in (key, *_OTHER_SPELLINGS.get(key, ())):
+                merged.pop(spelling, None)
+            if key in entry:
+                merged[key] = entry[key]
+        view[backend] = merged
+    return view

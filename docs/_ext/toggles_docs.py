@@ -65,6 +65,9 @@ CHECK_EXAMPLES = {
         }
     },
     "toggles_migration.W004": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": _PROCTORTRACK}},
+    "toggles_migration.E007": {
+        "PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}
+    },
     # A database check: the example is the setting after migration 0002 captured an empty flag state (decision
     # show_review_rules = False, as the flag was never set).
     "toggles_migration.W005": {
@@ -75,6 +78,10 @@ CHECK_EXAMPLES = {
     },
 }
 DATABASE_CHECKS = {"toggles_migration.W005"}
+# Code run after the settings are final (after AppConfig.ready()), for the checks about late changes.
+LATE_CHANGES = {
+    "toggles_migration.E007": 'settings.PROCTORING_BACKENDS["proctortrack"]["show_review_rules"] = "false"',
+}
 
 # Help for the arguments that the command declares without one.
 ARGUMENT_HELP = {
@@ -124,6 +131,10 @@ def _check_messages(check_id, example):
     from toggles_migration import checks
 
     with override_settings(**example):
+        if check_id in LATE_CHANGES:
+            from django.conf import settings
+
+            exec(LATE_CHANGES[check_id], {"settings": settings})  # noqa: S102  a literal of this module
         if check_id in DATABASE_CHECKS:
             with contextlib.redirect_stdout(io.StringIO()):
                 call_command("migrate", verbosity=0, interactive=False)
@@ -222,6 +233,18 @@ def checks_rst():
             "",
             *_literal("\n".join(_assignment(name, value) for name, value in example.items())),
             "",
+            *(
+                [
+                    "and, at run time, after the app is ready (in a plugin's code, say):",
+                    "",
+                    ".. code-block:: python",
+                    "",
+                    *_literal(LATE_CHANGES[check_id]),
+                    "",
+                ]
+                if check_id in LATE_CHANGES
+                else []
+            ),
             f"``{command}`` reports:",
             "",
             ".. code-block:: text",

@@ -1,9 +1,9 @@
 """
 Capture the stored state of the retired flag studio.show_review_rules and decide its backend option.
 
-Deletes nothing (expand, then contract: ``retire_toggle prune`` deletes, reversibly). Runs on any
-edx-platform release and in a bare Django project: it depends on edx-platform's waffle_utils and
-course_overviews apps only when they are installed.
+Deletes nothing (expand, then contract: ``retire_toggle prune`` deletes, reversibly). Runs in edx-platform
+(Lilac and later) and in a bare Django project: it depends on edx-platform's waffle_utils and course_overviews
+apps only when they are installed, and then on the named migrations that created what it reads.
 """
 
 import sys
@@ -15,9 +15,19 @@ from django.db import migrations
 TOGGLE = "studio.show_review_rules"  # toggles-migration: ignore
 
 
+# Named, never "__latest__": once this migration is applied, a floating dependency would point at every later
+# upstream migration of these apps, and Django would refuse each later `migrate` (InconsistentMigrationHistory).
+EDX_PLATFORM_DEPENDENCIES = (
+    # Created WaffleFlagOrgOverrideModel (the course override model is older).
+    ("waffle_utils", "0003_add_org_level_waffle_override"),
+    # Added enable_proctored_exams, proctoring_provider and proctoring_escalation_email.
+    ("course_overviews", "0025_auto_20210702_1602"),
+)
+
+
 def _optional_dependencies():
     labels = {config.label for config in global_apps.get_app_configs()}
-    return [(label, "__latest__") for label in ("waffle_utils", "course_overviews") if label in labels]
+    return [dependency for dependency in EDX_PLATFORM_DEPENDENCIES if dependency[0] in labels]
 
 
 def capture_forward(apps, schema_editor):

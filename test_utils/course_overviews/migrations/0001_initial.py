@@ -20,10 +20,6 @@ class Migration(migrations.Migration):
                 ),
                 ("org", models.TextField(default="outdated_entry", max_length=255)),
                 ("display_name", models.TextField(null=True)),
-                ("enable_proctored_exams", models.BooleanField(default=False)),
-                ("proctoring_provider", models.TextField(null=True)),
-                ("proctoring_escalation_email", models.TextField(null=True)),
-                ("allow_proctoring_opt_out", models.BooleanField(default=False)),
             ],
         ),
     ]

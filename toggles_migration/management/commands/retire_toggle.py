@@ -9,11 +9,25 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from ... import actions, reads, rendering, reports
 from ...conf import read_settings
 from ...notices import SettingError
+from ...readiness import NotMigrated, require_tables
 from ...retirements import RETIREMENTS
 from ...settings_shim import effective_backends
 
 _TOGGLES = [retirement.name for retirement in RETIREMENTS]
 _BOOLEANS = {"true": True, "false": False}
+# The tables each action reads: (our capture tables, the flags' stored state and courses).
+_NEEDS = {
+    "list": (True, False),
+    "plan": (False, True),
+    "capture": (True, True),
+    "verify": (True, False),
+    "prune": (True, True),
+    "restore": (True, True),
+    "export": (True, False),
+    "status": (True, False),
+}
+# verify exits 2 when nothing is captured; a database not migrated yet has nothing captured either.
+VERIFY_NOT_CAPTURED = 2
 
 
 class Command(BaseCommand):
@@ -56,10 +70,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         """Dispatch to ``handle_<action>``; refused actions and bad settings exit non-zero with the reason."""
+        action = options["action"]
         try:
-            return getattr(self, f"handle_{options['action']}")(options)
+            if action in _NEEDS:
+                captures, stored_state = _NEEDS[action]
+                exit_code = VERIFY_NOT_CAPTURED if action == "verify" else 1
+                require_tables(
+                    apps, self._database(options), captures=captures, stored_state=stored_state, exit_code=exit_code
+                )
+            return getattr(self, f"handle_{action}")(options)
         except (SettingError, actions.ActionRefused) as error:
             raise CommandError(str(error)) from error
+        except NotMigrated as error:
+            raise CommandError(str(error), returncode=error.exit_code) from error
 
     def _context(self, options, decision_override=None):
         return actions.make_context(apps, options["toggle"], self._database(options), decision_override)
@@ -119,9 +142,10 @@ class Command(BaseCommand):
         """Print the comparison and exit with its code."""
         code, report = actions.verify(self._context(options))
         self._write(report, options, rendering.verify_text)
+        if code == VERIFY_NOT_CAPTURED:
+            raise CommandError(f"{report['toggle']} is not captured.", returncode=code)
         if code:
-            self.stdout.flush()
-            raise SystemExit(code)
+            raise CommandError("PROCTORING_BACKENDS disagrees with the captured decision.", returncode=code)
 
     def handle_prune(self, options):
         """Prune (or report what would be pruned)."""

@@ -1,0 +1,1 @@
+"""course_overviews migrations of a later release."""

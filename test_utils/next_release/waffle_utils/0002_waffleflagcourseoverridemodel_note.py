@@ -1,0 +1,5 @@
+"""As shipped today."""
+
+from test_utils.next_release import shipped
+
+Migration = shipped("waffle_utils", "0002_waffleflagcourseoverridemodel_note")

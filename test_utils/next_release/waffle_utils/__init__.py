@@ -1,0 +1,1 @@
+"""waffle_utils migrations of a later release."""

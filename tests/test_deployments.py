@@ -1,0 +1,134 @@
+"""
+Real deployments' settings paths, each loaded in a fresh process with the real edx-proctoring installed.
+
+What matters is what upstream reads, ``settings.PROCTORING_BACKENDS.get(provider, {}).get(option, default)``:
+a real bool with the legacy-preserving, coerced or explicit value, and ``retire_toggle settings`` reporting it.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "s3cr3t-client-secret-never-printed"
+PT = {"client_id": "id", "client_secret": SECRET, "base_url": "https://prestaging.verificient.com"}
+
+# (name, PROCTORING_BACKENDS as the operator writes it, {provider: (show_review_rules, requires_escalation_email)})
+CONFIGS = {
+    "legacy-without-options": (
+        {"DEFAULT": "proctortrack", "proctortrack": PT},
+        {"proctortrack": (False, True)},
+    ),
+    "yaml-strings": (
+        {"DEFAULT": "proctortrack", "proctortrack": {**PT, "show_review_rules": "false"}},
+        {"proctortrack": (False, True)},
+    ),
+    "upper-case-spellings": (
+        {
+            "DEFAULT": "proctortrack",
+            "proctortrack": {**PT, "SHOW_REVIEW_RULES": True, "REQUIRES_ESCALATION_EMAIL": "no"},
+        },
+        {"proctortrack": (True, False)},
+    ),
+    "mockprock": (
+        {"DEFAULT": "mockprock", "null": {}, "mockprock": {"client_id": "abcd", "client_secret": SECRET}},
+        {"mockprock": (True, False), "null": (True, False)},
+    ),
+}
+SOURCES = {
+    "legacy-without-options": {"show_review_rules": "legacy-rule", "requires_escalation_email": "legacy-rule"},
+    "yaml-strings": {"show_review_rules": "coerced", "requires_escalation_email": "legacy-rule"},
+    "upper-case-spellings": {"show_review_rules": "legacy-spelling", "requires_escalation_email": "legacy-spelling"},
+    "mockprock": {"show_review_rules": "default", "requires_escalation_email": "default"},
+}
+
+
+def load(tmp_path, module, config, *, yaml_tokens=None, patch="", project="lms", order="entry-points"):
+    """Load ``test_utils.deployments.<module>`` in a fresh process; return what it read and reported."""
+    backends, expected = CONFIGS[config]
+    config_file = tmp_path / "config.yml"
+    tokens = {"PROCTORING_BACKENDS": backends} if yaml_tokens is None else yaml_tokens
+    config_file.write_text(yaml.safe_dump(tokens), encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": f"test_utils.deployments.{module}",
+        "TM_YAML": str(config_file),
+        "TM_PROJECT": project,
+        "TM_HOOK_ORDER": order,
+        "TM_PATCH": patch,
+        "TM_ENV_ROOT": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "test_utils.deployments.probe", *expected],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert SECRET not in done.stdout + done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def assert_reads(loaded, config):
+    """Upstream reads real bools with the expected values, and the report says the same, with its sources."""
+    _, expected = CONFIGS[config]
+    for provider, (show, requires) in expected.items():
+        assert loaded["reads"][provider] == {
+            "show_review_rules": ["bool", show],
+            "requires_escalation_email": ["bool", requires],
+        }
+        reported = loaded["report"]["backends"][provider]
+        assert {name: item["value"] for name, item in reported.items()} == {
+            "show_review_rules": show,
+            "requires_escalation_email": requires,
+        }
+    assert "toggles_migration.E007" not in loaded["checks"]
+
+
+@pytest.mark.parametrize("order", ["entry-points", "proctoring-first", "proctoring-last"])
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_edx_platform_production(tmp_path, config, order):
+    loaded = load(tmp_path, "production", config, order=order)
+    assert_reads(loaded, config)
+    provider = next(iter(CONFIGS[config][1]))
+    assert {name: item["source"] for name, item in loaded["report"]["backends"][provider].items()} == SOURCES[config]
+
+
+@pytest.mark.parametrize("order", ["proctoring-first", "proctoring-last"])
+def test_edx_platform_production_cms(tmp_path, order):
+    assert_reads(load(tmp_path, "production", "yaml-strings", project="cms", order=order), "yaml-strings")
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_tutor_patch_assigning_the_backends(tmp_path, config):
+    # As Verificient's Tutor plugin does: the whole value, assigned after every plugin hook.
+    patch = f"PROCTORING_BACKENDS = {CONFIGS[config][0]!r}"
+    assert_reads(load(tmp_path, "tutor", config, yaml_tokens={}, patch=patch), config)
+
+
+def test_tutor_patch_merging_options_in_place(tmp_path):
+    patch = "PROCTORING_BACKENDS.setdefault('proctortrack', {}).update({'show_review_rules': 'off'})"
+    loaded = load(tmp_path, "tutor", "legacy-without-options", patch=patch, order="proctoring-first")
+    assert_reads(loaded, "legacy-without-options")
+    assert loaded["report"]["backends"]["proctortrack"]["show_review_rules"]["source"] == "coerced"
+    assert loaded["report"]["backends"]["proctortrack"]["requires_escalation_email"]["source"] == "legacy-rule"
+
+
+@pytest.mark.parametrize("config", ["legacy-without-options", "yaml-strings"])
+def test_devstack_private_settings(tmp_path, config):
+    patch = f"PROCTORING_BACKENDS = {CONFIGS[config][0]!r}"
+    assert_reads(load(tmp_path, "devstack", config, yaml_tokens={}, patch=patch), config)
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_plain_django_project(tmp_path, config):
+    assert_reads(load(tmp_path, "plain", config), config)
