@@ -48,8 +48,10 @@ DATABASES = {"default": _DATABASES[_DB]}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.messages",
     "django.contrib.sessions",
     "waffle",
     "test_utils.waffle_utils.apps.WaffleUtilsConfig",
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "waffle.middleware.WaffleMiddleware",
 ]
 
@@ -77,7 +80,7 @@ if _CACHE not in _CACHES:
     raise ImproperlyConfigured(f"TOGGLES_MIGRATION_TEST_CACHE is {_CACHE!r}; use one of: {', '.join(sorted(_CACHES))}.")
 CACHES = {"default": _CACHES[_CACHE]}
 
-ROOT_URLCONF = None
+ROOT_URLCONF = "test_utils.urls"
 SECRET_KEY = "insecure-secret-key-for-tests-only"
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -86,7 +89,13 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
 

@@ -223,11 +223,20 @@ class TestReports:
 
     def test_monitoring_attribute(self, request_, flag_on):
         with (
-            mock.patch("edx_django_utils.monitoring.set_custom_attribute") as attribute,
+            mock.patch.object(reporting, "set_custom_attribute") as attribute,
             pytest.warns(RetiredToggleWarning),
         ):
             waffle.flag_is_active(request_, NAME)
         attribute.assert_called_once_with("retired_toggle_read", NAME)
+
+    @pytest.mark.parametrize("mode", ["warn", "redirect", "silent"])
+    def test_monitoring_attribute_on_every_read_not_only_logged_ones(self, request_, flag_on, settings, mode):
+        settings.TOGGLES_MIGRATION = {"READS": mode, "READS_LOG_INTERVAL": 300}
+        with mock.patch.object(reporting, "set_custom_attribute") as attribute, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(3):
+                waffle.flag_is_active(request_, NAME)
+        assert attribute.call_args_list == [mock.call("retired_toggle_read", NAME)] * 3
 
     def test_mismatches_are_counted_per_call_site(self, request_, settings):
         settings.PROCTORING_BACKENDS = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True}}

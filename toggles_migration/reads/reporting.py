@@ -5,7 +5,11 @@ import threading
 import time
 import warnings
 
+from edx_django_utils.monitoring import set_custom_attribute
+
 from .exceptions import RetiredToggleWarning
+
+MONITORING_ATTRIBUTE = "retired_toggle_read"
 
 log = logging.getLogger("toggles_migration.reads")
 
@@ -66,12 +70,8 @@ def log_read(retirement, site, *, mode, legacy, new, interval):
 
 
 def mark_monitoring(retirement):
-    """Set an edx-django-utils custom monitoring attribute, where that module is available."""
-    try:
-        from edx_django_utils.monitoring import set_custom_attribute
-    except ImportError:
-        return
-    set_custom_attribute("retired_toggle_read", retirement.name)
+    """Set the per-request custom monitoring attribute ``retired_toggle_read`` (edx-django-utils); cheap."""
+    set_custom_attribute(MONITORING_ATTRIBUTE, retirement.name)
 
 
 def reset_rate_limits():

@@ -34,6 +34,8 @@ def handle_read(name, legacy_call):
     config = read_settings()
     site = find_call_site()
     new = capabilities.option_value(config.legacy_backends[0] if config.legacy_backends else None, retirement.option)
+    # Every read, not only the logged ones: APM then counts them per request and per transaction.
+    reporting.mark_monitoring(retirement)
     if config.reads == "error":
         counts.record(name, site.label, False, config.reads_cache)
         raise RetiredToggleRead(
@@ -48,10 +50,9 @@ def handle_read(name, legacy_call):
     counts.record(name, site.label, bool(legacy) != new, config.reads_cache)
     if config.reads != "silent":
         reporting.warn(retirement, site)
-        if reporting.log_read(
+        reporting.log_read(
             retirement, site, mode=config.reads, legacy=bool(legacy), new=new, interval=config.reads_log_interval
-        ):
-            reporting.mark_monitoring(retirement)
+        )
     return new if config.reads == "redirect" else legacy
 
 

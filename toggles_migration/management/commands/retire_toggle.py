@@ -34,6 +34,8 @@ class Command(BaseCommand):
     """Inspect and carry out the retirement of toggles replaced by PROCTORING_BACKENDS options."""
 
     help = "Inspect and carry out the retirement of toggles replaced by PROCTORING_BACKENDS options."
+    # The settings notices are these checks' own subject: `settings` prints them, the other actions point there.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         """Declare one sub-parser per action."""
@@ -78,11 +80,23 @@ class Command(BaseCommand):
                 require_tables(
                     apps, self._database(options), captures=captures, stored_state=stored_state, exit_code=exit_code
                 )
+            if action != "settings":
+                self._point_at_notices()
             return getattr(self, f"handle_{action}")(options)
         except (SettingError, actions.ActionRefused) as error:
             raise CommandError(str(error)) from error
         except NotMigrated as error:
             raise CommandError(str(error), returncode=error.exit_code) from error
+
+    def _point_at_notices(self):
+        """One line on stderr when the settings have notices, instead of repeating Django's check output."""
+        result = effective_backends()
+        if result is not None and result.notices:
+            ids = ", ".join(sorted({notice.check_id.rsplit(".", 1)[1] for notice in result.notices}))
+            self.stderr.write(
+                f"Note: PROCTORING_BACKENDS has {len(result.notices)} notices ({ids}); "
+                "`manage.py retire_toggle settings` or `manage.py check` shows them."
+            )
 
     def _context(self, options, decision_override=None):
         return actions.make_context(apps, options["toggle"], self._database(options), decision_override)

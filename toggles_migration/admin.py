@@ -1,0 +1,180 @@
+"""The Django admin: captures read-only, and a notice on the rows of retired toggles in waffle's admins."""
+
+import json
+
+from django.apps import apps
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+
+from . import actions
+from .models import Capture, CapturedRow
+from .retirements import RETIREMENTS
+
+RETIRED = frozenset(retirement.name for retirement in RETIREMENTS)
+# (app label, model name, the field naming the toggle) of the admins that show rows of retired toggles.
+FLAG_ADMINS = (
+    ("waffle", "Flag", "name"),
+    ("waffle_utils", "WaffleFlagCourseOverrideModel", "waffle_flag"),
+    ("waffle_utils", "WaffleFlagOrgOverrideModel", "waffle_flag"),
+)
+NOTICE = (
+    "Retired toggle: edx-platform no longer reads {toggle}. Its replacement is "
+    "PROCTORING_BACKENDS[<backend>]['{option}']; `manage.py cms retire_toggle plan` shows what its stored rows "
+    "map to."
+)
+STALE = (
+    "The capture of {toggle} is now stale: it no longer holds this change, so a prune would refuse and a restore "
+    "would bring back the old rows. Run `manage.py cms retire_toggle capture --refresh` after reviewing "
+    "`retire_toggle plan`."
+)
+
+
+def _retirement(name):
+    return next(retirement for retirement in RETIREMENTS if retirement.name == name)
+
+
+class CapturedRowInline(admin.TabularInline):
+    """The captured rows of a capture, read-only."""
+
+    model = CapturedRow
+    fields = ("table", "row_id", "data")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
+        return False
+
+
+@admin.register(Capture)
+class CaptureAdmin(admin.ModelAdmin):
+    """Each retirement's capture: the decision, whether today's settings agree, the exceptions and the rows."""
+
+    list_display = ("toggle", "captured_at", "decision_status", "decision_value", "settings_agree", "state")
+    fields = (
+        "toggle",
+        "state",
+        "captured_at",
+        "pruned_at",
+        "decision_value",
+        "decision_status",
+        "settings_agree",
+        "row_count",
+        "exceptions",
+    )
+    readonly_fields = fields
+    inlines = (CapturedRowInline,)
+
+    def has_add_permission(self, request):
+        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Refuse: a capture is the only copy of pruned rows, never deleted from the admin."""
+        return False
+
+    @admin.display(description="Settings agree", boolean=True)
+    def settings_agree(self, capture):
+        """Whether the running PROCTORING_BACKENDS agrees with the captured decision (``retire_toggle verify``)."""
+        code, _ = actions.verify(actions.make_context(apps, capture.toggle, using=capture._state.db))
+        return code == 0
+
+    @admin.display(description="Exceptions")
+    def exceptions(self, capture):
+        """List the courses (or overrides) whose legacy value differs from the decision."""
+        found = json.loads(capture.plan_json).get("exceptions", [])
+        if not found:
+            return "None: every known course keeps its behaviour."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} {}: legacy value {}</li>",
+                ((item["scope"], item["key"], item["legacy_value"]) for item in found),
+            ),
+        )
+
+
+class RetiredToggleNoticeMixin:
+    """Marks the rows of retired toggles in another app's ModelAdmin, and warns when one is saved."""
+
+    toggle_field = ""
+
+    def _retired(self, obj):
+        return obj is not None and getattr(obj, self.toggle_field, None) in RETIRED
+
+    def get_list_display(self, request):
+        """Add the notice column."""
+        return (*super().get_list_display(request), "retired_toggle_notice")
+
+    @admin.display(description="Retired")
+    def retired_toggle_notice(self, obj):
+        """Show a visible notice on the rows of a retired toggle; nothing on the others."""
+        if not self._retired(obj):
+            return ""
+        name = getattr(obj, self.toggle_field)
+        return format_html('<strong title="{}">Retired: see retire_toggle plan</strong>', self._notice(name))
+
+    def _notice(self, name):
+        return NOTICE.format(toggle=name, option=_retirement(name).option.name)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Show the notice on the change form of a retired toggle's row."""
+        obj = self.get_object(request, object_id) if object_id else None
+        if self._retired(obj) and request.method == "GET":
+            messages.warning(request, self._notice(getattr(obj, self.toggle_field)))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Save, then warn when the change makes a capture stale."""
+        super().save_model(request, obj, form, change)
+        self._warn_if_captured(request, obj)
+
+    def delete_model(self, request, obj):
+        """Delete, then warn when the change makes a capture stale."""
+        super().delete_model(request, obj)
+        self._warn_if_captured(request, obj)
+
+    def _warn_if_captured(self, request, obj):
+        if not self._retired(obj):
+            return
+        name = getattr(obj, self.toggle_field)
+        if Capture.objects.using(obj._state.db or "default").filter(toggle=name, state=Capture.CAPTURED).exists():
+            messages.warning(request, STALE.format(toggle=name))
+
+
+def add_retired_notices(site=admin.site):
+    """
+    Subclass the ModelAdmins registered for the flag and override models to carry the retired-toggle notice.
+
+    Models whose app is absent or whose admin is not registered are left alone: nothing is registered for them.
+    """
+    for app_label, model_name, toggle_field in FLAG_ADMINS:
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        if not site.is_registered(model):
+            continue
+        current = type(site._registry[model])
+        if issubclass(current, RetiredToggleNoticeMixin):
+            continue
+        noticed = type(
+            f"RetiredNotice{current.__name__}",
+            (RetiredToggleNoticeMixin, current),
+            {"toggle_field": toggle_field, "__module__": __name__},
+        )
+        site.unregister(model)
+        site.register(model, noticed)
+
+
+add_retired_notices()
