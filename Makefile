@@ -54,8 +54,8 @@ bench: $(STAMP) ## run the performance suite (BENCH_ARGS="--size tiny --database
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 quality: $(STAMP) ## lint
-	$(BIN)/ruff check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
-	$(BIN)/ruff format --check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
+	$(BIN)/ruff check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
+	$(BIN)/ruff format --check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
 
 smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
 	rm -rf build/smoke && $(PYTHON) -m venv build/smoke
