@@ -88,7 +88,8 @@ def check_version(value: t.Any) -> None:
         _refuse(
             f"{VERSION} must be a version of openedx-toggles-migration such as 1.2.3, found "
             + ("a str that is not one" if isinstance(value, str) else _type(value)),
-            f"remove it to use the plugin's own version: tutor config save --unset {VERSION}",
+            'quote it (e.g. "1.2.3"), or remove it to use the plugin\'s own version: '
+            f"tutor config save --unset {VERSION}",
         )
 
 
