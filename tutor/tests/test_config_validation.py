@@ -3,6 +3,8 @@
 import pytest
 from conftest import enable_plugin, make_project
 
+from toggles_migration import conf
+from toggles_migration.retirements import MANAGED_OPTIONS
 from tutortoggles_migration import validation
 
 TAIL = ". Nothing was rendered, and Tutor commands refuse this configuration until it is fixed. Fix: "
@@ -172,3 +174,8 @@ def test_values_are_named_by_type_never_echoed():
     with pytest.raises(Exception, match="found str") as caught:
         validation.check_backend_options({"proctortrack": {"show_review_rules": "hunter2-secret"}})
     assert "hunter2" not in str(caught.value)
+
+
+def test_the_plugin_knows_the_package_options_and_keys():
+    assert tuple(sorted(option.name for option in MANAGED_OPTIONS)) == validation.MANAGED_OPTIONS
+    assert tuple(sorted(conf.DEFAULTS)) == validation.SETTINGS_KEYS

@@ -9,6 +9,7 @@ from conftest import enable_plugin, make_project
 from fake_openedx import settings_patch
 
 from toggles_migration import __version__ as package_version
+from toggles_migration import rendering
 from toggles_migration.settings_shim import apply_settings_shim
 
 SECRET = "s3cr3t-client-secret"
@@ -37,6 +38,17 @@ def run_patch(code, proctoring_backends):
 
 def test_plugin_version_is_the_package_version():
     assert importlib.metadata.version("tutor-contrib-toggles-migration") == package_version
+
+
+def test_the_plugin_runs_without_django(project):
+    done = project.shell(["python", "-c", "import sys, tutortoggles_migration.plugin; print(sorted(sys.modules))"])
+    assert "'django'" not in done.stdout
+    assert "'toggles_migration'" not in done.stdout
+
+
+def test_retire_toggle_reads_the_setting_that_the_patch_records(configured):
+    assert rendering.TUTOR_KEY == "TOGGLES_MIGRATION_BACKEND_OPTIONS"
+    assert f"\n{rendering.TUTOR_SETTING} = {{'proctortrack': " in settings_patch(configured.root)
 
 
 def test_dockerfile_installs_the_pinned_package(project):
