@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis scan-self bench quality check-migrations \
-	smoke-install tox upgrade requirements clean
+.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor scan-self bench quality \
+	check-migrations smoke-install tox upgrade requirements clean
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -47,6 +47,21 @@ test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, Mar
 test-redis: $(STAMP) ## run the tests of remaining reads with Redis as the shared cache
 	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py $(PYTEST_ARGS)
 
+# The Tutor plugin (tutor/) is tested in its own virtualenv: Tutor 22 from PyPI, the plugin, and the package with
+# its pinned requirements, which run the rendered settings and retire_toggle. No Docker: tutor/tests fake it.
+TUTOR_VENV ?= .venv-tutor
+TUTOR_STAMP := $(TUTOR_VENV)/.installed
+
+$(TUTOR_STAMP): setup.py tutor/pyproject.toml tutor/requirements/test.txt requirements/base.txt requirements/django.txt
+	$(PYTHON) -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/pip install -q -r requirements/pip.txt
+	$(TUTOR_VENV)/bin/pip install -q -r tutor/requirements/test.txt -r requirements/base.txt -r requirements/django.txt
+	$(TUTOR_VENV)/bin/pip install -q --no-deps -e . -e tutor/
+	touch $@
+
+test-tutor: $(TUTOR_STAMP) ## run the Tutor plugin's tests against Tutor 22 from PyPI (no Docker needed)
+	cd tutor && ../$(TUTOR_VENV)/bin/pytest $(PYTEST_ARGS)
+
 scan-self: $(STAMP) ## run the reference scanner on the package's own source (must be clean)
 	$(BIN)/toggles-migration scan toggles_migration --fail-on error
 
@@ -54,8 +69,8 @@ bench: $(STAMP) ## run the performance suite (BENCH_ARGS="--size tiny --database
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 quality: $(STAMP) ## lint
-	$(BIN)/ruff check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
-	$(BIN)/ruff format --check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
+	$(BIN)/ruff check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
+	$(BIN)/ruff format --check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
 
 smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
 	rm -rf build/smoke && $(PYTHON) -m venv build/smoke
@@ -101,4 +116,4 @@ upgrade: ## update the requirements/*.txt files with the latest packages satisfy
 	sed -i '/^django==/d' requirements/test.txt requirements/databases.txt
 
 clean: ## remove the virtualenv, build artefacts and test databases
-	rm -rf $(VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis
+	rm -rf $(VENV) $(TUTOR_VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis

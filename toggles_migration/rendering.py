@@ -1,9 +1,14 @@
 """Render command reports as text for operators or as stable JSON for scripts."""
 
 import json
+import shlex
 from datetime import UTC, datetime
 
 FORMATS = ("text", "json")
+# The Tutor plugin's config key for the per-backend options, and the setting in which its settings patch
+# records what that key holds (tutor/tutortoggles_migration/patches/openedx-common-settings).
+TUTOR_KEY = "TOGGLES_MIGRATION_BACKEND_OPTIONS"
+TUTOR_SETTING = "TOGGLES_MIGRATION_TUTOR_BACKEND_OPTIONS"
 
 
 def render(report, fmt, text_renderer):
@@ -50,7 +55,25 @@ def snippet_lines(snippet):
     for backend, options in snippet.items():
         lines.append(f"      {backend}:")
         lines.extend(f"        {name}: {str(value).lower()}" for name, value in options.items())
+    lines.append("or with Tutor's toggles-migration plugin (--set replaces the key; this value keeps what it holds):")
+    lines.append(f"    {tutor_line(snippet)}")
     return lines
+
+
+def tutor_line(snippet):
+    """Return the ``tutor config save --set`` line that sets the snippet's options, keeping the key's other ones."""
+    from django.conf import settings
+
+    held = getattr(settings, TUTOR_SETTING, None) if settings.configured else None
+    held = held if isinstance(held, dict) else {}
+    value = {
+        backend: dict(options)
+        for backend, options in held.items()
+        if isinstance(backend, str) and isinstance(options, dict)
+    }
+    for backend, options in snippet.items():
+        value.setdefault(backend, {}).update(options)
+    return "tutor config save --set " + shlex.quote(f"{TUTOR_KEY}={json.dumps(value, sort_keys=True)}")
 
 
 def effective_lines(effective_setting):

@@ -1,0 +1,1 @@
+"""Tutor plugin for openedx-toggles-migration: install the package, set its options, run retire_toggle."""
