@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor scan-self bench quality \
+.PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor scan-self bench quality \
 	check-migrations smoke-install tox upgrade requirements clean
 
 PYTHON ?= python3
@@ -64,6 +64,9 @@ test-tutor: $(TUTOR_STAMP) ## run the Tutor plugin's tests against Tutor 22 from
 
 scan-self: $(STAMP) ## run the reference scanner on the package's own source (must be clean)
 	$(BIN)/toggles-migration scan toggles_migration --fail-on error
+
+screenshots: $(STAMP) ## photograph the captures admin of the demo instance for the docs (needs Debian's chromium)
+	$(BIN)/python -m demo.screenshot
 
 bench: $(STAMP) ## run the performance suite (BENCH_ARGS="--size tiny --database mysql" to change it)
 	$(BIN)/python -m bench $(BENCH_ARGS)
