@@ -45,7 +45,7 @@ test-mysql test-postgresql: test-%: $(VENV)/.databases
 test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, MariaDB and PostgreSQL
 
 test-redis: $(STAMP) ## run the tests of remaining reads with Redis as the shared cache
-	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py $(PYTEST_ARGS)
+	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py tests/test_read_counts.py $(PYTEST_ARGS)
 
 scan-self: $(STAMP) ## run the reference scanner on the package's own source (must be clean)
 	$(BIN)/toggles-migration scan toggles_migration --fail-on error
