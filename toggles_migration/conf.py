@@ -196,7 +196,7 @@ def _backend_names(value, key):
         if not _is_unicode_text(name):
             raise InvalidTogglesMigration(
                 f"{path}[{index}] is {name!a}, which holds a lone surrogate: not text any output can show.",
-                "write the backend name as PROCTORING_BACKENDS spells it, e.g. 'proctortrack'.",
+                "write the backend name exactly as its key in PROCTORING_BACKENDS is spelt.",
             )
         if name == "DEFAULT":
             raise InvalidTogglesMigration(
