@@ -251,16 +251,35 @@ def test_max_size_is_at_most_64_mib(tmp_path, run_cli, value, status):
 
 
 @pytest.mark.parametrize(
-    "name, line",
-    [("app/big.py", 'ok = p == "proctortrack"\n'), ("conf/big.json", '{"backend": "proctortrack"}\n')],
+    "name, line, note",
+    [
+        (
+            "app/big.py",
+            'ok = p == "proctortrack"\n',
+            "classified from the code around each occurrence, to bound memory",
+        ),
+        (
+            "static/big.js",
+            'ok = p === "proctortrack";\n',
+            "classified from the code around each occurrence, to bound memory",
+        ),
+        ("conf/big.json", '{"backend": "proctortrack"}\n', "classified with line patterns to bound memory"),
+    ],
 )
-def test_python_and_json_over_1_mib_are_classified_by_line_patterns(write_tree, scan_folder, name, line):
-    filler = "# padding\n" if name.endswith(".py") else " " * 9 + "\n"
-    result = scan_folder(write_tree({name: line + filler * (FULL_PARSE_LIMIT // 10 + 1)}), max_size=4 * 1024 * 1024)
-    assert [(f.parse, f.line) for f in result.findings] == [("fallback", 1)]
-    assert [(n.path, n.message) for n in result.notes] == [
-        (name, "over 1 MiB; classified with line patterns to bound memory")
+def test_code_and_json_over_1_mib_are_classified_without_a_syntax_tree(write_tree, scan_folder, name, line, note):
+    filler = "          \n" * (FULL_PARSE_LIMIT // 11 + 1)
+    # The occurrence comes last: a whole-file token list would be built up to it.
+    result = scan_folder(write_tree({name: filler + line}), max_size=4 * 1024 * 1024)
+    assert [(f.parse, f.category.value) for f in result.findings] == [
+        ("fallback", "logic" if "json" not in name else "config")
     ]
+    assert [(n.path, n.message) for n in result.notes] == [(name, f"over 1 MiB; {note}")]
+
+
+def test_a_windowed_occurrence_in_a_comment_is_still_a_comment(write_tree, scan_folder):
+    filler = "x = 1\n" * (FULL_PARSE_LIMIT // 6 + 1)
+    result = scan_folder(write_tree({"app/big.py": filler + "# proctortrack is gone\n"}))
+    assert [(f.parse, f.category.value) for f in result.findings] == [("fallback", "comment")]
 
 
 def test_the_schema_check_catches_an_invalid_log():

@@ -8,13 +8,10 @@ from . import vocabulary
 from .codecontext import TokenContext
 from .codetokens import tokenize_code
 from .findings import Category, Classified, Placement
-from .reading import FULL_PARSE_LIMIT
 
 
 def classify_python(text, hits, line_index, *, setup_py=False):
     """Return a ``Classified`` for the hits of a Python file; ``setup_py`` marks setup() requirements."""
-    if len(text) > FULL_PARSE_LIMIT:
-        return _classify_with_patterns(text, hits, "over 1 MiB; classified with line patterns to bound memory")
     try:
         in_comment = _hits_in_comments(text, hits, line_index)
         # Comments need no tree: a file whose hits are all comments is never parsed.
