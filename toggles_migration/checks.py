@@ -7,7 +7,7 @@ from django.db import connections
 
 from . import actions
 from . import notices as n
-from .conf import read_settings
+from .conf import check_reads_cache, read_settings
 from .notices import SettingError
 from .retirements import RETIREMENTS
 from .settings_authority import unnormalised_reads
@@ -33,9 +33,9 @@ def check_waffle_installed(app_configs=None, **kwargs):  # pylint: disable=unuse
 
 @checks.register()
 def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argument
-    """Report an invalid TOGGLES_MIGRATION or PROCTORING_BACKENDS, or what the shim noticed about the latter."""
+    """Report an invalid TOGGLES_MIGRATION (or READS_CACHE naming no cache) or PROCTORING_BACKENDS, or shim notices."""
     try:
-        read_settings()
+        check_reads_cache(read_settings(), settings.CACHES)
         result = effective_backends()
     except SettingError as error:
         return [checks.Error(error.message, hint=f"Fix: {error.hint}", id=error.check_id)]

@@ -4,7 +4,7 @@ import copy
 import difflib
 from dataclasses import dataclass
 
-from .notices import InvalidTogglesMigration, type_name
+from .notices import InvalidTogglesMigration, SettingError, type_name
 from .retirements import DEFAULT_LEGACY_BACKENDS, RETIREMENTS
 
 SETTING_NAME = "TOGGLES_MIGRATION"
@@ -55,15 +55,23 @@ DEFAULTS = {
     # .. setting_default: 300
     # .. setting_description: Seconds between two log records (logger toggles_migration.reads) for reads from
     #   one call site in one process; the next record says how many were suppressed. 0 logs every read.
+    #   A finite number from 0 to 86400 (one day); anything else is check toggles_migration.E005.
     "READS_LOG_INTERVAL": 300,
     # .. setting_name: TOGGLES_MIGRATION['READS_CACHE']
     # .. setting_default: default
     # .. setting_description: Alias of the Django cache (the shared memcached or Redis of the deployment) where
     #   reads of retired toggles are counted across processes for "retire_toggle status". A cache outage only
-    #   loses counts; reads still answer.
+    #   loses counts; reads still answer. It must be an alias in CACHES (check toggles_migration.E005). Counts
+    #   are exact on Redis, memcached and the local-memory cache, whose increments are atomic.
     "READS_CACHE": "default",
 }
 READS_MODES = ("warn", "redirect", "error", "silent")
+# One day: a longer interval would hide a busy call site from the logs for longer than anyone looks.
+MAX_READS_LOG_INTERVAL = 86400
+PLAIN_VALUES_HINT = (
+    f"use plain Python values in {SETTING_NAME} (str, bool, int, float, list, tuple, dict), not objects whose "
+    "comparison, hashing, iteration, indexing or repr fails."
+)
 _last_read = []
 
 
@@ -90,11 +98,21 @@ def read_settings(source=None):
     raw = getattr(source, SETTING_NAME, None)
     # Reads of retired toggles call this on every read: reuse the last result while the value is unchanged.
     last = _last_read
-    if last and last[0] is raw and last[1] == raw:
+    if last and last[0] is raw and _unchanged(last[1], raw):
         return last[2]
     parsed = parse_settings(raw)
-    _last_read[:] = [raw, copy.deepcopy(raw), parsed]
+    try:
+        _last_read[:] = [raw, copy.deepcopy(raw), parsed]
+    except Exception:  # noqa: BLE001  a value that cannot be copied is parsed again on every read instead
+        _last_read.clear()
     return parsed
+
+
+def _unchanged(copied, raw):
+    try:
+        return bool(copied == raw)
+    except Exception:  # noqa: BLE001  an uncomparable value is treated as changed and parsed (and reported) again
+        return False
 
 
 def parse_settings(raw):
@@ -107,15 +125,49 @@ def parse_settings(raw):
             f"set {SETTING_NAME} = {{'LEGACY_BACKENDS': {list(DEFAULT_LEGACY_BACKENDS)!r}}}, "
             "or remove it to use the defaults.",
         )
-    _reject_unknown_keys(raw)
-    values = {**DEFAULTS, **raw}
+    values = _guarded(SETTING_NAME, raw, _with_defaults)
     return TogglesMigrationSettings(
-        legacy_backends=_backend_names(values["LEGACY_BACKENDS"], "LEGACY_BACKENDS"),
-        decisions=_decisions(values["DECISIONS"]),
-        strict=_boolean(values["STRICT"], "STRICT"),
-        reads=_choice(values["READS"], "READS", READS_MODES),
-        reads_log_interval=_seconds(values["READS_LOG_INTERVAL"], "READS_LOG_INTERVAL"),
-        reads_cache=_choice(values["READS_CACHE"], "READS_CACHE", None),
+        legacy_backends=_read_key(values, "LEGACY_BACKENDS", _backend_names),
+        decisions=_read_key(values, "DECISIONS", lambda value, _key: _decisions(value)),
+        strict=_read_key(values, "STRICT", _boolean),
+        reads=_read_key(values, "READS", lambda value, key: _choice(value, key, READS_MODES)),
+        reads_log_interval=_read_key(values, "READS_LOG_INTERVAL", _seconds),
+        reads_cache=_read_key(values, "READS_CACHE", lambda value, key: _choice(value, key, None)),
+    )
+
+
+def _with_defaults(raw):
+    _reject_unknown_keys(raw)
+    # Plain copies: an operator's dict subclass is read once, here, and never again.
+    return {**DEFAULTS, **{key: raw[key] for key in list(raw)}}
+
+
+def _read_key(values, key, parse):
+    return _guarded(f"{SETTING_NAME}[{key!r}]", values[key], lambda value: parse(value, key))
+
+
+def _guarded(path, value, parse):
+    """Run ``parse(value)``; an exception raised by an operator's object becomes InvalidTogglesMigration."""
+    try:
+        return parse(value)
+    except SettingError:
+        raise
+    except Exception as error:
+        raise InvalidTogglesMigration(
+            f"{path} cannot be read: reading its {type_name(value)} value raised {type(error).__name__}.",
+            PLAIN_VALUES_HINT,
+        ) from error
+
+
+def check_reads_cache(config, caches):
+    """Raise InvalidTogglesMigration when READS_CACHE is not an alias of ``caches`` (the CACHES setting)."""
+    if config.reads_cache in caches:
+        return
+    path = f"{SETTING_NAME}['READS_CACHE']"
+    aliases = ", ".join(repr(alias) for alias in sorted(caches, key=str)) or "none configured"
+    raise InvalidTogglesMigration(
+        f"{path} is {config.reads_cache!r}, which is not a cache alias in CACHES.",
+        f"set {path} to one of: {aliases}, or add {config.reads_cache!r} to CACHES.",
     )
 
 
@@ -133,17 +185,26 @@ def _backend_names(value, key):
     example = f"use a list of backend names, e.g. {list(DEFAULT_LEGACY_BACKENDS)!r}."
     if not isinstance(value, (list, tuple)):
         raise InvalidTogglesMigration(f"{path} must be a list of backend names, found {type_name(value)}.", example)
+    names = []
     for index, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
+        # A plain str copy: a str subclass's own methods (strip, __eq__, __repr__...) are never called.
+        name = str.__str__(item) if isinstance(item, str) else None
+        if name is None or not name.strip():
             raise InvalidTogglesMigration(
                 f"{path}[{index}] must be a non-empty backend name, found {type_name(item)}.", example
             )
-        if item == "DEFAULT":
+        if not _is_unicode_text(name):
+            raise InvalidTogglesMigration(
+                f"{path}[{index}] is {name!a}, which holds a lone surrogate: not text any output can show.",
+                "write the backend name exactly as its key in PROCTORING_BACKENDS is spelt.",
+            )
+        if name == "DEFAULT":
             raise InvalidTogglesMigration(
                 f"{path}[{index}] is 'DEFAULT', which is not a backend but the name of the default one.",
                 "list the backend that DEFAULT names instead.",
             )
-    return tuple(value)
+        names.append(name)
+    return tuple(names)
 
 
 def _decisions(value):
@@ -184,13 +245,23 @@ def _choice(value, key, choices):
             + (f" {value!r}." if isinstance(value, str) else "."),
             f"set {path} to one of {allowed}.",
         )
-    return value
+    return str.__str__(value)
+
+
+def _is_unicode_text(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _seconds(value, key):
     path = f"{SETTING_NAME}[{key!r}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise InvalidTogglesMigration(
-            f"{path} must be a number of seconds (0 or more), found {type_name(value)}.", f"e.g. {path} = 300."
-        )
+    expected = f"{path} must be a finite number of seconds from 0 to {MAX_READS_LOG_INTERVAL} (one day)"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidTogglesMigration(f"{expected}, found {type_name(value)}.", f"e.g. {path} = 300.")
+    # Compared before any conversion: float(10**400) itself raises OverflowError. NaN fails both comparisons.
+    if not (0 <= value <= MAX_READS_LOG_INTERVAL):
+        raise InvalidTogglesMigration(f"{expected}, found {type_name(value)} out of that range.", f"e.g. {path} = 300.")
     return float(value)

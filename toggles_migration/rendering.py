@@ -1,6 +1,7 @@
 """Render command reports as text for operators or as stable JSON for scripts."""
 
 import json
+import re
 import shlex
 from datetime import UTC, datetime
 
@@ -42,19 +43,55 @@ def notices_text(notices):
     return lines
 
 
+# A YAML plain scalar that stays the same string: a letter or underscore, then letters, digits, _ . -; and
+# none of the words YAML 1.1 or 1.2 reads as a boolean or null (yes, on, y, null, ~...).
+_PLAIN_YAML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_YAML_WORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null"})
+
+
+def quoted(name):
+    """
+    Return ``name`` as a double-quoted ASCII literal that Python and YAML both read back as the same string.
+
+    Only escapes the two languages share: backslash, double quote, and x, u and U followed by hex digits.
+    """
+    parts = ['"']
+    for char in name:
+        code = ord(char)
+        if char in '"\\':
+            parts.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            parts.append(char)
+        elif code <= 0xFF:
+            parts.append(f"\\x{code:02x}")
+        elif code <= 0xFFFF:
+            parts.append(f"\\u{code:04x}")
+        else:
+            parts.append(f"\\U{code:08x}")
+    parts.append('"')
+    return "".join(parts)
+
+
+def yaml_key(name):
+    """Return ``name`` as a YAML mapping key that reads back as the same string, quoting it when needed."""
+    if _PLAIN_YAML_KEY.fullmatch(name) and name.lower() not in _YAML_WORDS:
+        return name
+    return quoted(name)
+
+
 def snippet_lines(snippet):
     """Return the snippet as lines to merge into each backend's entry, in Python and in YAML."""
     if not snippet:
         return []
     lines = ["Merge into PROCTORING_BACKENDS (Python settings):"]
     for backend, options in snippet.items():
-        pairs = ", ".join(f'"{name}": {value}' for name, value in options.items())
-        lines.append(f'    "{backend}": {{..., {pairs}}},')
+        pairs = ", ".join(f"{quoted(name)}: {value}" for name, value in options.items())
+        lines.append(f"    {quoted(backend)}: {{..., {pairs}}},")
     lines.append("or in YAML (LMS and CMS config; Tutor: a patch of your plugin):")
     lines.append("    PROCTORING_BACKENDS:")
     for backend, options in snippet.items():
-        lines.append(f"      {backend}:")
-        lines.extend(f"        {name}: {str(value).lower()}" for name, value in options.items())
+        lines.append(f"      {yaml_key(backend)}:")
+        lines.extend(f"        {yaml_key(name)}: {str(value).lower()}" for name, value in options.items())
     lines.append("or with Tutor's toggles-migration plugin (--set replaces the key; this value keeps what it holds):")
     lines.append(f"    {tutor_line(snippet)}")
     return lines

@@ -58,6 +58,41 @@ class ShimResult:
         return None
 
 
+def _readable(normalise):
+    """
+    Report what an operator's object breaks while ``normalise`` reads it as InvalidProctoringBackends, never a crash.
+
+    Objects whose comparison, hashing, iteration, indexing or repr raises cannot be read; a backend name holding a
+    lone surrogate cannot be printed by any report, so it is refused too.
+    """
+
+    @functools.wraps(normalise)
+    def guarded(value, *args, **kwargs):
+        try:
+            result = normalise(value, *args, **kwargs)
+        except InvalidProctoringBackends:
+            raise
+        except Exception as error:  # any failure of a foreign object is a configuration error
+            raise InvalidProctoringBackends(
+                f"{SETTING_NAME} cannot be read: reading its {type_name(value)} value raised {type(error).__name__}.",
+                f"use plain values in {SETTING_NAME} (str keys; dict entries of str, bool and int values), not "
+                "objects whose comparison, hashing, iteration, indexing or repr fails.",
+            ) from error
+        for backend in result.value:
+            try:
+                str.encode(backend, "utf-8")
+            except UnicodeEncodeError:
+                raise InvalidProctoringBackends(
+                    f"{SETTING_NAME} has the backend name {str.__str__(backend)!a}, which holds a lone surrogate: "
+                    "not text that any report can show.",
+                    f"spell the backend name in {SETTING_NAME} as valid text.",
+                ) from None
+        return result
+
+    return guarded
+
+
+@_readable
 def normalise_proctoring_backends(value, legacy_backends=DEFAULT_LEGACY_BACKENDS):
     """
     Return a ShimResult for a PROCTORING_BACKENDS value; never mutates ``value``.

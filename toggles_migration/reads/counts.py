@@ -1,6 +1,7 @@
 """Count reads of retired toggles across processes, through the deployment's shared Django cache."""
 
 import atexit
+import hashlib
 import logging
 import threading
 import time
@@ -9,6 +10,8 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "toggles_migration:reads:"
 TOP_CALL_SITES = 20
+# The index of call sites per toggle stops growing here; reads from later sites still count in the total.
+MAX_INDEXED_SITES = 1000
 # Counts reach the shared cache at most this often per process (and at exit), not on every read.
 FLUSH_SECONDS = 1.0
 
@@ -48,30 +51,51 @@ def flush_counts():
         log.warning("Could not store the counts of retired toggle reads in cache %r; they are lost.", alias)
 
 
+def _site_key(toggle, site):
+    # Cache keys must stay short and free of spaces for memcached, whatever the call site label holds.
+    digest = hashlib.sha256(site.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return f"{KEY_PREFIX}{toggle}:site:{digest}"
+
+
+def _add_to(cache, key, amount):
+    """Add ``amount`` to a counter atomically (Redis INCRBY, memcached incr, locmem under its lock)."""
+    if not amount:
+        return  # a missing counter reads as 0
+    try:
+        cache.incr(key, amount)
+    except ValueError:  # the first count: create the counter, whichever process gets there first
+        cache.add(key, 0, timeout=None)
+        cache.incr(key, amount)
+
+
 def _write(cache, pending):
+    # Every update is an atomic increment or a first-writer-wins add: concurrent flushes from threads and
+    # processes never read, modify and write a shared value, so no count is lost.
     by_toggle = {}
     for (toggle, site), entry in pending.items():
         by_toggle.setdefault(toggle, []).append((site, entry))
     for toggle, sites in by_toggle.items():
         key = KEY_PREFIX + toggle
-        reads = sum(entry[0] for _, entry in sites)
-        mismatches = sum(entry[1] for _, entry in sites)
-        cache.add(key + ":count", 0, timeout=None)
-        cache.incr(key + ":count", reads)
-        cache.add(key + ":mismatches", 0, timeout=None)
-        if mismatches:
-            cache.incr(key + ":mismatches", mismatches)
+        _add_to(cache, key + ":count", sum(entry[0] for _, entry in sites))
+        _add_to(cache, key + ":mismatches", sum(entry[1] for _, entry in sites))
         cache.add(key + ":first_seen", min(entry[2] for _, entry in sites), timeout=None)
         cache.set(key + ":last_seen", max(entry[3] for _, entry in sites), timeout=None)
-        stored = cache.get(key + ":sites") or {}
         for site, entry in sites:
-            known = stored.setdefault(site, {"reads": 0, "mismatches": 0, "last_seen": 0})
-            known["reads"] += entry[0]
-            known["mismatches"] += entry[1]
-            known["last_seen"] = max(known["last_seen"], entry[3])
-        # Bounded: keep the busiest call sites only.
-        top = sorted(stored.items(), key=lambda item: (-item[1]["reads"], item[0]))[:TOP_CALL_SITES]
-        cache.set(key + ":sites", dict(top), timeout=None)
+            site_key = _site_key(toggle, site)
+            _index_site(cache, key, site_key, site)
+            _add_to(cache, site_key + ":reads", entry[0])
+            _add_to(cache, site_key + ":mismatches", entry[1])
+            cache.set(site_key + ":last_seen", entry[3], timeout=None)
+
+
+def _index_site(cache, key, site_key, site):
+    """Give a call site a numbered slot in the toggle's index, once; the index holds MAX_INDEXED_SITES at most."""
+    if not cache.add(site_key + ":known", True, timeout=None):
+        return
+    cache.add(key + ":sites:next", 0, timeout=None)
+    number = cache.incr(key + ":sites:next")
+    if number <= MAX_INDEXED_SITES:
+        cache.set(f"{key}:sites:{number}", site, timeout=None)
 
 
 def read_counts(toggle, cache_alias="default"):
@@ -82,22 +106,38 @@ def read_counts(toggle, cache_alias="default"):
     key = KEY_PREFIX + toggle
     try:
         cache = caches[cache_alias]
-        values = cache.get_many(
-            [key + suffix for suffix in (":count", ":mismatches", ":first_seen", ":last_seen", ":sites")]
-        )
+        values = cache.get_many([key + suffix for suffix in (":count", ":mismatches", ":first_seen", ":last_seen")])
+        call_sites = _busiest_sites(cache, toggle, key)
     except Exception:  # noqa: BLE001  a status report must survive a cache outage
         return None
-    sites = values.get(key + ":sites") or {}
     return {
         "reads": values.get(key + ":count", 0),
         "mismatches": values.get(key + ":mismatches", 0),
         "first_seen": values.get(key + ":first_seen"),
         "last_seen": values.get(key + ":last_seen"),
-        "call_sites": [
-            {"call_site": site, **counts}
-            for site, counts in sorted(sites.items(), key=lambda item: (-item[1]["reads"], item[0]))
-        ],
+        "call_sites": call_sites,
     }
+
+
+def _busiest_sites(cache, toggle, key):
+    """Return the TOP_CALL_SITES busiest indexed call sites, busiest first, then by label."""
+    registered = min(cache.get(key + ":sites:next") or 0, MAX_INDEXED_SITES)
+    slots = cache.get_many([f"{key}:sites:{number}" for number in range(1, registered + 1)])
+    sites = {_site_key(toggle, site): site for site in slots.values()}
+    counters = cache.get_many(
+        [site_key + suffix for site_key in sites for suffix in (":reads", ":mismatches", ":last_seen")]
+    )
+    found = [
+        {
+            "call_site": site,
+            "reads": counters.get(site_key + ":reads", 0),
+            "mismatches": counters.get(site_key + ":mismatches", 0),
+            "last_seen": counters.get(site_key + ":last_seen", 0),
+        }
+        for site_key, site in sites.items()
+    ]
+    found.sort(key=lambda item: (-item["reads"], item["call_site"]))
+    return found[:TOP_CALL_SITES]
 
 
 def reset_counts():

@@ -6,7 +6,7 @@ import re
 import sys
 
 from .findings import Severity
-from .reading import DEFAULT_MAX_SIZE
+from .reading import DEFAULT_MAX_SIZE, MAX_SIZE_CEILING
 from .report_json import render_json
 from .report_sarif import render_sarif
 from .report_text import render_text
@@ -16,6 +16,7 @@ from .suppression import MARKER
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif}
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 _SIZE = re.compile(r"^\s*(\d+)\s*(k|kb|kib|m|mb|mib)?\s*$", re.IGNORECASE)
@@ -28,7 +29,11 @@ def parse_size(value):
     if not match:
         raise argparse.ArgumentTypeError(f"not a size: {value!r} (use bytes, or a K/M/KiB/MiB suffix)")
     unit = match.group(2).lower() if match.group(2) else None
-    return int(match.group(1)) * _SIZE_UNITS[unit]
+    size = int(match.group(1)) * _SIZE_UNITS[unit]
+    if size > MAX_SIZE_CEILING:
+        # Reading and classifying a file costs memory in proportion to its size: the ceiling bounds the peak.
+        raise argparse.ArgumentTypeError(f"{value!r} is over the most the scanner reads per file, 64MiB")
+    return size
 
 
 def build_parser():
@@ -43,8 +48,9 @@ def build_parser():
         help="find hard-coded legacy backend names and reads of retired toggles in code trees",
         description="Find every legacy backend name and retired toggle (from the package's retirement "
         "declarations, plus --name) in Python, JavaScript/TypeScript, templates, build, dependency, config, "
-        "docs and translation files, and classify each occurrence. Exit status: 1 when a finding is at or "
-        "above --fail-on, 0 otherwise, 2 on usage errors.",
+        "docs and translation files, and classify each occurrence. Exit status: 0 clean; 1 when a finding is at "
+        "or above --fail-on, or a file or folder could not be read (unless --ignore-unreadable); 2 on usage "
+        "errors; 3 on an internal error of the scanner.",
         epilog=f"Silence a line with a '{MARKER}' comment in the file's own comment syntax.",
     )
     scan_parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
@@ -64,23 +70,32 @@ def build_parser():
         "--fail-on",
         choices=FAIL_ON_CHOICES,
         default="error",
-        help="exit with 1 when any finding has at least this severity (default: error)",
+        help="exit with 1 when any finding has at least this severity, or any file or folder could not be read "
+        "(default: error; 'never' always exits 0)",
+    )
+    scan_parser.add_argument(
+        "--ignore-unreadable",
+        action="store_true",
+        help="report files and folders that cannot be read, but do not fail the scan because of them",
     )
     scan_parser.add_argument(
         "--max-size",
         type=parse_size,
         default=DEFAULT_MAX_SIZE,
         metavar="SIZE",
-        help="skip files larger than this, with a note (default: 2MiB)",
+        help="skip files larger than this, with a note (default: 2MiB, at most 64MiB; Python and JSON files "
+        "over 1MiB are classified with line patterns, which bounds the memory a file costs)",
     )
     scan_parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     return parser
 
 
-def exit_code(result, fail_on):
-    """Return 1 when a reported finding is at least as severe as ``fail_on``, else 0."""
+def exit_code(result, fail_on, ignore_unreadable=False):
+    """Return 1 when a reported finding is at least as severe as ``fail_on`` or a path was unreadable, else 0."""
     if fail_on == "never":
         return EXIT_CLEAN
+    if result.unreadable and not ignore_unreadable:
+        return EXIT_FINDINGS
     threshold = Severity(fail_on).rank
     failing = any(finding.severity.rank >= threshold for finding in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
@@ -94,7 +109,15 @@ def main(argv=None):
     except SystemExit as exit_request:
         # argparse exits on --help (0) and on usage errors (2); a console script wants the status back.
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
-    return _run_scan(arguments)
+    try:
+        return _run_scan(arguments)
+    except Exception as error:  # noqa: BLE001  CI must tell a crash (3) from findings (1)
+        print(
+            f"toggles-migration scan: internal error: {type(error).__name__}: {error}. Please report it, "
+            "with the command line.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def _usage_error(message):
@@ -114,13 +137,24 @@ def _run_scan(arguments):
         max_size=arguments.max_size,
     )
     result = scan(arguments.paths, options)
-    report = RENDERERS[arguments.format](result)
+    # UTF-8 whatever the locale; a character that still cannot be encoded is written as a visible escape.
+    report = RENDERERS[arguments.format](result).encode("utf-8", "backslashreplace")
     if arguments.output:
         try:
-            with open(arguments.output, "w", encoding="utf-8") as output:
+            with open(arguments.output, "wb") as output:
                 output.write(report)
         except OSError as error:
             return _usage_error(f"cannot write {arguments.output}: {error.strerror}")
     else:
-        sys.stdout.write(report)
-    return exit_code(result, arguments.fail_on)
+        _write_stdout(report)
+    return exit_code(result, arguments.fail_on, arguments.ignore_unreadable)
+
+
+def _write_stdout(report):
+    stdout = sys.stdout
+    if hasattr(stdout, "buffer"):
+        stdout.flush()
+        stdout.buffer.write(report)
+        stdout.buffer.flush()
+    else:  # a text-only stream, e.g. one replaced by a caller
+        stdout.write(report.decode("utf-8"))

@@ -5,6 +5,7 @@ import re
 
 from .findings import Category, Classified, Placement
 from .line_comments import in_line_comment
+from .reading import FULL_PARSE_LIMIT
 
 # Keys whose entries are packages, in package.json, package-lock.json and composer-style files.
 _JSON_DEPENDENCY_KEYS = frozenset(
@@ -46,20 +47,26 @@ def _comment():
 
 def classify_json(text, hits, line_index, *, package_json=False):
     """Return a ``Classified``: package entries are dependencies, other values configuration."""
+    if len(text) > FULL_PARSE_LIMIT:
+        return _json_with_patterns(hits, line_index, "over 1 MiB; classified with line patterns to bound memory")
     try:
         json.loads(text)
     except ValueError as error:
-        placements = [
-            _comment() if in_line_comment(line_index.line_text(hit.line), hit.column, markers="/") else _config("JSON")
-            for hit in hits
-        ]
-        return Classified(placements, parse="fallback", note=f"not valid JSON ({error}); classified with line patterns")
+        return _json_with_patterns(hits, line_index, f"not valid JSON ({error}); classified with line patterns")
     paths = _json_string_paths(text)
     placements = []
     for hit in hits:
         path = next((path for start, end, path in paths if start <= hit.start < end), ())
         placements.append(_json_placement(path, line_index.line_text(hit.line), package_json))
     return Classified(placements)
+
+
+def _json_with_patterns(hits, line_index, note):
+    placements = [
+        _comment() if in_line_comment(line_index.line_text(hit.line), hit.column, markers="/") else _config("JSON")
+        for hit in hits
+    ]
+    return Classified(placements, parse="fallback", note=note)
 
 
 def _json_placement(path, line_text, package_json):

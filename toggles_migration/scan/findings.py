@@ -87,6 +87,11 @@ class Finding:
         return (self.path, self.line, self.column, self.name.lower(), self.category)
 
 
+# The level of a note about a file or folder that could not be read: it fails the scan under --fail-on
+# (unless --ignore-unreadable), since a finding may hide there.
+UNREADABLE = "error"
+
+
 @dataclass(frozen=True)
 class Note:
     """Something the operator should know about a path the scan could not fully cover."""
@@ -114,6 +119,11 @@ class ScanResult:
         self.notes.sort(key=lambda note: (note.path, note.message))
         return self
 
+    @property
+    def unreadable(self):
+        """Return the notes about files and folders that could not be read."""
+        return [note for note in self.notes if note.level == UNREADABLE]
+
     def worst_severity(self):
         """Return the most urgent severity among reported findings, or None when there are none."""
         return max((finding.severity for finding in self.findings), key=lambda severity: severity.rank, default=None)
@@ -132,6 +142,7 @@ class ScanResult:
             "suppressed_by": {reason: suppressed_by[reason] for reason in ("inline", "exclude")},
             "files_scanned": self.files_scanned,
             "files_skipped": dict(sorted(self.files_skipped.items())),
+            "unreadable": len(self.unreadable),
         }
 
 

@@ -4,6 +4,13 @@ import os
 from typing import NamedTuple
 
 DEFAULT_MAX_SIZE = 2 * 1024 * 1024
+# The largest --max-size. Past FULL_PARSE_LIMIT a file costs about four times its size in memory while it is
+# read and classified, so one file never takes more than about 256 MB.
+MAX_SIZE_CEILING = 64 * 1024 * 1024
+# A syntax tree or token list (Python's ast, the JSON parser, the code tokenizer) costs up to 200 times the
+# file's size: larger files are classified by line patterns (JSON) or from a window of code around each
+# occurrence (Python, JavaScript), so no file's tree takes more than about 200 MB.
+FULL_PARSE_LIMIT = 1024 * 1024
 BINARY_SNIFF_BYTES = 8 * 1024
 # Most source files fit in one read of this size; asking for --max-size at once would allocate 2 MiB per file.
 _FIRST_READ = 64 * 1024

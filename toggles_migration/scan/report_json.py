@@ -2,13 +2,15 @@
 
 import json
 
+from .shown import unicode_text
 from .tool import TOOL_NAME, tool_version
 
 
 def finding_record(finding):
     """Return a finding as a JSON-ready dict; ``parse`` appears only when line patterns were used."""
     record = {
-        "path": finding.path,
+        # Undecodable bytes of a file name appear as \\xHH: JSON text must be valid Unicode.
+        "path": unicode_text(finding.path),
         "line": finding.line,
         "column": finding.column,
         "name": finding.name,
@@ -29,9 +31,12 @@ def render_json(result):
     """Return the JSON report of a ``ScanResult``: identical for identical trees, keys and lists sorted."""
     document = {
         "tool": {"name": TOOL_NAME, "version": tool_version()},
-        "names": [{"name": target.name, "kind": target.kind.value} for target in result.targets],
+        "names": [{"name": unicode_text(target.name), "kind": target.kind.value} for target in result.targets],
         "findings": [finding_record(finding) for finding in result.findings],
-        "notes": [{"path": note.path, "level": note.level, "message": note.message} for note in result.notes],
+        "notes": [
+            {"path": unicode_text(note.path), "level": note.level, "message": unicode_text(note.message)}
+            for note in result.notes
+        ],
         "summary": result.summary(),
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

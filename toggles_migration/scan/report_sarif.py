@@ -2,9 +2,9 @@
 
 import json
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
 
 from .findings import SEVERITY_BY_CATEGORY, Category, Severity
+from .shown import relative_uri, unicode_text
 from .tool import INFORMATION_URI, TOOL_NAME, tool_version
 
 SARIF_VERSION = "2.1.0"
@@ -66,10 +66,14 @@ def _rule(category):
 
 
 def artifact_location(path):
-    """Return a SARIF artifactLocation: relative to the source root when the path is relative, else a file URI."""
+    """
+    Return a SARIF artifactLocation: relative to the source root when the path is relative, else a file URI.
+
+    Either way the URI percent-encodes the name's bytes on disk, so names that are not UTF-8 survive.
+    """
     if PurePosixPath(path).is_absolute():
         return {"uri": Path(path).as_uri()}
-    return {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
+    return {"uri": relative_uri(path), "uriBaseId": SOURCE_ROOT}
 
 
 def _result(finding, rule_index):
@@ -107,6 +111,6 @@ def _result(finding, rule_index):
 def _notification(note):
     return {
         "level": note.level,
-        "message": {"text": note.message},
+        "message": {"text": unicode_text(note.message)},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.path)}}],
     }

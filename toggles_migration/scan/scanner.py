@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from .classifiers import classify
-from .findings import Finding, Note, ScanResult, severity_for
+from .findings import UNREADABLE, Finding, Note, ScanResult, severity_for
 from .hits import LineIndex, find_hits
 from .reading import DEFAULT_MAX_SIZE, decode, read_candidate
 from .suggestions import suggestion_for
@@ -51,7 +51,8 @@ def _scan_file(candidate, matcher, max_size, result):
     if content.skipped:
         result.files_skipped[content.skipped] += 1
         if content.message:
-            result.notes.append(Note(candidate.path, content.message, "warning"))
+            level = UNREADABLE if content.skipped == "unreadable" else "warning"
+            result.notes.append(Note(candidate.path, content.message, level))
         return
     result.files_scanned += 1
     # Most files hold no name at all: a search of their raw bytes settles them before any decoding.

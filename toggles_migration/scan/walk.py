@@ -5,7 +5,7 @@ from fnmatch import fnmatchcase
 from typing import NamedTuple
 
 from .filekinds import FileKind, FolderTraits, kind_in_folder, kind_of
-from .findings import Note
+from .findings import UNREADABLE, Note
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 VIRTUALENV_MARKER = "pyvenv.cfg"
@@ -92,15 +92,15 @@ def _walk_folder(root, shown, excludes, notes, *, excluded):
             with os.scandir(folder) as listing:
                 entries = list(listing)
         except OSError as error:
-            where = f"{shown}/{relative_folder}" if relative_folder else shown
-            notes.append(Note(where, f"folder not readable ({error.strerror})", "warning"))
+            where = _shown_path(shown, relative_folder) if relative_folder else shown
+            notes.append(Note(where, f"folder not readable ({error.strerror or type(error).__name__})", UNREADABLE))
             continue
         if relative_folder and any(entry.name == VIRTUALENV_MARKER for entry in entries):
             continue
         for entry in entries:
             relative = f"{relative_folder}/{entry.name}" if relative_folder else entry.name
             # Directory symlinks are never followed, which rules out symlink loops.
-            if entry.is_dir(follow_symlinks=False):
+            if _is_folder(entry):
                 if entry.name not in SKIPPED_FOLDERS:
                     excluded = folder_excluded or excludes.matches(relative, _shown_path(shown, relative))
                     pending.append((relative, entry.path, excluded, traits.child(entry.name)))
@@ -114,6 +114,14 @@ def _walk_folder(root, shown, excludes, notes, *, excluded):
 
 def _shown_path(shown_root, relative):
     return relative if shown_root == "." else f"{shown_root}/{relative}"
+
+
+def _is_folder(entry):
+    # Answered from the listing on Linux; a failing lstat elsewhere means the entry cannot be read anyway.
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _is_file(entry):
