@@ -50,11 +50,9 @@ def main():
         page = build / f"{name}.html"
         html = client.get(url).content.decode()
         page.write_text(html.replace('="/static/', f'="{settings.STATIC_FILES_URI}'), encoding="utf-8")
-        subprocess.run(
-            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={build / 'profile'}", f"--screenshot={OUT / name}", page.as_uri()],
-            check=True,
-            capture_output=True,
-        )
+        profile = f"--user-data-dir={build / 'profile'}"
+        command = [browser, *CHROMIUM_FLAGS, profile, f"--screenshot={OUT / name}", page.as_uri()]
+        subprocess.run(command, check=True, capture_output=True)
         print(f"wrote {OUT / name}")
     return 0
 

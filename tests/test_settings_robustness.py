@@ -258,7 +258,8 @@ def parsed_yaml(snippet):
     """The PROCTORING_BACKENDS mapping of the snippet's YAML lines, parsed back with PyYAML."""
     lines = snippet_lines(snippet)
     start = lines.index("    PROCTORING_BACKENDS:")
-    return yaml.safe_load("\n".join(lines[start:]))["PROCTORING_BACKENDS"]
+    end = next(index for index, line in enumerate(lines) if index > start and not line.startswith("     "))
+    return yaml.safe_load("\n".join(lines[start:end]))["PROCTORING_BACKENDS"]
 
 
 def parsed_python(snippet):
