@@ -24,8 +24,7 @@ from bench.measure import Figure, human, info, interleaved_ns, median_ns
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions, capabilities, normalise_proctoring_backends, reads
 from toggles_migration.legacy_state import read_courses
-from toggles_migration.scan import cli
-from toggles_migration.scan.targets import declared_targets
+from toggles_migration.scan import cli, declared_targets
 
 RETIRED = data.RETIRED
 

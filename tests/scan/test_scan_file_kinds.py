@@ -2,7 +2,7 @@
 
 import pytest
 
-from toggles_migration.scan.filekinds import FileKind, is_test_path, kind_of
+from toggles_migration.scan.walk import FileKind, is_test_path, kind_of
 
 
 @pytest.mark.parametrize(

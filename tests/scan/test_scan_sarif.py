@@ -6,7 +6,7 @@ import json
 import pytest
 
 from toggles_migration.scan import scan
-from toggles_migration.scan.report_sarif import render_sarif
+from toggles_migration.scan.reports import render_sarif
 
 # The subset of the SARIF 2.1.0 schema that code-scanning dashboards rely on.
 MINIMAL_SARIF_SCHEMA = {

@@ -8,7 +8,7 @@ import pytest
 from toggles_migration import capabilities
 from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS, RETIREMENTS
 from toggles_migration.scan import TargetKind, declared_targets
-from toggles_migration.scan.targets import NameMatcher
+from toggles_migration.scan.reading import NameMatcher
 
 SCAN_PACKAGE = Path(__file__).resolve().parents[2] / "toggles_migration" / "scan"
 

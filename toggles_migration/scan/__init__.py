@@ -1,8 +1,8 @@
 """Find hard-coded legacy backend names and reads of retired toggles in any code tree, without Django settings."""
 
 from .findings import Category, Finding, Note, ScanResult, Severity
+from .reading import Target, TargetKind, declared_targets
 from .scanner import ScanOptions, scan
-from .targets import Target, TargetKind, declared_targets
 
 __all__ = [
     "Category",

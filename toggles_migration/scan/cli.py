@@ -5,13 +5,10 @@ import os
 import re
 import sys
 
-from .findings import Severity
+from .findings import MARKER, Severity
 from .reading import DEFAULT_MAX_SIZE, MAX_SIZE_CEILING
-from .report_json import render_json
-from .report_sarif import render_sarif
-from .report_text import render_text
+from .reports import render_json, render_sarif, render_text
 from .scanner import ScanOptions, scan
-from .suppression import MARKER
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1

@@ -1,8 +1,11 @@
-"""What a scan reports: categories, severities, findings, notes and the overall result."""
+"""What a scan reports: categories, severities, suggestions, inline suppression, findings, notes and the result."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from toggles_migration.retirements import MANAGED_OPTIONS
 
 
 class Category(StrEnum):
@@ -64,6 +67,74 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class Classified:
+    """A classifier's verdicts for a file's hits, in order, and how the file was read."""
+
+    placements: list
+    parse: str | None = None
+    note: str | None = None
+
+
+MARKER = "toggles-migration: ignore"
+
+# Matching the bare marker text makes it work in "#", "//", "<!-- -->", "{# #}", "##" and ";" comments alike.
+_MARKER_PATTERN = re.compile(re.escape(MARKER), re.IGNORECASE)
+
+
+def is_suppressed(line_text):
+    """Return whether the line carries the inline ignore marker."""
+    return _MARKER_PATTERN.search(line_text) is not None
+
+
+def _option_keys():
+    return " / ".join(f"['{option.name}']" for option in MANAGED_OPTIONS)
+
+
+def _helpers():
+    # Each managed option has a capability helper of the same name in toggles_migration.
+    return " / ".join(f"toggles_migration.{option.name}(provider)" for option in MANAGED_OPTIONS)
+
+
+def suggestion_for(target, category):
+    """Return what to do about an occurrence of ``target`` in ``category``."""
+    if target.is_retired_toggle:
+        return _for_retired_toggle(target.retirement, category)
+    return _for_backend_name(category)
+
+
+def _for_backend_name(category):
+    return {
+        Category.LOGIC: "use the backend option that replaces the name check, e.g. "
+        f"PROCTORING_BACKENDS[provider]{_option_keys()} via {_helpers()}",
+        Category.DEPENDENCY: "keep the package only while a course uses this backend; drop its strings from "
+        "translation extraction once no code or template names it",
+        Category.DISPLAY_STRING: "take the provider's name from the backend (or describe the capability) "
+        "instead of a hard-coded name in the message",
+        Category.COMMENT: "reword the comment around the backend option rather than the backend name",
+        Category.DOCS: f"document the PROCTORING_BACKENDS options {_option_keys()} rather than the backend name",
+        Category.CONFIG: f"give this backend explicit PROCTORING_BACKENDS options {_option_keys()}",
+        Category.TRANSLATION: "informational: catalogues follow the source strings once those change",
+        Category.TEST: "informational: mock backends in tests are fine; prefer a neutral name where the test "
+        "does not depend on the legacy backend",
+    }[category]
+
+
+def _for_retired_toggle(retirement, category):
+    option = retirement.option.name
+    replacement = f"PROCTORING_BACKENDS[<backend>]['{option}']"
+    return {
+        Category.LOGIC: f"read {replacement} via toggles_migration.{option}(provider)",
+        Category.DEPENDENCY: f"stop depending on {retirement.name}; its replacement is {replacement}",
+        Category.DISPLAY_STRING: f"{retirement.name} is retired: name {replacement} in the message instead",
+        Category.COMMENT: f"{retirement.name} is retired: point the comment at {replacement}",
+        Category.DOCS: f"{retirement.name} is retired: document {replacement} instead",
+        Category.CONFIG: f"remove the retired {retirement.name} setting and set {replacement} instead",
+        Category.TRANSLATION: "informational: catalogues follow the source strings once those change",
+        Category.TEST: f"informational: tests of the retired {retirement.name} can go once nothing reads it",
+    }[category]
+
+
+@dataclass(frozen=True)
 class Finding:
     """One occurrence of a searched name, classified."""
 
@@ -85,6 +156,41 @@ class Finding:
     def sort_key(self):
         """Order findings by path, line, column, then name, so every output is stable."""
         return (self.path, self.line, self.column, self.name.lower(), self.category)
+
+
+# Minified files put megabytes on one line; a finding shows only the neighbourhood of its match.
+_LONGEST_EXCERPT = 400
+_EXCERPT_CONTEXT = 100
+
+
+def finding_for(candidate, hit, placement, line_text, parse=None):
+    """Return the ``Finding`` for a classified hit of ``candidate``, suppressed when excluded or marked inline."""
+    target = hit.target
+    return Finding(
+        path=candidate.path,
+        line=hit.line,
+        column=hit.column,
+        name=target.name,
+        match=hit.match,
+        target_kind=target.kind.value,
+        category=placement.category,
+        detail=placement.detail,
+        severity=severity_for(placement.category, retired_toggle=target.is_retired_toggle, in_code=placement.in_code),
+        text=excerpt(line_text, hit.column, len(hit.match)),
+        suggestion=suggestion_for(target, placement.category),
+        parse=parse,
+        suppressed_by="exclude" if candidate.excluded else "inline" if is_suppressed(line_text) else None,
+    )
+
+
+def excerpt(line_text, column, length):
+    """Return the line without surrounding blanks, or a window around the match when the line is minified-long."""
+    stripped = line_text.strip()
+    if len(stripped) <= _LONGEST_EXCERPT:
+        return stripped
+    start = max(0, column - 1 - _EXCERPT_CONTEXT)
+    end = min(len(line_text), column - 1 + length + _EXCERPT_CONTEXT)
+    return f"{'...' if start else ''}{line_text[start:end]}{'...' if end < len(line_text) else ''}"
 
 
 # The level of a note about a file or folder that could not be read: it fails the scan under --fail-on
@@ -112,6 +218,10 @@ class ScanResult:
     files_scanned: int = 0
     files_skipped: Counter = field(default_factory=Counter)
 
+    def add(self, finding):
+        """Keep ``finding`` with the reported or the suppressed findings."""
+        (self.suppressed if finding.suppressed_by else self.findings).append(finding)
+
     def sort(self):
         """Put findings and notes in their stable order."""
         self.findings.sort(key=lambda finding: finding.sort_key)
@@ -123,10 +233,6 @@ class ScanResult:
     def unreadable(self):
         """Return the notes about files and folders that could not be read."""
         return [note for note in self.notes if note.level == UNREADABLE]
-
-    def worst_severity(self):
-        """Return the most urgent severity among reported findings, or None when there are none."""
-        return max((finding.severity for finding in self.findings), key=lambda severity: severity.rank, default=None)
 
     def summary(self):
         """Return counts by severity, category and suppression reason, for every output format."""
@@ -144,12 +250,3 @@ class ScanResult:
             "files_skipped": dict(sorted(self.files_skipped.items())),
             "unreadable": len(self.unreadable),
         }
-
-
-@dataclass(frozen=True)
-class Classified:
-    """A classifier's verdicts for a file's hits, in order, and how the file was read."""
-
-    placements: list
-    parse: str | None = None
-    note: str | None = None

@@ -1,0 +1,329 @@
+"""Split text into the pieces of its language: code tokens, comments, template regions, JSON strings and keys."""
+
+import io
+import json
+import re
+import tokenize
+from typing import NamedTuple
+
+COMMENT = "comment"
+STRING = "string"
+NAME = "name"
+NUMBER = "number"
+OPERATOR = "op"
+
+_JS_TOKEN = re.compile(
+    r"""
+     (?P<space>\s+)
+    |(?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))
+    |(?P<string>"(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$))
+    |(?P<template>`)
+    |(?P<name>[^\W\d][\w$]*|\$[\w$]*)
+    |(?P<number>\d[\w.]*)
+    |(?P<op>===|!==|==|!=|=>|<=|>=|&&|\|\||\?\?|\?\.|\.\.\.|\S)
+    """,
+    re.VERBOSE | re.DOTALL | re.MULTILINE,
+)
+
+_PYTHON_TOKEN = re.compile(
+    r"""
+     (?P<space>\s+)
+    |(?P<comment>\#[^\n]*)
+    |(?P<string>[rRbBuUfF]{0,3}(?:\"\"\".*?(?:\"\"\"|\Z)|'''.*?(?:'''|\Z)
+                                |"(?:[^"\\\n]|\\.)*(?:"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)))
+    |(?P<name>[^\W\d]\w*)
+    |(?P<number>\d[\w.]*)
+    |(?P<op>==|!=|<=|>=|->|:=|\*\*|//|\S)
+    """,
+    re.VERBOSE | re.DOTALL | re.MULTILINE,
+)
+
+_JS_REGEX_LITERAL = re.compile(r"/(?:[^/\\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[a-z]*")
+# After these a "/" starts a regular expression rather than a division.
+_REGEX_MAY_FOLLOW_KEYWORDS = frozenset({"return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void"})
+
+# Classifying a name looks at a few tokens after it; tokenizing this far past the last name is plenty.
+_LOOKAHEAD_CHARACTERS = 2000
+
+
+class Token(NamedTuple):
+    """A token's kind and its character span in the tokenized text."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def tokenize_code(text, *, python=False, stop_after=None):
+    """Return the tokens of ``text``, up to a little past ``stop_after`` when given.
+
+    Unterminated strings and comments end at the line or file end.
+    """
+    tokens = []
+    length = len(text) if stop_after is None else min(len(text), stop_after + _LOOKAHEAD_CHARACTERS)
+    if python:
+        _tokenize_python(text, tokens, length)
+    else:
+        _tokenize_js(text, 0, tokens, inside_template=False, length=length)
+    return tokens
+
+
+def _tokenize_python(text, tokens, length):
+    for match in _PYTHON_TOKEN.finditer(text):
+        if match.start() >= length:
+            break
+        kind = match.lastgroup
+        if kind != "space":
+            tokens.append(Token(kind, match.start(), match.end()))
+
+
+def _tokenize_js(text, position, tokens, *, inside_template, length):
+    """Tokenize from ``position``; inside a template's ``${`` stop after the matching ``}`` and return there."""
+    depth = 0
+    while position < length:
+        match = _JS_TOKEN.match(text, position)
+        kind = match.lastgroup
+        if kind == "template":
+            position = _template_literal(text, match.end(), tokens, length)
+            continue
+        if kind == OPERATOR and match.group() == "/" and _regex_may_start(text, tokens):
+            literal = _JS_REGEX_LITERAL.match(text, position)
+            if literal:
+                tokens.append(Token(STRING, literal.start(), literal.end()))
+                position = literal.end()
+                continue
+        if inside_template and kind == OPERATOR:
+            if match.group() == "{":
+                depth += 1
+            elif match.group() == "}":
+                if depth == 0:
+                    return match.end()
+                depth -= 1
+        if kind != "space":
+            tokens.append(Token(kind, match.start(), match.end()))
+        position = match.end()
+    return position
+
+
+def _template_literal(text, position, tokens, length):
+    """Emit a template literal's text as strings and its ``${...}`` parts as code; return the index after it."""
+    chunk_start = position - 1
+    while position < length:
+        character = text[position]
+        if character == "\\":
+            position += 2
+        elif character == "`":
+            tokens.append(Token(STRING, chunk_start, position + 1))
+            return position + 1
+        elif character == "$" and text.startswith("{", position + 1):
+            tokens.append(Token(STRING, chunk_start, position))
+            position = _tokenize_js(text, position + 2, tokens, inside_template=True, length=length)
+            chunk_start = position
+        else:
+            position += 1
+    tokens.append(Token(STRING, chunk_start, length))
+    return length
+
+
+def _regex_may_start(text, tokens):
+    previous = next((token for token in reversed(tokens) if token.kind != COMMENT), None)
+    if previous is None:
+        return True
+    previous_text = text[previous.start : previous.end]
+    if previous.kind in (NAME, NUMBER, STRING):
+        return previous.kind == NAME and previous_text in _REGEX_MAY_FOLLOW_KEYWORDS
+    return previous_text not in (")", "]", "}")
+
+
+def python_comment_columns(text, last_line):
+    """Return ``{line: column where its comment starts}`` for Python source, from its tokens up to ``last_line``."""
+    columns = {}
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.start[0] > last_line:
+            break
+        if token.type == tokenize.COMMENT:
+            columns[token.start[0]] = token.start[1]
+    return columns
+
+
+# A quote opens a string only where a value can start, so the apostrophe in "don't" opens nothing.
+_VALUE_STARTS = frozenset(" \t:=,[{(")
+
+
+def comment_start(line, markers="#", quotes="\"'"):
+    """Return the column where a comment starts, or None; a marker counts at line start or after whitespace."""
+    quote = None
+    escaped = False
+    for column, character in enumerate(line):
+        if quote:
+            if escaped:
+                escaped = False
+            elif character == "\\":
+                escaped = True
+            elif character == quote:
+                quote = None
+        elif character in quotes and (column == 0 or line[column - 1] in _VALUE_STARTS):
+            quote = character
+        elif character in markers and (column == 0 or line[column - 1].isspace()):
+            return column
+    return None
+
+
+def in_line_comment(line, column, markers="#", quotes="\"'"):
+    """Return whether the 1-based ``column`` of ``line`` lies inside a line comment."""
+    start = comment_start(line, markers, quotes)
+    return start is not None and column - 1 >= start
+
+
+DISPLAY, CODE, SCRIPT = "display", "code", "script"
+
+_COMMON_REGIONS = [
+    (COMMENT, r"<!--.*?(?:-->|\Z)"),
+    (SCRIPT, r"<script\b[^>]*>(?P<script_body>.*?)(?:</script\s*>|\Z)"),
+]
+_DJANGO_REGIONS = [
+    (COMMENT, r"\{\#.*?\#\}"),
+    (COMMENT, r"\{%-?\s*comment\b.*?(?:\{%-?\s*endcomment\s*-?%\}|\Z)"),
+    (DISPLAY, r"\{%-?\s*blocktrans(?:late)?\b.*?(?:\{%-?\s*endblocktrans(?:late)?\s*-?%\}|\Z)"),
+    (DISPLAY, r"\{%-?\s*trans(?:late)?\s.*?%\}"),
+    (CODE, r"\{%.*?%\}|\{\{.*?\}\}"),
+]
+_MAKO_REGIONS = [
+    (COMMENT, r"<%doc>.*?(?:</%doc>|\Z)"),
+    (COMMENT, r"^[ \t]*\#\#[^\n]*"),
+    (CODE, r"</?%(?!doc\b)[A-Za-z][^>]*>"),
+    (CODE, r"\$\{(?:[^{}]|\{[^{}]*\})*\}"),
+    (CODE, r"<%!?.*?(?:%>|\Z)"),
+    (CODE, r"^[ \t]*%(?!>)[^\n]*"),
+]
+_UNDERSCORE_REGIONS = [
+    (CODE, r"<%[=\-]?.*?(?:%>|\Z)"),
+]
+
+_MAKO_SIGNS = re.compile(
+    r"<%(?:page|inherit|namespace|def|block|include|!)|\$\{|^[ \t]*%[ \t]*(?:if|for|endif|endfor)\b", re.M
+)
+
+
+def _compile(regions):
+    pattern = "|".join(f"(?P<r{index}>{region})" for index, (_, region) in enumerate(regions))
+    return re.compile(pattern, re.DOTALL | re.MULTILINE), [kind for kind, _ in regions]
+
+
+_FLAVOURS = {
+    "django": _compile(_COMMON_REGIONS + _DJANGO_REGIONS),
+    "mako": _compile(_COMMON_REGIONS + _MAKO_REGIONS + _DJANGO_REGIONS),
+    "underscore": _compile(_COMMON_REGIONS + _UNDERSCORE_REGIONS),
+}
+
+
+def template_flavour(relative_path, text):
+    """Return which template language a file uses: ``mako``, ``underscore`` or ``django`` (plain HTML too)."""
+    if relative_path.endswith(".mako"):
+        return "mako"
+    if relative_path.endswith(".underscore"):
+        return "underscore"
+    if _MAKO_SIGNS.search(text):
+        return "mako"
+    return "underscore" if "<%" in text else "django"
+
+
+def template_regions(flavour, text):
+    """Return ``(start, end, kind, match)`` for each comment, translated, code and script region of a template."""
+    pattern, kinds = _FLAVOURS[flavour]
+    return [(match.start(), match.end(), kinds[int(match.lastgroup[1:])], match) for match in pattern.finditer(text)]
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
+
+
+def json_string_paths(text):
+    """Return (start, end, key path) for every string of a valid JSON document; a key's path ends with itself."""
+    paths = []
+    frames = []  # one [is_object, current_key, expecting_key] per open container
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        frame = frames[-1] if frames else None
+        if token in "{[":
+            frames.append([token == "{", None, token == "{"])
+        elif token in "}]":
+            frames.pop()
+        elif token == ":" and frame:
+            frame[2] = False
+        elif token == "," and frame and frame[0]:
+            frame[2] = True
+        elif token.startswith('"'):
+            keys = tuple(key for is_object, key, _ in frames[:-1] if is_object and key is not None)
+            if frame and frame[0] and frame[2]:
+                frame[1] = json.loads(token)
+                paths.append((match.start(), match.end(), (*keys, frame[1])))
+            else:
+                own_key = (frame[1],) if frame and frame[0] and frame[1] is not None else ()
+                paths.append((match.start(), match.end(), keys + own_key))
+    return paths
+
+
+_INI_SECTION = re.compile(r"^\s*\[([^\]]+)\]")
+_INI_KEY = re.compile(r"^([^\s#;=:][^=:]*?)\s*[=:]")
+_TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+_TOML_KEY = re.compile(r"""^\s*([A-Za-z0-9_"'.-]+?)\s*=""")
+
+
+def ini_keys_by_line(line_index):
+    """Return, for each line of an INI file, its section and the key whose value it holds."""
+    return _keys_by_line(line_index, _INI_SECTION, _INI_KEY, continuation=lambda line: line[:1] in (" ", "\t"))
+
+
+def toml_keys_by_line(line_index):
+    """Return, for each line of a TOML file, its table and the key whose value it holds."""
+    return _keys_by_line(line_index, _TOML_TABLE, _TOML_KEY, continuation=lambda line: True)
+
+
+def _keys_by_line(line_index, section_pattern, key_pattern, continuation):
+    """Return, for each line, its section and the key whose value it holds (values may span lines)."""
+    keys = []
+    section, key = "", None
+    for number in range(1, len(line_index.starts) + 1):
+        line = line_index.line_text(number)
+        section_match = section_pattern.match(line)
+        key_match = key_pattern.match(line)
+        if section_match:
+            section, key = section_match.group(1).strip(), None
+        elif key_match:
+            key = key_match.group(1).strip()
+        elif line.strip() and not continuation(line):
+            key = None
+        keys.append((section, key))
+    return keys
+
+
+MAKE_ASSIGNMENT = re.compile(r"^\s*(?:export\s+|override\s+)?([A-Za-z_][\w.-]*)\s*(?:[:+?!]?=)")
+_MAKE_TARGET = re.compile(r"^([^\s#:=][^:=]*?)\s*::?(?!=)")
+
+
+def make_rules_by_line(lines):
+    """Return, for each line, the targets of the rule whose recipe it belongs to (or None)."""
+    rules = []
+    current = None
+    continued = False
+    for line in lines:
+        if not continued and not line.startswith("\t") and line.strip() and not line.lstrip().startswith("#"):
+            if MAKE_ASSIGNMENT.match(line):
+                current = None
+            else:
+                target = _MAKE_TARGET.match(line)
+                current = target.group(1) if target else current
+        rules.append(current)
+        continued = line.endswith("\\")
+    return rules
+
+
+def make_logical_line(lines, number):
+    """Join the backslash-continued physical lines around the 1-based line ``number``."""
+    first = number
+    while first > 1 and lines[first - 2].endswith("\\"):
+        first -= 1
+    last = number
+    while last < len(lines) and lines[last - 1].endswith("\\"):
+        last += 1
+    return " ".join(line.rstrip("\\") for line in lines[first - 1 : last])
