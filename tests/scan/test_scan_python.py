@@ -21,7 +21,7 @@ import pytest
         ("@override(SHOW_REVIEW_RULES_FLAG)\ndef f():\n    pass\n", [("logic", "reference")]),
         ('def f(backends):\n    return {"proctortrack": 1}\n', [("logic", "mapping key")]),
         ('match p:\n    case {"proctortrack": x}:\n        pass\n', [("logic", "match case")]),
-        ('s = "not a docstring, proctortrack"\n', [("logic", "declaration")]),
+        ('s = "not a docstring, proctortrack"\n', [("display-string", "prose string")]),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )

@@ -83,6 +83,9 @@ KEYWORDS = frozenset(
     }
 )
 
+# A string of this many words is a sentence: a name in it is prose (a message, help text), not a value.
+SENTENCE_WORDS = 3
+
 # A code file over FULL_PARSE_LIMIT is classified one occurrence at a time, from the tokens of a window around
 # it: the memory a file costs then grows with its size alone, never with a syntax tree or a whole token list.
 _WINDOW_BEFORE = 2048
@@ -107,6 +110,11 @@ def call_detail(callee):
     return _CALL_DETAILS.get(callee)
 
 
+def is_prose(text, *, spans_lines):
+    """Return whether a string literal reads as prose: it spans lines or holds a sentence's worth of words."""
+    return spans_lines or len(text.split()) >= SENTENCE_WORDS
+
+
 def _logic(detail):
     return Placement(Category.LOGIC, detail, in_code=True)
 
@@ -125,6 +133,11 @@ def _config(detail):
 
 def _dependency(detail):
     return Placement(Category.DEPENDENCY, detail)
+
+
+# A name in a sentence is text for people whatever the code does with the string; only a string that is the
+# name alone (compared, a default, a value passed on) is logic.
+_PROSE = _display("prose string")
 
 
 def _uniform(hits, category, detail):
@@ -212,6 +225,20 @@ def _covers(node, point):
     return any(_covers(child, point) for child in ast.iter_child_nodes(node))
 
 
+def _child_covering(node, point):
+    children = list(ast.iter_child_nodes(node))
+    if isinstance(node, ast.JoinedStr):
+        # Before Python 3.12 every part of an f-string spans the whole f-string; only the expressions of its
+        # placeholders have their own positions. Code in a placeholder is code, the rest the f-string's text.
+        placeholder = next(
+            (part for part in children if isinstance(part, ast.FormattedValue) and _covers(part.value, point)), None
+        )
+        text = next((part for part in children if isinstance(part, ast.Constant) and _covers(part, point)), None)
+        if placeholder or text:
+            return placeholder or text
+    return next((child for child in children if _covers(child, point)), None)
+
+
 def _callee(function):
     if isinstance(function, ast.Name):
         return function.id
@@ -234,6 +261,23 @@ def _syntax_detail(parent, child):
     return None
 
 
+def _string_literal(chain):
+    """Return the string literal the innermost node is (the whole f-string for a piece of one), or None."""
+    node = chain[-1]
+    if not isinstance(node, ast.JoinedStr) and not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return None
+    return chain[-2] if len(chain) > 1 and isinstance(chain[-2], ast.JoinedStr) else node
+
+
+def _is_prose_literal(literal):
+    if isinstance(literal, ast.Constant):
+        text = literal.value
+    else:
+        # An f-string's placeholders count as words.
+        text = "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in literal.values)
+    return is_prose(text, spans_lines=literal.end_lineno > literal.lineno)
+
+
 class _TreeContext:
     """Classifies a point of a parsed module from the chain of nodes that contain it."""
 
@@ -247,6 +291,14 @@ class _TreeContext:
         statement = chain[statement_index]
         if self._is_string_statement(statement, chain, statement_index):
             return _comment("docstring")
+        placement = self._placement(chain, statement_index)
+        if placement.category is Category.LOGIC:
+            literal = _string_literal(chain)
+            if literal is not None and _is_prose_literal(literal):
+                return _PROSE
+        return placement
+
+    def _placement(self, chain, statement_index):
         for index in range(len(chain) - 1, statement_index, -1):
             verdict = self._verdict(chain[index - 1], chain[index])
             if verdict:
@@ -257,7 +309,7 @@ class _TreeContext:
         """Return the nodes from the module down to the innermost one covering ``point``."""
         chain = [self.tree]
         while True:
-            child = next((child for child in ast.iter_child_nodes(chain[-1]) if _covers(child, point)), None)
+            child = _child_covering(chain[-1], point)
             if child is None:
                 return chain
             chain.append(child)
@@ -402,8 +454,13 @@ class TokenContext:
             self._neighbour_verdict(index, stack)
             or next(filter(None, (self._bracket_verdict(opener) for opener in reversed(stack))), None)
             or self._trailing_verdict(index, stack)
+            or _logic("reference")
         )
-        return verdict or _logic("reference")
+        if verdict.category is Category.LOGIC and self.code[index].kind == t.STRING:
+            text = self._text(index)
+            if is_prose(text, spans_lines="\n" in text):
+                return _PROSE
+        return verdict
 
     def _neighbour_verdict(self, index, stack):
         """Judge from the tokens right around the name: docstrings, message fields and operators."""
