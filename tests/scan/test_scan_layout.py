@@ -1,0 +1,34 @@
+"""The scanner's modules need nothing but the standard library and the retirement declarations."""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+SCAN_PACKAGE = Path(__file__).resolve().parents[2] / "toggles_migration" / "scan"
+DECLARATIONS = "toggles_migration.retirements"
+
+
+def absolute_imports(module):
+    """Return the absolute module names that a source file imports, at any depth."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    names += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and not node.level]
+    return names
+
+
+@pytest.mark.parametrize("module", sorted(SCAN_PACKAGE.glob("*.py")), ids=lambda path: path.name)
+def test_scanner_modules_import_only_the_standard_library_and_the_declarations(module):
+    outside = [
+        name
+        for name in absolute_imports(module)
+        if name != DECLARATIONS and name.split(".")[0] not in sys.stdlib_module_names
+    ]
+    assert outside == []
+
+
+def test_the_check_sees_a_third_party_import(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import os\nfrom waffle import flag_is_active\nfrom . import walk\n", encoding="utf-8")
+    assert absolute_imports(module) == ["os", "waffle"]
