@@ -284,10 +284,9 @@ class _Reader:
             f"FROM (SELECT DISTINCT {key} AS k FROM {table} WHERE waffle_flag = %s) w "
             f"JOIN {table} o ON o.waffle_flag = %s AND {self._equals(spec, 'o', 'w.k')} ORDER BY o.change_date DESC",
             [self.toggle, self.toggle],
+            # Every row of the toggle passes here once (its own key's group): check each stored course id.
+            check=lambda row: self._usable(spec, (row[1], None, None, row[5])),
         )
-        for found in fold.newest.values():
-            for row in found.rows:
-                self._usable(spec, row)
         overrides = {}
         for row in self._effective(spec, fold).values():
             if row is not None and self._usable(spec, row):
@@ -416,11 +415,13 @@ class _Reader:
                 answers.update((batch[position], row_id) for position, row_id in cursor.fetchall())
         return answers
 
-    def _fold(self, sql, params):
+    def _fold(self, sql, params, check=None):
         fold = _Fold()
         with self.connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             for row in self._rows(cursor):
+                if check is not None:
+                    check(row)
                 fold.add(row)
         return fold
 
