@@ -41,6 +41,9 @@ class SqliteDateTextTest(TestCase):
         actions.restore(f.context())
         assert self._raw(f"SELECT id, CAST(change_date AS TEXT) FROM {f.COURSE_TABLE} ORDER BY id") == before
 
+    def _flag_dates(self, pk):
+        return self._raw(f"SELECT CAST(created AS TEXT), CAST(modified AS TEXT) FROM waffle_flag WHERE id = {pk}")
+
     def test_flag_dates_come_back_verbatim(self):
         flag = f.flag(everyone=True)
         with connection.cursor() as cursor:
@@ -48,11 +51,11 @@ class SqliteDateTextTest(TestCase):
                 "UPDATE waffle_flag SET created = %s, modified = %s WHERE id = %s",
                 [STORED_DATES[0], STORED_DATES[1], flag.pk],
             )
-        before = self._raw(f"SELECT CAST(created AS TEXT), CAST(modified AS TEXT) FROM waffle_flag WHERE id = {flag.pk}")
+        before = self._flag_dates(flag.pk)
         actions.capture(f.context())
         actions.prune(f.context())
         actions.restore(f.context())
-        assert self._raw(f"SELECT CAST(created AS TEXT), CAST(modified AS TEXT) FROM waffle_flag WHERE id = {flag.pk}") == before
+        assert self._flag_dates(flag.pk) == before
         assert before == [(STORED_DATES[0], STORED_DATES[1])]
 
     def test_the_capture_holds_the_stored_text(self):
