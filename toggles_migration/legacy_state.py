@@ -2,7 +2,7 @@
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -234,6 +234,7 @@ class _Fold:
 
 
 _KEY_COLUMNS = {tables.COURSE_OVERRIDES: "course_id", tables.ORG_OVERRIDES: "org"}
+_OVERVIEW_ID = ("course_overviews_courseoverview", "id")
 
 
 class _Reader:
@@ -271,24 +272,24 @@ class _Reader:
         """
         Return the effective Override of every stored key, keys grouped as the database compares them (one query).
 
-        Each distinct stored key is asked as upstream asks a key; spellings the database treats as one key get one
-        answer, reported with the key as stored in the effective row. Course ids that do not parse are recorded as
-        invalid rows, and an effective row of that kind is no override.
+        The database numbers the keys in its own sort order (``DENSE_RANK``), so spellings it compares equal share
+        one number and one answer, reported with the key as stored in the effective row. Course ids that do not
+        parse are recorded as invalid rows, and an effective row of that kind is no override.
         """
-        model = self.models[spec]
-        if model is None:
+        if self.models[spec] is None:
             return ()
-        table, key = self.quote(spec.table), self.quote(_KEY_COLUMNS[spec])
+        key = f"o.{self.quote(_KEY_COLUMNS[spec])}"
         fold = self._fold(
-            f"SELECT w.k, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.{key} "
-            f"FROM (SELECT DISTINCT {key} AS k FROM {table} WHERE waffle_flag = %s) w "
-            f"JOIN {table} o ON o.waffle_flag = %s AND {self._equals(spec, 'o', 'w.k')} ORDER BY o.change_date DESC",
-            [self.toggle, self.toggle],
-            # Every row of the toggle passes here once (its own key's group): check each stored course id.
+            f"SELECT DENSE_RANK() OVER (ORDER BY {key}), o.id, {self._date('o.change_date')}, o.enabled, "
+            f"o.override_choice, {key} FROM {self.quote(spec.table)} o WHERE o.waffle_flag = %s "
+            "ORDER BY o.change_date DESC",
+            [self.toggle],
+            # Every row of the toggle passes here once: check each stored course id.
             check=lambda row: self._usable(spec, (row[1], None, None, row[5])),
         )
         overrides = {}
-        for row in self._effective(spec, fold).values():
+        # Ask upstream's query of a tied group with a key of the group as stored: the database finds the others.
+        for row in self._effective(spec, fold, literal=lambda group, found: found.rows[0][3]).values():
             if row is not None and self._usable(spec, row):
                 row_id, enabled, choice, stored = row
                 overrides[row_id] = Override(key=stored, value=(choice == _ON) if enabled else None, row_id=row_id)
@@ -325,52 +326,50 @@ class _Reader:
                 if key is not None:
                     orgs[course_id] = key.org
         org_values = self._org_values(set(orgs.values()))
-        courses = []
-        for course_id in sorted(details):
-            provider, email = details[course_id]
-            course = KnownCourse(course_id, provider or default_provider, email or "")
-            if course_id in course_values:
-                course = replace(course, course_value=course_values[course_id])
-            elif course_id in orgs:
-                course = replace(course, org_value=org_values.get(orgs[course_id]))
-            else:
-                course = replace(course, problem=self._problems[course_id])
-            courses.append(course)
-        return tuple(courses)
+        return tuple(
+            KnownCourse(
+                course_id,
+                details[course_id][0] or default_provider,
+                details[course_id][1] or "",
+                course_value=course_values.get(course_id),
+                org_value=org_values.get(orgs[course_id]) if course_id in orgs else None,
+                problem="" if course_id in course_values else self._problems[course_id],
+            )
+            for course_id in sorted(details)
+        )
 
     def _courses_with_course_overrides(self, courses_sql, params):
-        """Return ({course id: (provider, email)}, {course id: True/False from its effective course override})."""
+        """
+        Return ({course id: (provider, email)}, {course id: True/False from its effective course override}).
+
+        Two queries: the courses, then the toggle's course override rows joined with them (driven by the toggle's
+        rows, so the cost follows the toggle's history, not every flag's).
+        """
+        details = {}
+        with self.connection.chunked_cursor() as cursor:
+            cursor.execute(courses_sql, params)
+            for course_id, provider, email in self._rows(cursor):
+                details[course_id] = (provider, email)
         spec = tables.COURSE_OVERRIDES
         if self.models[spec] is None:
-            sql = (
-                "SELECT c.id, NULL, NULL, NULL, NULL, NULL, c.proctoring_provider, c.proctoring_escalation_email "
-                f"FROM ({courses_sql}) c"
-            )
-        else:
-            sql = (
-                f"SELECT c.id, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.course_id, "
-                f"c.proctoring_provider, c.proctoring_escalation_email FROM ({courses_sql}) c "
-                f"LEFT JOIN {self.quote(spec.table)} o ON o.waffle_flag = %s AND {self._equals(spec, 'o', 'c.id')} "
-                "ORDER BY o.change_date DESC"
-            )
-            params = [*params, self.toggle]
-        details = {}
-        fold = _Fold()
-        with self.connection.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            for *row, provider, email in self._rows(cursor):
-                details[row[0]] = (provider, email)
-                fold.add(row)
+            return details, {}
+        matches = self._equals(spec, "o", "c.id", _OVERVIEW_ID)
+        fold = self._fold(
+            f"SELECT c.id, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.course_id "
+            f"FROM {self.quote(spec.table)} o JOIN ({courses_sql}) c ON {matches} "
+            "WHERE o.waffle_flag = %s ORDER BY o.change_date DESC",
+            [*params, self.toggle],
+        )
         course_values = {}
         for course_id, row in self._effective(spec, fold).items():
-            if row is not None and row[1] and self._usable(spec, row):
+            if row[1] and self._usable(spec, row):
                 course_values[course_id] = row[2] == _ON
         return details, course_values
 
     def _org_values(self, orgs):
-        """Return {org: True/False} for the orgs whose effective org override answers (one query)."""
+        """Return {org: True/False} for the orgs whose effective org override answers (one query, even for none)."""
         spec = tables.ORG_OVERRIDES
-        if not orgs or self.models[spec] is None:
+        if self.models[spec] is None:
             return {}
         fold = self._fold(
             f"SELECT w.k, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.org "
@@ -380,18 +379,24 @@ class _Reader:
         )
         return {org: row[2] == _ON for org, row in self._effective(spec, fold).items() if row is not None and row[1]}
 
-    def _effective(self, spec, fold):
-        """Return {key: effective row or None}; where the newest rows tie, upstream's query picks one (recorded)."""
-        tied = sorted(key for key, found in fold.newest.items() if found is not None and len(found.rows) > 1)
-        answers = self._ask_upstream(spec, tied)
+    def _effective(self, spec, fold, literal=lambda key, found: key):
+        """
+        Return {key: effective row}; where the newest rows tie, upstream's query picks one, and the tie is recorded.
+
+        ``literal`` gives the value upstream's query is asked with for a key (by default the key itself).
+        """
+        tied = {
+            key: literal(key, found) for key, found in fold.newest.items() if found is not None and len(found.rows) > 1
+        }
+        answers = self._ask_upstream(spec, sorted(set(tied.values())))
         effective = {}
         for key, found in fold.newest.items():
             if found is None or len(found.rows) == 1:
                 effective[key] = found and found.rows[0]
                 continue
             by_id = {row[0]: row for row in found.rows}
-            chosen = answers.get(key, found.rows[0][0])
-            self.ties.add(Tie(spec.table, key, tuple(sorted(by_id)), chosen))
+            chosen = answers.get(tied[key], found.rows[0][0])
+            self.ties.add(Tie(spec.table, tied[key], tuple(sorted(by_id)), chosen))
             effective[key] = by_id.get(chosen, found.rows[0])
         return effective
 
@@ -460,44 +465,58 @@ class _Reader:
             return False
         return True
 
-    def _equals(self, spec, alias, other):
-        """Return SQL true when ``other`` equals the key column of ``alias`` as the database compares a literal."""
+    def _equals(self, spec, alias, other, other_column=None):
+        """
+        Return SQL true when ``other`` equals the key column of ``alias`` as the database compares a literal with it.
+
+        ``other_column`` ((table, column)) names the column ``other`` reads: when its collation is the key
+        column's, the plain comparison already means the same, and keeps both columns' indexes usable.
+        """
         if self._collations is None:
             self._collations = self._read_collations()
-        prefix, suffix = self._collations.get(spec.table, ("", ""))
-        return f"{alias}.{self.quote(_KEY_COLUMNS[spec])} = {prefix}{other}{suffix}"
+        key_column = (spec.table, _KEY_COLUMNS[spec])
+        left = f"{alias}.{self.quote(key_column[1])}"
+        collation = self._collations.get(key_column)
+        if collation is None or (other_column is not None and self._collations.get(other_column) == collation):
+            return f"{left} = {other}"
+        if self.connection.vendor == "mysql":
+            return f"{left} = CONVERT({other} USING {collation[0]}) COLLATE {collation[1]}"
+        return f"{left} = {other} COLLATE {self.quote(collation[0])}.{self.quote(collation[1])}"
 
     def _read_collations(self):
         """
-        Return {table: (prefix, suffix)} that give the other operand the key column's own collation (one query).
+        Return {(table, column): collation} of the key columns and the course id column (one query).
 
         SQLite needs none: it compares with the collating sequence of the left operand, the key column. MySQL and
-        PostgreSQL are told the column's collation, read from their catalogue.
+        PostgreSQL are told the key column's collation, read from their catalogue: (character set, collation) on
+        MySQL, (schema, name) on PostgreSQL.
         """
-        present = [spec.table for spec, model in self.models.items() if model is not None]
+        tables_ = [spec.table for spec, model in self.models.items() if model is not None]
         vendor = self.connection.vendor
-        if not present or vendor not in ("mysql", "postgresql"):
+        if not tables_ or vendor not in ("mysql", "postgresql"):
             return {}
+        tables_.append(_OVERVIEW_ID[0])
         if vendor == "mysql":
             sql = (
-                "SELECT table_name, character_set_name, collation_name FROM information_schema.columns "
-                "WHERE table_schema = DATABASE() AND table_name IN %s AND column_name IN ('course_id', 'org')"
+                "SELECT table_name, column_name, character_set_name, collation_name FROM information_schema.columns "
+                "WHERE table_schema = DATABASE() AND table_name IN %s AND column_name IN ('course_id', 'org', 'id')"
             )
+            names = tuple(tables_)
         else:
             sql = (
-                "SELECT c.relname, n.nspname, k.collname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-                "JOIN pg_collation k ON k.oid = a.attcollation JOIN pg_namespace n ON n.oid = k.collnamespace "
+                "SELECT c.relname, a.attname, n.nspname, k.collname FROM pg_attribute a "
+                "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation k ON k.oid = a.attcollation "
+                "JOIN pg_namespace n ON n.oid = k.collnamespace "
                 "WHERE a.attrelid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name) "
-                "AND a.attname IN ('course_id', 'org')"
+                "AND a.attname IN ('course_id', 'org', 'id')"
             )
-        names = [self.quote(table) for table in present] if vendor == "postgresql" else tuple(present)
+            names = [self.quote(table) for table in tables_]
         with self.connection.cursor() as cursor:
             cursor.execute(sql, [names])
             found = cursor.fetchall()
-        collations = {}
-        for table, first, second in found:
-            if vendor == "postgresql":
-                collations[table] = ("", f" COLLATE {self.quote(first)}.{self.quote(second)}")
-            elif _IDENTIFIER.fullmatch(first or "") and _IDENTIFIER.fullmatch(second or ""):
-                collations[table] = ("CONVERT(", f" USING {first}) COLLATE {second}")
-        return collations
+        return {
+            (table, column): (first, second)
+            for table, column, first, second in found
+            # Names from the catalogue go into SQL: MySQL's are bare words, PostgreSQL's are quoted.
+            if vendor == "postgresql" or (_IDENTIFIER.fullmatch(first or "") and _IDENTIFIER.fullmatch(second or ""))
+        }
