@@ -328,6 +328,10 @@ class TestDropInFlagFollowsUpstream:
         ],
     )
     def test_tie_goes_where_upstreams_query_goes(self, rows, expected):
+        if connection.vendor == "postgresql":
+            # A fresh heap: PostgreSQL reads tied rows in storage order, which reused space can make out of id order.
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {WaffleFlagCourseOverrideModel._meta.db_table}")
         Flag.objects.create(name=NAME, everyone=False)
         for row in rows:
             self._insert(*row)
