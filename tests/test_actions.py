@@ -220,35 +220,6 @@ class MalformedCourseIdTest(ActionTestCase):
         assert plan["decision"]["value"] is True
 
 
-class CaseInsensitiveMatchingTest(ActionTestCase):
-    """Override keys match course ids and orgs whatever their case, as MySQL's collation compared them."""
-
-    def _seed_courses(self):
-        for course_id in ("course-v1:edX+Demo+1", "course-v1:MITx+B+1", "course-v1:MITx+C+1"):
-            f.course(course_id)
-
-    def test_course_override_matches_course_id_in_another_case(self):
-        self._seed_courses()
-        f.course_override("course-v1:EDX+demo+1", "on")
-        plan = actions.compute_plan(f.context()).as_dict()
-        assert plan["decision"]["value"] is False
-        assert plan["exceptions"] == [{"scope": "course", "key": "course-v1:edX+Demo+1", "legacy_value": True}]
-
-    def test_org_override_matches_org_in_another_case(self):
-        self._seed_courses()
-        f.org_override("mitx", "on")
-        plan = actions.compute_plan(f.context()).as_dict()
-        assert plan["decision"]["value"] is True
-        assert plan["exceptions"] == [{"scope": "course", "key": "course-v1:edX+Demo+1", "legacy_value": False}]
-
-    def test_newest_row_wins_across_spellings(self):
-        self._seed_courses()
-        f.course_override("course-v1:edX+Demo+1", "on", change_date=f.START)
-        f.course_override("course-v1:EDX+DEMO+1", "off", change_date=f.START + timedelta(days=1))
-        plan = actions.compute_plan(f.context()).as_dict()
-        assert plan["legacy_values"] == {"true": 0, "false": 3}
-
-
 @ddt.ddt
 class KnownCoursesTest(ActionTestCase):
     """Known courses: proctored on a legacy backend, a NULL provider meaning the DEFAULT backend."""

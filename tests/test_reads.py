@@ -4,6 +4,7 @@ import json
 import logging
 import threading
 import warnings
+from datetime import UTC, datetime
 from io import StringIO
 from unittest import mock
 
@@ -13,6 +14,7 @@ import waffle
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.template import Context, Template
 from django.test import RequestFactory
 from edx_django_utils.cache import RequestCache
@@ -26,6 +28,7 @@ from toggles_migration import SHOW_REVIEW_RULES_FLAG, RetiredToggleRead, Retired
 from toggles_migration.reads import counts, reporting
 
 NAME = "studio.show_review_rules"
+TIED = datetime(2024, 3, 1, 12, tzinfo=UTC)
 COURSE = CourseKey.from_string("course-v1:edX+DemoX+2024")
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +306,50 @@ class TestStatusAction:
         call_command("retire_toggle", "status", stdout=out)
         assert "Remaining reads: 1 (0 where the legacy answer differs" in out.getvalue()
         assert "tests/test_reads.py:" in out.getvalue()
+
+
+class TestDropInFlagFollowsUpstream:
+    """The drop-in flag runs upstream's override query: the database compares the keys and breaks the ties."""
+
+    @staticmethod
+    def _insert(row_id, choice, enabled, course_id="course-v1:edX+DemoX+2024"):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {WaffleFlagCourseOverrideModel._meta.db_table} "
+                "(id, change_date, enabled, waffle_flag, course_id, override_choice, note) "
+                "VALUES (%s, %s, %s, %s, %s, %s, '')",
+                [row_id, connection.ops.adapt_datetimefield_value(TIED), enabled, NAME, course_id, choice],
+            )
+
+    @staticmethod
+    def _legacy(course_key):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RetiredToggleWarning)
+            return SHOW_REVIEW_RULES_FLAG.is_enabled(course_key)
+
+    @pytest.mark.parametrize(
+        ("rows", "expected"),
+        [
+            ([(3, "on", True), (5, "off", True)], True),
+            ([(3, "off", True), (5, "on", True)], False),
+            ([(3, "on", False), (5, "on", True)], False),
+            ([(3, "on", True), (5, "on", False)], True),
+        ],
+    )
+    def test_tie_goes_where_upstreams_query_goes(self, rows, expected):
+        if connection.vendor == "postgresql":
+            # A fresh heap: PostgreSQL reads tied rows in storage order, which reused space can make out of id order.
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {WaffleFlagCourseOverrideModel._meta.db_table}")
+        Flag.objects.create(name=NAME, everyone=False)
+        for row in rows:
+            self._insert(*row)
+        upstream = WaffleFlagCourseOverrideModel.override_value(NAME, COURSE)
+        assert self._legacy(COURSE) is (upstream == "on")
+        # Rows inserted in id order: every database returned the lowest id.
+        assert self._legacy(COURSE) is expected
+
+    def test_course_id_case_as_the_database_compares(self):
+        Flag.objects.create(name=NAME, everyone=False)
+        self._insert(1, "on", True, course_id="course-v1:EDX+demox+2024")
+        assert self._legacy(COURSE) is (connection.vendor != "postgresql")

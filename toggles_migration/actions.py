@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from . import tables
 from .conf import read_settings
-from .legacy_state import StoredRows, read_courses, read_rows
+from .legacy_state import StoredRows, read_legacy_state, read_rows
 from .mapping import build_plan, compare_settings
 from .retirements import get_retirement
 from .settings_shim import effective_backends
@@ -71,16 +71,13 @@ def make_context(apps, toggle, using="default", decision_override=None):
     )
 
 
-def compute_plan(ctx, stored=None):
-    """Return the Plan for the live stored state (or ``stored``); writes nothing."""
-    if stored is None:
-        stored = read_rows(ctx.apps, ctx.retirement.name, ctx.using)
-    courses = read_courses(ctx.apps, ctx.legacy_backends, ctx.default_provider, ctx.using)
+def compute_plan(ctx):
+    """Return the Plan for the live stored state, as the database answers upstream's lookups; writes nothing."""
+    state = read_legacy_state(ctx.apps, ctx.retirement.name, ctx.legacy_backends, ctx.default_provider, ctx.using)
     return build_plan(
-        stored,
+        state,
         ctx.retirement,
         ctx.legacy_backends,
-        courses,
         flag_default=ctx.flag_default,
         shim_result=ctx.shim_result,
         decision_override=ctx.decision_override,
@@ -126,7 +123,7 @@ def capture(ctx, refresh=False):
                 )
             existing.delete()
         stored = read_rows(ctx.apps, ctx.retirement.name, ctx.using)
-        plan = compute_plan(ctx, stored).as_dict()
+        plan = compute_plan(ctx).as_dict()
         try:
             with transaction.atomic(using=ctx.using):
                 header = ctx.manager(capture_model).create(

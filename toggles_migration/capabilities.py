@@ -24,7 +24,12 @@ def option_value(provider, option):
 
 
 def show_review_rules(provider):
-    """Return whether Studio shows the exam "Review Rules" field for courses using ``provider``."""
+    """
+    Return whether Studio shows the exam "Review Rules" field for courses using ``provider``.
+
+    A deliberate difference from upstream's helper: ``show_review_rules('DEFAULT')`` returns the default (True)
+    instead of raising ``AttributeError`` on the provider-name string that ``PROCTORING_BACKENDS['DEFAULT']`` holds.
+    """
     return _option(provider, SHOW_REVIEW_RULES.name, SHOW_REVIEW_RULES.upstream_default)
 
 
@@ -34,13 +39,13 @@ def requires_escalation_email(provider):
 
 
 def requires_escalation_email_providers():
-    """Return the sorted providers that require an escalation email, then ``'lti_external'``, as upstream does."""
+    """Return the providers that require an escalation email, as upstream does: ``'lti_external'`` added, sorted."""
     backends = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
-    providers = sorted(
+    providers = [
         name
         for name, entry in backends.items()
         if name != "DEFAULT" and isinstance(entry, dict) and entry.get(REQUIRES_ESCALATION_EMAIL.name, False)
-    )
+    ]
     if LTI_EXTERNAL not in providers:
         providers.append(LTI_EXTERNAL)
-    return providers
+    return sorted(providers)

@@ -34,22 +34,22 @@ class RetiredCourseWaffleFlag(WaffleFlag):
 
 
 def _override(model_name, flag_name, key_field, key):
-    """Return True/False for an effective override, or None: newest row (ties: highest id), only if enabled."""
+    """
+    Return True/False for an effective override, or None: upstream's ``override_value`` query, as it is.
+
+    ``filter(...).order_by('-change_date').first()`` with no second key: the database compares the key with the
+    column's collation and picks among rows sharing the newest change_date, as it did for edx-platform.
+    """
     from django.apps import apps
 
     try:
         model = apps.get_model("waffle_utils", model_name)
     except LookupError:
         return _UNSET
-    newest = (
-        model._base_manager.filter(waffle_flag=flag_name, **{key_field: key})
-        .order_by("-change_date", "-id")
-        .values_list("enabled", "override_choice")
-        .first()
-    )
-    if newest is None or not newest[0]:
+    effective = model.objects.filter(waffle_flag=flag_name, **{key_field: key}).order_by("-change_date").first()
+    if effective is None or not effective.enabled:
         return _UNSET
-    return newest[1] == "on"
+    return effective.override_choice == "on"
 
 
 SHOW_REVIEW_RULES_FLAG = RetiredCourseWaffleFlag(  # toggles-migration: ignore
