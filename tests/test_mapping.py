@@ -823,3 +823,72 @@ class AsDictTest(SimpleTestCase):
         expected = plan(data).as_dict()
         assert plan(_shuffled(data, 1)).as_dict() == expected
         assert [item["key"] for item in expected["exceptions"]] == ["course-v1:A+X+1", "course-v1:b+X+1", "ax", "Zx"]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Consequences: what changes if the operator does nothing, and with the decision
+# ---------------------------------------------------------------------------------------------------------------------
+
+THREE = ("course-v1:edX+A+1", "course-v1:edX+B+1", "course-v1:edX+C+1")
+
+
+@ddt.ddt
+class ConsequencesTest(SimpleTestCase):
+    """The plan names the known courses that change behaviour, for the running settings and for the decision."""
+
+    def _plan(self, backends, **kwargs):
+        # Two of three courses saw True (course overrides), one saw the global False.
+        legacy = state(global_flag(False), courses=[(THREE[0], True), (THREE[1], True)])
+        shim = None if backends is None else normalise_proctoring_backends(backends)
+        return plan(legacy, courses=THREE, shim_result=shim, **kwargs).as_dict()
+
+    @ddt.data(
+        # Unset on the legacy backend: the shim keeps the legacy value False, so the two True courses change.
+        ({"DEFAULT": "proctortrack", "proctortrack": {}}, {"proctortrack": False}, [THREE[0], THREE[1]]),
+        ({"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True}}, {"proctortrack": True}, [THREE[2]]),
+        # No entry for the provider: upstream's default, True.
+        ({"DEFAULT": "null", "null": {}}, {"proctortrack": True}, [THREE[2]]),
+        (None, {"proctortrack": True}, [THREE[2]]),
+    )
+    @ddt.unpack
+    def test_if_the_operator_does_nothing(self, backends, values, changed):
+        current = self._plan(backends)["consequences"]["current_settings"]
+        assert current == {"values": values, "changed": len(changed), "courses": changed}
+
+    def test_with_the_decision_the_changed_courses_are_the_exceptions(self):
+        result = self._plan(None)
+        assert result["consequences"]["decision"] == {"value": True, "changed": 1, "courses": [THREE[2]]}
+        assert [item["key"] for item in result["exceptions"]] == [THREE[2]]
+
+    def test_with_an_operator_decision(self):
+        decided = self._plan(None, decision_override=False)["consequences"]["decision"]
+        assert decided == {"value": False, "changed": 2, "courses": [THREE[0], THREE[1]]}
+
+    def test_each_course_reads_its_own_provider(self):
+        legacy = state(global_flag(False))
+        known = [course(THREE[0], provider="proctortrack"), course(THREE[1], provider="ptv2")]
+        backends = {"DEFAULT": "proctortrack", "proctortrack": {}, "ptv2": {"show_review_rules": True}}
+        shim = normalise_proctoring_backends(backends, ("proctortrack", "ptv2"))
+        result = plan(legacy, courses=known, backends=("proctortrack", "ptv2"), shim_result=shim).as_dict()
+        assert result["consequences"]["current_settings"] == {
+            "values": {"proctortrack": False, "ptv2": True},
+            "changed": 1,
+            "courses": [THREE[1]],
+        }
+
+    def test_unknown_courses(self):
+        result = plan(state(global_flag(False), courses=[(THREE[0], True)])).as_dict()
+        assert result["consequences"] == {
+            "current_settings": {"values": {}, "changed": None, "courses": None},
+            "decision": {"value": False, "changed": None, "courses": None},
+        }
+
+    def test_text_says_what_happens_if_nothing_is_done(self):
+        from toggles_migration.rendering import plan_text  # pylint: disable=import-outside-toplevel
+
+        text = plan_text(self._plan({"DEFAULT": "proctortrack", "proctortrack": {}}))
+        assert (
+            "If you do nothing (proctortrack: show_review_rules=False): 2 of 3 known courses change behaviour:\n"
+            f"  {THREE[0]}\n  {THREE[1]}\n"
+            "With the decision (show_review_rules=True): 1 change behaviour (the exceptions above)."
+        ) in text

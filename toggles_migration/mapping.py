@@ -52,6 +52,7 @@ class Plan:
     agrees: bool
     snippet: dict
     escalation_email: dict
+    consequences: dict
 
     def as_dict(self):
         """Return a JSON-ready dict with stable ordering."""
@@ -152,7 +153,43 @@ def build_plan(state, retirement, legacy_backends, *, flag_default=False, shim_r
             if courses is None
             else sorted(course.course_id for course in courses if not course.escalation_email.strip()),
         },
+        consequences=consequences(retirement, legacy, courses, shim_result, decision_value, exceptions),
     )
+
+
+def consequences(retirement, legacy, courses, shim_result, decision_value, exceptions):
+    """
+    Say which known courses change behaviour: with the running settings (if the operator does nothing), and
+    with the decided value (the exceptions).
+
+    Upstream reads the option of each course's own provider; a provider without an entry gets the default.
+    """
+    option = retirement.option
+    providers = {course.course_id: course.provider for course in courses or ()}
+
+    def running(provider):
+        found = shim_result.option(provider, option.name) if shim_result is not None else None
+        return option.upstream_default if found is None else found.value
+
+    changed = None
+    if courses is not None:
+        changed = sorted(
+            (course_id for course_id, value in legacy.items() if running(providers[course_id]) != value),
+            key=lambda key: (key.lower(), key),
+        )
+    decided = sorted((item.key for item in exceptions if item.scope == "course"), key=lambda key: (key.lower(), key))
+    return {
+        "current_settings": {
+            "values": {provider: running(provider) for provider in sorted(set(providers.values()))},
+            "changed": None if changed is None else len(changed),
+            "courses": changed,
+        },
+        "decision": {
+            "value": decision_value,
+            "changed": len(decided) if courses is not None else None,
+            "courses": decided if courses is not None else None,
+        },
+    }
 
 
 def _decide(legacy, known, fallback, decision_override):

@@ -153,11 +153,31 @@ def plan_text(plan):
     if missing:
         lines.append(f"Escalation email: {len(missing)} courses have none; Studio will demand one on their next save:")
         lines.extend(f"  {course_id}" for course_id in missing)
+    lines.extend(consequence_lines(plan))
     lines.append("Effective settings:")
     lines.extend(effective_lines(plan["effective_setting"]))
     lines.append("Settings agree with the decision." if plan["agrees"] else "Settings DISAGREE with the decision.")
     lines.extend(snippet_lines(plan["snippet"]))
     return "\n".join(lines)
+
+
+def consequence_lines(plan):
+    """What happens to the known courses if the operator does nothing, and with the decided value."""
+    current, decided = plan["consequences"]["current_settings"], plan["consequences"]["decision"]
+    option = plan["option"]
+    if current["changed"] is None:
+        return ["If you do nothing: unknown (course_overviews not installed); the exceptions above are the overrides."]
+    values = ", ".join(f"{backend}: {option}={value}" for backend, value in current["values"].items())
+    lines = [
+        f"If you do nothing ({values or 'no known course'}): {current['changed']} of {plan['known_courses']} "
+        "known courses change behaviour" + (":" if current["courses"] else ".")
+    ]
+    lines.extend(f"  {course_id}" for course_id in current["courses"])
+    lines.append(
+        f"With the decision ({option}={decided['value']}): {decided['changed']} change behaviour"
+        + (" (the exceptions above)." if decided["changed"] else ".")
+    )
+    return lines
 
 
 def migration_summary(plan):
