@@ -153,17 +153,18 @@ def build_plan(state, retirement, legacy_backends, *, flag_default=False, shim_r
             if courses is None
             else sorted(course.course_id for course in courses if not course.escalation_email.strip()),
         },
-        consequences=consequences(retirement, legacy, courses, shim_result, decision_value, exceptions),
+        consequences=consequences(retirement, legacy, courses, shim_result, decision=(decision_value, exceptions)),
     )
 
 
-def consequences(retirement, legacy, courses, shim_result, decision_value, exceptions):
+def consequences(retirement, legacy, courses, shim_result, *, decision):
     """
-    Say which known courses change behaviour: with the running settings (if the operator does nothing), and
-    with the decided value (the exceptions).
+    Say which known courses change behaviour, with the running settings and with the decision.
 
-    Upstream reads the option of each course's own provider; a provider without an entry gets the default.
+    With the running settings is what happens if the operator does nothing; with the decided value, the changed
+    courses are the exceptions. ``decision`` is (value, exceptions). Upstream reads the option of each course's own provider; a provider without an entry gets the default.
     """
+    decision_value, exceptions = decision
     option = retirement.option
     providers = {course.course_id: course.provider for course in courses or ()}
 

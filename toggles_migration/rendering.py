@@ -162,7 +162,7 @@ def plan_text(plan):
 
 
 def consequence_lines(plan):
-    """What happens to the known courses if the operator does nothing, and with the decided value."""
+    """Tell what happens to the known courses if the operator does nothing, and with the decided value."""
     current, decided = plan["consequences"]["current_settings"], plan["consequences"]["decision"]
     option = plan["option"]
     if current["changed"] is None:
