@@ -162,7 +162,8 @@ def consequences(retirement, legacy, courses, shim_result, *, decision):
     Say which known courses change behaviour, with the running settings and with the decision.
 
     With the running settings is what happens if the operator does nothing; with the decided value, the changed
-    courses are the exceptions. ``decision`` is (value, exceptions). Upstream reads the option of each course's own provider; a provider without an entry gets the default.
+    courses are the exceptions. ``decision`` is (value, exceptions). Upstream reads the option of each course's
+    own provider; a provider without an entry gets the default.
     """
     decision_value, exceptions = decision
     option = retirement.option
