@@ -32,6 +32,7 @@ def test_bench_runs_on_a_tiny_size():
         "log records for",
         "settings shim on 50 backends",
         "scan of",
+        "drop-in flag: a request reading",
     ):
         assert any(name in line for line in figures), name
     for name in ("capture of", "prune of", "retired flag_is_active read after rate limiting"):

@@ -353,3 +353,52 @@ class TestDropInFlagFollowsUpstream:
         Flag.objects.create(name=NAME, everyone=False)
         self._insert(1, "on", True, course_id="course-v1:EDX+demox+2024")
         assert self._legacy(COURSE) is (connection.vendor != "postgresql")
+
+
+class TestDropInFlagRequestCache:
+    """The drop-in flag caches its override lookups per request, under upstream's keys, as override_value does."""
+
+    @staticmethod
+    def _read(course_key):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RetiredToggleWarning)
+            return SHOW_REVIEW_RULES_FLAG.is_enabled(course_key)
+
+    def test_a_repeated_read_in_a_request_queries_nothing(self, django_assert_num_queries):
+        Flag.objects.create(name=NAME, everyone=False)
+        WaffleFlagCourseOverrideModel.objects.create(
+            waffle_flag=NAME, course_id=COURSE, override_choice="on", enabled=True
+        )
+        assert self._read(COURSE) is True
+        with django_assert_num_queries(0):
+            assert self._read(COURSE) is True
+
+    def test_the_next_request_reads_again(self):
+        Flag.objects.create(name=NAME, everyone=False)
+        assert self._read(COURSE) is False
+        WaffleFlagCourseOverrideModel.objects.create(
+            waffle_flag=NAME, course_id=COURSE, override_choice="on", enabled=True
+        )
+        RequestCache.clear_all_namespaces()  # RequestCacheMiddleware does this at the end of each request
+        assert self._read(COURSE) is True
+
+    def test_cache_keys_are_upstreams(self):
+        Flag.objects.create(name=NAME, everyone=False)
+        self._read(COURSE)
+        cached = SHOW_REVIEW_RULES_FLAG.cached_flags()
+        assert {f"{NAME}.cwaffle.{COURSE}", f"{NAME}.owaffle.{COURSE.org}"} <= set(cached)
+
+    @pytest.mark.parametrize("model_name", ["WaffleFlagCourseOverrideModel", "WaffleFlagOrgOverrideModel"])
+    def test_the_query_is_upstreams(self, model_name):
+        from django.apps import apps  # pylint: disable=import-outside-toplevel
+        from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+
+        from toggles_migration.reads.flag import _override  # pylint: disable=import-outside-toplevel
+
+        model = apps.get_model("waffle_utils", model_name)
+        key_field, key = ("course_id", COURSE) if model_name.startswith("WaffleFlagCourse") else ("org", COURSE.org)
+        with CaptureQueriesContext(connection) as ours:
+            _override(model_name, NAME, key_field, key)
+        with CaptureQueriesContext(connection) as upstream:
+            model.override_value(NAME, key)
+        assert [query["sql"] for query in ours] == [query["sql"] for query in upstream]

@@ -1,5 +1,8 @@
 """A drop-in for the removed SHOW_REVIEW_RULES_FLAG: code that still needs the flag changes one import."""
 
+from dataclasses import dataclass
+
+from django.db import connections, router
 from edx_toggles.toggles import WaffleFlag
 from opaque_keys.edx.keys import CourseKey
 
@@ -23,13 +26,16 @@ class RetiredCourseWaffleFlag(WaffleFlag):
 
     def _legacy_value(self, course_key):
         if isinstance(course_key, CourseKey):
-            for model_name, key in (
-                ("WaffleFlagCourseOverrideModel", ("course_id", course_key)),
-                ("WaffleFlagOrgOverrideModel", ("org", course_key.org)),
+            # Cached per request under upstream's keys, as its request-cached override_value is.
+            cached = self.cached_flags()
+            for cache_key, model_name, key in (
+                (f"{self.name}.cwaffle.{course_key}", "WaffleFlagCourseOverrideModel", ("course_id", course_key)),
+                (f"{self.name}.owaffle.{course_key.org}", "WaffleFlagOrgOverrideModel", ("org", course_key.org)),
             ):
-                value = _override(model_name, self.name, *key)
-                if value is not _UNSET:
-                    return value
+                if cache_key not in cached:
+                    cached[cache_key] = _override(model_name, self.name, *key)
+                if cached[cache_key] is not _UNSET:
+                    return cached[cache_key]
         return super().is_enabled()
 
 
@@ -46,10 +52,62 @@ def _override(model_name, flag_name, key_field, key):
         model = apps.get_model("waffle_utils", model_name)
     except LookupError:
         return _UNSET
-    effective = model.objects.filter(waffle_flag=flag_name, **{key_field: key}).order_by("-change_date").first()
-    if effective is None or not effective.enabled:
+    statement = _statement(model, key_field)
+    params = list(statement.params)
+    params[statement.flag_at] = flag_name
+    params[statement.key_at] = model._meta.get_field(key_field).get_prep_value(key)
+    with connections[statement.alias].cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = cursor.fetchone()
+    if row is None or not row[statement.enabled_at]:
         return _UNSET
-    return effective.override_choice == "on"
+    return row[statement.choice_at] == "on"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """Upstream's override query compiled once per model and database, and where its values go."""
+
+    alias: str
+    sql: str
+    params: tuple
+    flag_at: int
+    key_at: int
+    enabled_at: int
+    choice_at: int
+
+
+_statements = {}
+# Stand-ins for the values, to find their places among the compiled parameters.
+_FLAG = "toggles_migration.sentinel-flag"
+_KEYS = {"course_id": CourseKey.from_string("course-v1:toggles_migration+sentinel+key"), "org": "sentinel-org"}
+
+
+def _statement(model, key_field):
+    """
+    Compile ``filter(waffle_flag=..., <key>=...).order_by('-change_date')[:1]`` once per model and database.
+
+    It is the SQL upstream's ORM sends; compiling it and building a model instance on every read would cost more
+    than the query itself.
+    """
+    alias = router.db_for_read(model)
+    found = _statements.get((model, alias))
+    if found is None:
+        queryset = model._base_manager.using(alias).filter(waffle_flag=_FLAG, **{key_field: _KEYS[key_field]})
+        compiler = queryset.order_by("-change_date")[:1].query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        columns = [column.target.attname for column, _, _ in compiler.select]
+        found = _Statement(
+            alias=alias,
+            sql=sql,
+            params=tuple(params),
+            flag_at=params.index(_FLAG),
+            key_at=params.index(model._meta.get_field(key_field).get_prep_value(_KEYS[key_field])),
+            enabled_at=columns.index("enabled"),
+            choice_at=columns.index("override_choice"),
+        )
+        _statements[(model, alias)] = found
+    return found
 
 
 SHOW_REVIEW_RULES_FLAG = RetiredCourseWaffleFlag(  # toggles-migration: ignore
