@@ -26,7 +26,7 @@ def test_demo_walks_through_every_step(demo):
     for expected in (
         "Applying toggles_migration.0002_capture_show_review_rules",
         "show_review_rules           False  legacy-rule",
-        "Decision:         show_review_rules = True  [lossy, from majority]",
+        "Decision:         show_review_rules = True  [lossy, from captured]",
         "course course-v1:UQx+Think101+2024  legacy False",
         "does not parse as a course key",
         "(exit code 1)",

@@ -71,8 +71,12 @@ def make_context(apps, toggle, using="default", decision_override=None):
     )
 
 
-def compute_plan(ctx):
-    """Return the Plan for the live stored state, as the database answers upstream's lookups; writes nothing."""
+def compute_plan(ctx, captured=None):
+    """
+    Return the Plan for the live stored state, as the database answers upstream's lookups; writes nothing.
+
+    ``captured`` is the decision captured earlier: the plan proposes it unless the operator decided otherwise.
+    """
     state = read_legacy_state(ctx.apps, ctx.retirement.name, ctx.legacy_backends, ctx.default_provider, ctx.using)
     return build_plan(
         state,
@@ -81,6 +85,7 @@ def compute_plan(ctx):
         flag_default=ctx.flag_default,
         shim_result=ctx.shim_result,
         decision_override=ctx.decision_override,
+        captured=captured,
     )
 
 

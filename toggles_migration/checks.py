@@ -7,6 +7,7 @@ from django.db import connections
 
 from . import actions
 from . import notices as n
+from .advice import advise, captured_decisions
 from .conf import check_reads_cache, read_settings
 from .notices import SettingError
 from .retirements import RETIREMENTS
@@ -43,7 +44,7 @@ def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argume
         return []
     messages = [
         _LEVELS[notice.level](notice.message, hint=f"Fix: {notice.hint}", id=notice.check_id)
-        for notice in result.notices
+        for notice in advise(result.notices, captured_decisions())
     ]
     return messages + _changed_after_ready(result)
 

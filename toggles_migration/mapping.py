@@ -99,12 +99,16 @@ def _percent(value):
         return Decimal(0)
 
 
-def build_plan(state, retirement, legacy_backends, *, flag_default=False, shim_result=None, decision_override=None):
+def build_plan(
+    state, retirement, legacy_backends, *, flag_default=False, shim_result=None, decision_override=None, captured=None
+):
     """
     Compute the Plan for a retirement from the legacy state read from the database (``legacy_state.LegacyState``).
 
     ``state.courses`` are the known proctored courses on the legacy backends, or None when unknown.
     ``shim_result`` is the effective PROCTORING_BACKENDS (``settings_shim.ShimResult``) or None when unset.
+    ``decision_override`` is the operator's decision; ``captured`` the decision captured earlier, used when the
+    operator set none, so that every hint proposes the one captured value.
     """
     global_raw, conditions = global_value(state.flag_row, state.user_count, state.group_count, flag_default)
     fallback = False if global_raw == CONDITIONAL else global_raw
@@ -121,7 +125,7 @@ def build_plan(state, retirement, legacy_backends, *, flag_default=False, shim_r
                 legacy[course.course_id] = value
                 break
 
-    decision_value, source = _decide(legacy, courses is not None, fallback, decision_override)
+    decision_value, source = _decide(legacy, courses is not None, fallback, decision_override, captured)
     exceptions = _exceptions(legacy, courses is not None, state, decision_value)
     has_override = any(item.value is not None for item in (*state.course_overrides, *state.org_overrides))
     status = _status(global_raw, exceptions, state.flag_row is None and not has_override)
@@ -194,9 +198,11 @@ def consequences(retirement, legacy, courses, shim_result, *, decision):
     }
 
 
-def _decide(legacy, known, fallback, decision_override):
+def _decide(legacy, known, fallback, decision_override, captured):
     if decision_override is not None:
         return bool(decision_override), "operator"
+    if captured is not None:
+        return bool(captured), "captured"
     if not known or not legacy:
         return fallback, "global"
     counts = Counter(legacy.values())
@@ -254,6 +260,7 @@ def _effective_option(shim_result, backend, name):
 def _reason(status, source, global_raw, conditions, exception_count, known):  # noqa: PLR0917
     basis = {
         "operator": "the value set by the operator",
+        "captured": "the decision migration 0002 captured (`retire_toggle capture --refresh` decides again)",
         "majority": "the value most known courses had",
         "global": "the global flag's value" if known else "the global flag's value (courses unknown here)",
     }[source]

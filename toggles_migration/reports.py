@@ -1,11 +1,16 @@
 """Build the plain, JSON-ready data that the operator command renders; no I/O here."""
 
+from .advice import advise
 from .notices import type_name
 from .settings_shim import DEFAULT_KEY
 
 
-def settings_report(result):
-    """Describe the effective managed options of every backend; never includes any other backend key."""
+def settings_report(result, decisions=None):
+    """
+    Describe the effective managed options of every backend; never includes any other backend key.
+
+    ``decisions`` ({toggle: captured decision}) make the hints propose the captured values.
+    """
     if result is None:
         return {"configured": False, "default": None, "backends": {}, "notices": []}
     default = result.value.get(DEFAULT_KEY)
@@ -20,7 +25,7 @@ def settings_report(result):
         # A DEFAULT that is not a name may be a misplaced backend dict holding credentials: show its type only.
         "default": default if isinstance(default, str) or default is None else f"<{type_name(default)}>",
         "backends": {name: backends[name] for name in sorted(backends)},
-        "notices": [notice_report(notice) for notice in result.notices],
+        "notices": [notice_report(notice) for notice in advise(result.notices, decisions or {})],
     }
 
 

@@ -128,6 +128,14 @@ SHOW_REVIEW_RULES_RETIREMENT = Retirement(
 RETIREMENTS = (SHOW_REVIEW_RULES_RETIREMENT,)
 
 
+def retirement_of_option(option_name):
+    """Return the retirement whose toggle the backend option ``option_name`` replaced, or None."""
+    for retirement in RETIREMENTS:
+        if retirement.option.name == option_name:
+            return retirement
+    return None
+
+
 def get_retirement(name):
     """Return the declared retirement called ``name``, or raise ``LookupError`` listing the known ones."""
     for retirement in RETIREMENTS:

@@ -174,8 +174,9 @@ def _normalise_backend(backend, entry, is_legacy):
                     n.WARNING,
                     f"{SETTING_NAME}[{backend!r}][{option.name!r}] is unset; {backend!r} is a legacy backend, "
                     f"so it keeps the legacy value {value} (upstream would default to {option.upstream_default}).",
-                    f"make it explicit: add {_python_line(option.name, value)} to {SETTING_NAME}[{backend!r}] "
-                    f"(YAML: {option.name}: {str(value).lower()}).",
+                    n.legacy_rule_hint(backend, option.name, value),
+                    backend=backend,
+                    option=option.name,
                 )
             )
         else:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ... import actions, reads, rendering, reports
+from ...advice import captured_decisions
 from ...conf import read_settings
 from ...notices import SettingError
 from ...readiness import NotMigrated, require_tables
@@ -115,7 +116,8 @@ class Command(BaseCommand):
 
     def handle_settings(self, options):
         """Print the effective managed options."""
-        self._write(reports.settings_report(effective_backends()), options, rendering.settings_text)
+        report = reports.settings_report(effective_backends(), captured_decisions())
+        self._write(report, options, rendering.settings_text)
 
     def handle_list(self, options):
         """Print each declared retirement's state."""
@@ -137,7 +139,9 @@ class Command(BaseCommand):
     def handle_plan(self, options):
         """Print the plan computed from live data."""
         value = _BOOLEANS.get(options["value"]) if options["value"] else None
-        plan = actions.compute_plan(self._context(options, value)).as_dict()
+        ctx = self._context(options, value)
+        header = actions.get_capture(ctx)
+        plan = actions.compute_plan(ctx, captured=header.decision_value if header else None).as_dict()
         self._write(plan, options, rendering.plan_text)
 
     def handle_capture(self, options):
