@@ -20,8 +20,7 @@ from waffle.models import Flag
 
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from tests import factories as f
-from toggles_migration import actions, rendering, tables
-from toggles_migration.legacy_state import StoredRows
+from toggles_migration import actions, rendering, streams, tables
 from toggles_migration.models import Capture, CapturedRow
 
 NAME = f.NAME
@@ -168,12 +167,12 @@ class QueryCountTest(ActionTestCase):
         assert WaffleFlagCourseOverrideModel.objects.filter(waffle_flag=NAME).count() == 10000
         assert self._plan_queries() == few
 
-    def test_capture_reads_do_not_grow_with_rows(self):
+    def test_capture_reads_grow_by_pages_not_rows(self):
         self._seed()
         f.bulk_course_overrides(10)
         few = self._capture_reads()
         f.bulk_course_overrides(2490, org="MoreX")
-        assert self._capture_reads() == few
+        assert self._capture_reads() == few + 2500 // streams.PAGE
         assert Capture.objects.get().row_count == 2500 + 4
 
 
@@ -555,16 +554,15 @@ class AtomicityTest(TransactionTestCase):
         f.seed_full_state()
 
     def test_failed_capture_stores_nothing(self):
-        original = actions._store_rows
+        original = actions.compute_plan
 
-        def store_some_then_fail(ctx, header, stored):
-            first = next(iter(stored.rows))
-            original(ctx, header, StoredRows(toggle=stored.toggle, rows={first: stored.rows[first]}))
-            assert CapturedRow.objects.exists()
+        def plan_after_rows_stored(ctx, *args):
+            assert CapturedRow.objects.count() == f.row_total()  # the rows are written: the plan comes next
+            original(ctx, *args)
             raise RuntimeError("injected")
 
         with (
-            mock.patch("toggles_migration.actions._store_rows", store_some_then_fail),
+            mock.patch("toggles_migration.actions.compute_plan", plan_after_rows_stored),
             pytest.raises(RuntimeError, match="injected"),
         ):
             actions.capture(f.context())
@@ -576,7 +574,7 @@ class AtomicityTest(TransactionTestCase):
         exported = actions.export(f.context())
         f.course_override("course-v1:edX+Later+1")
         with (
-            mock.patch("toggles_migration.actions._store_rows", side_effect=RuntimeError("injected")),
+            mock.patch("toggles_migration.actions.compute_plan", side_effect=RuntimeError("injected")),
             pytest.raises(RuntimeError, match="injected"),
         ):
             actions.capture(f.context(), refresh=True)
@@ -590,7 +588,7 @@ class AtomicityTest(TransactionTestCase):
             calls.append(spec.table)
             if len(calls) > 1:
                 raise RuntimeError("injected")
-            original(ctx, spec, ids)
+            return original(ctx, spec, ids)
 
         actions.capture(f.context())
         before = f.snapshot()
