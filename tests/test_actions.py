@@ -843,3 +843,113 @@ class ReferenceEvaluatorTest(ActionTestCase):
             (course_id for course_id in known if not _reference_value(course_id, request)), key=str.lower
         )
         assert [item["key"] for item in plan["exceptions"]] == differing
+
+
+@ddt.ddt
+class ExportJsonTest(ActionTestCase):
+    """export_json streams exactly the text json.dumps(export(), indent=2, sort_keys=True) gives."""
+
+    def _golden(self):
+        return json.dumps(actions.export(f.context()), indent=2, sort_keys=True)
+
+    def _streamed(self):
+        return "".join(actions.export_json(f.context()))
+
+    def test_full_state(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        assert self._streamed() == self._golden()
+
+    def test_nothing_stored(self):
+        actions.capture(f.context())
+        assert '"rows": {}' in self._golden()
+        assert self._streamed() == self._golden()
+
+    def test_pruned(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        actions.prune(f.context())
+        assert self._streamed() == self._golden()
+
+    @ddt.data('quote " and \\ backslash', "line\nbreak\ttab", "é ü 漢字 \U0001f600", "\x00\x1f", "")
+    def test_notes_that_json_escapes(self, note):
+        f.flag(note=note)
+        f.course_override("course-v1:edX+Demo+1", note=note)
+        f.org_override("edX", note=note)
+        actions.capture(f.context())
+        assert self._streamed() == self._golden()
+
+    @ddt.data(1, 2, 3)
+    def test_rows_across_pages(self, page):
+        f.seed_full_state()
+        actions.capture(f.context())
+        with mock.patch.object(streams, "PAGE", page):
+            streamed = self._streamed()
+        assert streamed == self._golden()
+
+    def test_command_prints_the_json_and_a_newline(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        out = StringIO()
+        call_command("retire_toggle", "export", stdout=out)
+        assert out.getvalue() == self._golden() + "\n"
+
+    def test_refused_when_not_captured(self):
+        with pytest.raises(actions.ActionRefused, match="not captured: there is nothing to export"):
+            self._streamed()
+
+
+BROKEN_WAFFLE_CACHE = override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "waffle": {"BACKEND": "test_utils.broken_cache.BrokenCache"},
+    },
+    WAFFLE_CACHE_NAME="waffle",
+)
+
+
+@SILENT_READS
+class CacheOutageAfterCommitTest(TransactionTestCase):
+    """A dead waffle cache after a committed prune or restore: the report, a warning naming it, exit 0."""
+
+    WARNING = (
+        "Warning: the database change is committed, but django-waffle's cache 'waffle' (WAFFLE_CACHE_NAME) could "
+        f"not be cleared (ConnectionError): processes may serve the old value of {NAME} until its cached entries "
+        'expire. Clear them when the cache is back: ./manage.py shell -c "from toggles_migration.waffle_cache '
+        f"import clear_flag_cache; clear_flag_cache('{NAME}')\"\n"
+    )
+
+    def setUp(self):
+        super().setUp()
+        f.forget_captures()
+        f.seed_full_state()
+        actions.capture(f.context())
+        self.total = f.row_total()
+
+    def _call(self, *args):
+        out, err = StringIO(), StringIO()
+        with BROKEN_WAFFLE_CACHE:  # down after the rows were seeded (saving a Flag clears its cache too)
+            call_command("retire_toggle", *args, stdout=out, stderr=err)  # raising would be a non-zero exit
+        return out.getvalue(), err.getvalue()
+
+    def test_prune_reports_and_warns(self):
+        out, err = self._call("prune")
+        assert out.startswith(f"{NAME}: deleted {self.total} rows\n")
+        assert err == self.WARNING
+        assert (f.row_total(), Capture.objects.get().state) == (0, "pruned")
+
+    def test_restore_reports_and_warns(self):
+        self._call("prune")
+        out, err = self._call("restore")
+        assert out.startswith(f"{NAME}: restored {self.total} rows\n")
+        assert err == self.WARNING
+        assert (f.row_total(), Capture.objects.get().state) == (self.total, "captured")
+
+    def test_json_report_carries_the_warning(self):
+        out, _ = self._call("prune", "--format", "json")
+        assert json.loads(out)["warnings"] == [self.WARNING.removeprefix("Warning: ").rstrip("\n")]
+
+    def test_dry_run_touches_no_cache(self):
+        out, err = self._call("prune", "--dry-run")
+        assert "would delete" in out
+        assert err == ""
