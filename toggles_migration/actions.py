@@ -166,7 +166,8 @@ def capture(ctx, refresh=False):
                 )
             ctx.manager(ctx.model("CapturedRow")).filter(capture_id=header.pk).delete()
         counts = _store_rows(ctx, header)
-        plan = compute_plan(ctx).as_dict()
+        # The plan reads the rows just locked and copied again, a page at a time rather than all at once.
+        plan = compute_plan(ctx, streams.stored_rows(ctx.apps, ctx.retirement.name, ctx.using)).as_dict()
         _refuse_rows_changed_while_capturing(ctx, counts)
         header.state = CAPTURED
         header.captured_at = timezone.now()
