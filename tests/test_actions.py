@@ -872,7 +872,7 @@ class ExportJsonTest(ActionTestCase):
         actions.prune(f.context())
         assert self._streamed() == self._golden()
 
-    @ddt.data('quote " and \\ backslash', "line\nbreak\ttab", "é ü 漢字 \U0001f600", "\x00\x1f", "")
+    @ddt.data('quote " and \\ backslash', "line\nbreak\ttab", "é ü 漢字 \U0001f600", "\x01\x1f", "")
     def test_notes_that_json_escapes(self, note):
         f.flag(note=note)
         f.course_override("course-v1:edX+Demo+1", note=note)
