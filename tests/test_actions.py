@@ -130,6 +130,25 @@ class CaptureTest(ActionTestCase):
         assert header.row_count == sum(SEEDED_COUNTS.values()) + 1
         assert actions.export(f.context())["rows"] == _non_empty(f.snapshot())
 
+    def test_refused_when_a_row_is_added_while_capturing(self):
+        f.seed_full_state()
+        original = actions.compute_plan
+
+        def insert_then_plan(ctx, stored=None):
+            f.course_override("course-v1:edX+During+1")  # after the locked copy, before the plan's read
+            return original(ctx, stored)
+
+        with (
+            mock.patch("toggles_migration.actions.compute_plan", insert_then_plan),
+            pytest.raises(actions.ActionRefused) as caught,
+        ):
+            actions.capture(f.context())
+        assert str(caught.value) == (
+            f"Rows of {NAME} were added to {COURSE_TABLE} while it was being captured: nothing was captured by "
+            "this run. Run it again."
+        )
+        assert not Capture.objects.exists()
+
     def test_refresh_refused_when_pruned(self):
         f.seed_full_state()
         actions.capture(f.context())
@@ -375,6 +394,26 @@ class PruneTest(ActionTestCase):
         assert User.objects.filter(pk__in=[seeded["author"].pk, seeded["linked"].pk]).count() == 2
         assert Group.objects.filter(pk=seeded["group"].pk).exists()
 
+    def test_refused_when_a_row_is_inserted_while_deleting(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        before = f.snapshot()
+        original = actions._delete_ids
+
+        def delete_while_another_inserts(ctx, spec, ids):
+            if spec.table == COURSE_TABLE:
+                f.course_override("course-v1:edX+During+1")
+            return original(ctx, spec, ids)
+
+        with (
+            mock.patch("toggles_migration.actions._delete_ids", delete_while_another_inserts),
+            pytest.raises(actions.ActionRefused) as caught,
+        ):
+            actions.prune(f.context())
+        assert str(caught.value).startswith(f"{COURSE_TABLE} rows of {NAME} changed while it was being pruned (ids [")
+        assert f.snapshot() == before
+        assert Capture.objects.get().state == "captured"
+
     def test_prune_twice_is_a_no_op(self):
         f.seed_full_state()
         actions.capture(f.context())
@@ -431,6 +470,28 @@ class RestoreTest(ActionTestCase):
         actions.restore(f.context())
         header = Capture.objects.get()
         assert (header.state, header.pruned_at) == ("captured", None)
+
+    def test_stays_pruned_when_a_row_is_added_while_restoring(self):
+        f.seed_full_state()
+        self._prune()
+        original = actions._insert_rows
+
+        def insert_while_another_inserts(ctx, spec, rows):
+            original(ctx, spec, rows)
+            if spec.table == ORG_TABLE:
+                f.org_override("DuringX")
+
+        with (
+            mock.patch("toggles_migration.actions._insert_rows", insert_while_another_inserts),
+            pytest.raises(actions.ActionRefused) as caught,
+        ):
+            actions.restore(f.context())
+        assert str(caught.value) == (
+            f"{ORG_TABLE} rows of {NAME} changed while it was being restored: nothing was restored. Run "
+            "`retire_toggle restore --dry-run` to review, then run it again."
+        )
+        assert f.row_total() == 0
+        assert Capture.objects.get().state == "pruned"
 
     def test_restore_refused_when_not_captured(self):
         with pytest.raises(actions.ActionRefused, match="nothing to restore"):
