@@ -119,6 +119,7 @@ def capture_prune_restore(size):
             )
         )
         timings[f"{name}_queries"] = len(queries)
+    lines.extend(_action_memory(ctx, rows))
     batched = timings["restore_queries"] <= rows / 100 + 20
     lines.append(
         Figure(
@@ -130,6 +131,49 @@ def capture_prune_restore(size):
             batched,
         )
     )
+    return lines
+
+
+def _peak_growth(function):
+    """Peak bytes allocated by ``function`` above what was allocated when it started (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        function()
+        return tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        tracemalloc.stop()
+
+
+def _export_to_nowhere(ctx):
+    """Run the streamed export as the command does, discarding the text."""
+    size = 0
+    for text in actions.export_json(ctx):
+        size += len(text)
+    return size
+
+
+def _action_memory(ctx, rows):
+    """Peak memory growth of capture (again, --refresh), prune, restore and export: bounded, not per row."""
+    lines = []
+    for name, action in (
+        ("capture", lambda: actions.capture(ctx, refresh=True)),
+        ("prune", lambda: actions.prune(ctx)),
+        ("restore", lambda: actions.restore(ctx)),
+        ("export", lambda: _export_to_nowhere(ctx)),
+    ):
+        growth = _peak_growth(action)
+        lines.append(
+            Figure(
+                f"{name} peak memory growth ({rows:,} rows)",
+                f"{growth / 2**20:.1f} MB",
+                "limit 64 MB",
+                growth / 2**26,
+                "< 64 MB",
+                growth < 64 * 2**20,
+            )
+        )
     return lines
 
 

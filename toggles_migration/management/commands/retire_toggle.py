@@ -1,7 +1,5 @@
 """The operator command: ``manage.py retire_toggle <action>``."""
 
-import json
-
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -166,18 +164,26 @@ class Command(BaseCommand):
             raise CommandError("PROCTORING_BACKENDS disagrees with the captured decision.", returncode=code)
 
     def handle_prune(self, options):
-        """Prune (or report what would be pruned)."""
+        """Prune (or report what would be pruned); a cache left uncleared after the commit is a warning."""
         report = actions.prune(self._context(options), dry_run=options["dry_run"], refresh=options["refresh"])
-        self._write(report, options, rendering.change_text)
+        self._write_change(report, options)
 
     def handle_restore(self, options):
-        """Restore (or report what would be restored)."""
+        """Restore (or report what would be restored); a cache left uncleared after the commit is a warning."""
         report = actions.restore(self._context(options), dry_run=options["dry_run"])
+        self._write_change(report, options)
+
+    def _write_change(self, report, options):
+        # The change is committed whatever the cache did: report it, warn, and exit 0.
         self._write(report, options, rendering.change_text)
+        for warning in report.get("warnings", ()):
+            self.stderr.write(f"Warning: {warning}")
 
     def handle_export(self, options):
-        """Print the captured snapshot as JSON, whatever the format."""
-        self.stdout.write(json.dumps(actions.export(self._context(options)), indent=2, sort_keys=True))
+        """Print the captured snapshot as JSON, whatever the format, as it is read (bounded memory)."""
+        for text in actions.export_json(self._context(options)):
+            self.stdout.write(text, ending="")
+        self.stdout.write("")
 
     def handle_status(self, options):
         """Print the capture state, verify's result and the shared read counts."""
