@@ -50,9 +50,9 @@ class Notice:
 class SettingError(ImproperlyConfigured):
     """An invalid setting: the message names the setting path and the type found, the hint the fix."""
 
-    check_id = ""
+    check_id: str = ""
 
-    def __init__(self, message, hint):
+    def __init__(self, message: str, hint: str) -> None:
         super().__init__(f"{message} Fix: {hint}")
         self.message = message
         self.hint = hint
@@ -70,6 +70,6 @@ class InvalidTogglesMigration(SettingError):
     check_id = INVALID_TOGGLES_MIGRATION
 
 
-def type_name(value):
+def type_name(value: object) -> str:
     """Name a value's type for an error message; the value itself is never shown, it may be a secret."""
     return "None" if value is None else type(value).__name__

@@ -1,15 +1,17 @@
 """Build the plain, JSON-ready data that the operator command renders; no I/O here."""
 
-from .notices import type_name
-from .settings_shim import DEFAULT_KEY
+from typing import Any
+
+from .notices import Notice, type_name
+from .settings_shim import DEFAULT_KEY, ShimResult
 
 
-def settings_report(result):
+def settings_report(result: ShimResult | None) -> dict[str, Any]:
     """Describe the effective managed options of every backend; never includes any other backend key."""
     if result is None:
         return {"configured": False, "default": None, "backends": {}, "notices": []}
     default = result.value.get(DEFAULT_KEY)
-    backends = {}
+    backends: dict[str, dict[str, dict[str, bool | str]]] = {}
     for effective in result.options:
         backends.setdefault(effective.backend, {})[effective.option] = {
             "value": effective.value,
@@ -24,6 +26,6 @@ def settings_report(result):
     }
 
 
-def notice_report(notice):
+def notice_report(notice: Notice) -> dict[str, str]:
     """Describe one notice."""
     return {"id": notice.check_id, "level": notice.level, "message": notice.message, "hint": notice.hint}

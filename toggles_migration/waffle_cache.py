@@ -3,7 +3,7 @@
 from waffle.utils import get_cache, get_setting, keyfmt
 
 
-def clear_flag_cache(name):
+def clear_flag_cache(name: str) -> None:
     """Delete the flag's, its users', its groups' and the all-flags cache keys, so no process reads stale rows."""
     get_cache().delete_many(
         [

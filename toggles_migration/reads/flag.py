@@ -6,7 +6,7 @@ from opaque_keys.edx.keys import CourseKey
 from ..retirements import SHOW_REVIEW_RULES_RETIREMENT
 from .tracer import handle_read
 
-_UNSET = None
+_UNSET: None = None
 
 
 class RetiredCourseWaffleFlag(WaffleFlag):
@@ -17,11 +17,11 @@ class RetiredCourseWaffleFlag(WaffleFlag):
     answer follows ``CourseWaffleFlag``: course override, then org override, then the global flag.
     """
 
-    def is_enabled(self, course_key=None):
+    def is_enabled(self, course_key: CourseKey | None = None) -> bool:
         """Return the answer the reads mode gives for this course (or for no course)."""
         return handle_read(self.name, lambda: self._legacy_value(course_key))
 
-    def _legacy_value(self, course_key):
+    def _legacy_value(self, course_key: CourseKey | None) -> bool:
         if isinstance(course_key, CourseKey):
             for model_name, key in (
                 ("WaffleFlagCourseOverrideModel", ("course_id", course_key)),
@@ -33,7 +33,7 @@ class RetiredCourseWaffleFlag(WaffleFlag):
         return super().is_enabled()
 
 
-def _override(model_name, flag_name, key_field, key):
+def _override(model_name: str, flag_name: str, key_field: str, key: object) -> bool | None:
     """Return True/False for an effective override, or None: newest row (ties: highest id), only if enabled."""
     from django.apps import apps
 
