@@ -20,7 +20,9 @@ _LEVELS: dict[str, type[checks.Error] | type[checks.Warning]] = {n.ERROR: checks
 
 
 @checks.register()
-def check_waffle_installed(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:  # pylint: disable=unused-argument
+def check_waffle_installed(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Report a project without django-waffle: migration 0002 reads, and depends on, its tables."""
     if apps.is_installed("waffle"):
         return []
@@ -35,7 +37,9 @@ def check_waffle_installed(app_configs: Sequence[AppConfig] | None = None, **kwa
 
 
 @checks.register()
-def check_settings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:  # pylint: disable=unused-argument
+def check_settings(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Report an invalid TOGGLES_MIGRATION (or READS_CACHE naming no cache) or PROCTORING_BACKENDS, or shim notices."""
     try:
         check_reads_cache(read_settings(), settings.CACHES)
@@ -70,9 +74,9 @@ def _changed_after_ready(result: ShimResult) -> list[checks.CheckMessage]:
 
 
 @checks.register(checks.Tags.database)
-def check_captured_decisions(
+def check_captured_decisions(  # pylint: disable=unused-argument
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
-) -> list[checks.CheckMessage]:  # pylint: disable=unused-argument
+) -> list[checks.CheckMessage]:
     """Warn when the effective settings disagree with a decision captured by migration 0002 (``check --database``)."""
     messages: list[checks.CheckMessage] = []
     for alias in databases or ():

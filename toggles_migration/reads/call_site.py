@@ -40,7 +40,7 @@ class CallSite:
 def skip_module(module: ModuleType) -> None:
     """Treat every frame in ``module``'s package folder as machinery, not as a caller."""
     if module.__file__ is None:
-        raise TypeError(f"module {module.__name__} has no __file__: its frames cannot be told apart")
+        raise TypeError(f"module {module.__name__} has no __file__ (a namespace package?): name one of its modules")
     folder = os.path.dirname(os.path.abspath(module.__file__)) + os.sep
     with _lock:
         if folder not in _machinery_state.folders:

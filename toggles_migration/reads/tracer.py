@@ -16,6 +16,7 @@ from .call_site import find_call_site, skip_module
 from .exceptions import RetiredToggleRead
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from waffle.models import AbstractBaseFlag
 
 # edx-platform's CourseWaffleFlag, hooked when importable (inside edx-platform).
@@ -74,7 +75,9 @@ def _hook_flag_model(flag_model: type[AbstractBaseFlag]) -> tuple[Any, Callable[
     original = flag_model.is_active
 
     @functools.wraps(original)
-    def is_active(self: Any, request: Any, read_only: bool = False, _retired: frozenset[str] = _RETIRED) -> Any:
+    def is_active(
+        self: AbstractBaseFlag, request: HttpRequest, read_only: bool = False, _retired: frozenset[str] = _RETIRED
+    ) -> Any:
         if self.name not in _retired or _is_handling():
             return original(self, request, read_only)
         return handle_read(self.name, lambda: original(self, request, read_only))
@@ -135,11 +138,11 @@ def install(extra_classes: Iterable[type] = ()) -> None:
         flag_model = get_waffle_flag_model()
         original, hooked = _hook_flag_model(flag_model)
         _patches.append((flag_model, "is_active", original, "is_active" in flag_model.__dict__))
-        setattr(flag_model, "is_active", hooked)  # noqa: B010  mypy refuses assigning to a method
+        flag_model.is_active = hooked  # type: ignore[method-assign]  # installing the hook replaces it
         for cls in _flag_classes(extra_classes):
             original, hooked = _hook_is_enabled(cls)
             _patches.append((cls, "is_enabled", original, True))
-            setattr(cls, "is_enabled", hooked)  # noqa: B010  mypy refuses assigning to a method
+            cls.is_enabled = hooked  # type: ignore[attr-defined]  # every class found defines it
 
 
 def uninstall() -> None:
