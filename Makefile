@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
 .PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor scan-self bench quality \
-	check-migrations smoke-install tox upgrade requirements clean
+	check-migrations smoke-install tox upgrade requirements clean typecheck
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -71,9 +71,14 @@ screenshots: $(STAMP) ## photograph the captures admin of the demo instance for 
 bench: $(STAMP) ## run the performance suite (BENCH_ARGS="--size tiny --database mysql" to change it)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-quality: $(STAMP) ## lint
+quality: $(STAMP) ## lint and type-check
 	$(BIN)/ruff check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
 	$(BIN)/ruff format --check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
+	$(MAKE) --no-print-directory typecheck
+
+# The typed modules and the strictness are listed in mypy.ini only.
+typecheck: $(STAMP) ## run mypy (strict, django-stubs) on the typed modules listed in mypy.ini
+	$(BIN)/mypy
 
 smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
 	rm -rf build/smoke && $(PYTHON) -m venv build/smoke
@@ -83,6 +88,9 @@ smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
 	app = 'toggles_migration.apps.TogglesMigrationConfig'; \
 	assert app in g('lms.djangoapp') and app in g('cms.djangoapp'), 'plugin app not registered'; print('plugin app registered:', app)"
 	build/smoke/bin/toggles-migration scan --help >/dev/null
+	cd build && smoke/bin/python -c "import importlib.util as u, os; \
+	path = os.path.join(u.find_spec('toggles_migration').submodule_search_locations[0], 'py.typed'); \
+	assert os.path.isfile(path), 'py.typed not installed'; print('typed package:', path)"
 
 tox: $(STAMP) ## run the Python x Django matrix with tox (SQLite)
 	$(BIN)/pip install -q -r requirements/ci.txt
@@ -119,4 +127,4 @@ upgrade: ## update the requirements/*.txt files with the latest packages satisfy
 	sed -i '/^django==/d' requirements/test.txt requirements/databases.txt
 
 clean: ## remove the virtualenv, build artefacts and test databases
-	rm -rf $(VENV) $(TUTOR_VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis
+	rm -rf $(VENV) $(TUTOR_VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis .mypy_cache

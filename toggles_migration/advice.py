@@ -1,15 +1,16 @@
 """One answer everywhere: once a decision is captured, every hint that proposes a value for its option gives it."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS
 
-from .notices import LEGACY_RULE_APPLIED, legacy_rule_hint
+from .notices import LEGACY_RULE_APPLIED, Notice, legacy_rule_hint
 from .retirements import retirement_of_option
 
 
-def captured_decisions(using=DEFAULT_DB_ALIAS):
+def captured_decisions(using: str = DEFAULT_DB_ALIAS) -> dict[str, bool]:
     """Return {toggle: captured decision} from the database, or {} when nothing is captured or readable yet."""
     try:
         model = apps.get_model("toggles_migration", "Capture")
@@ -19,7 +20,7 @@ def captured_decisions(using=DEFAULT_DB_ALIAS):
         return {}
 
 
-def advise(notices, decisions):
+def advise(notices: Iterable[Notice], decisions: Mapping[str, bool]) -> tuple[Notice, ...]:
     """Return ``notices`` with each W004 hint on a retired toggle's option giving its captured decision."""
     advised = []
     for notice in notices:

@@ -50,7 +50,7 @@ class Notice:
     option: str = ""
 
 
-def legacy_rule_hint(backend, option, value, *, captured_for=""):
+def legacy_rule_hint(backend: str, option: str, value: bool, *, captured_for: str = "") -> str:
     """
     Return W004's fix: the line to add, with where its value comes from.
 
@@ -76,9 +76,9 @@ def legacy_rule_hint(backend, option, value, *, captured_for=""):
 class SettingError(ImproperlyConfigured):
     """An invalid setting: the message names the setting path and the type found, the hint the fix."""
 
-    check_id = ""
+    check_id: str = ""
 
-    def __init__(self, message, hint):
+    def __init__(self, message: str, hint: str) -> None:
         super().__init__(f"{message} Fix: {hint}")
         self.message = message
         self.hint = hint
@@ -96,6 +96,6 @@ class InvalidTogglesMigration(SettingError):
     check_id = INVALID_TOGGLES_MIGRATION
 
 
-def type_name(value):
+def type_name(value: object) -> str:
     """Name a value's type for an error message; the value itself is never shown, it may be a secret."""
     return "None" if value is None else type(value).__name__

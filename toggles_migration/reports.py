@@ -1,11 +1,13 @@
 """Build the plain, JSON-ready data that the operator command renders; no I/O here."""
 
+from typing import Any
+
 from .advice import advise
-from .notices import type_name
-from .settings_shim import DEFAULT_KEY
+from .notices import Notice, type_name
+from .settings_shim import DEFAULT_KEY, ShimResult
 
 
-def settings_report(result, decisions=None):
+def settings_report(result: ShimResult | None, decisions: dict[str, bool] | None = None) -> dict[str, Any]:
     """
     Describe the effective managed options of every backend; never includes any other backend key.
 
@@ -14,7 +16,7 @@ def settings_report(result, decisions=None):
     if result is None:
         return {"configured": False, "default": None, "backends": {}, "notices": []}
     default = result.value.get(DEFAULT_KEY)
-    backends = {}
+    backends: dict[str, dict[str, dict[str, bool | str]]] = {}
     for effective in result.options:
         backends.setdefault(effective.backend, {})[effective.option] = {
             "value": effective.value,
@@ -29,6 +31,6 @@ def settings_report(result, decisions=None):
     }
 
 
-def notice_report(notice):
+def notice_report(notice: Notice) -> dict[str, str]:
     """Describe one notice."""
     return {"id": notice.check_id, "level": notice.level, "message": notice.message, "hint": notice.hint}

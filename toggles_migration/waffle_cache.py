@@ -3,7 +3,7 @@
 from waffle.utils import get_cache, get_setting, keyfmt
 
 
-def clear_flag_cache(name):
+def clear_flag_cache(name: str) -> None:
     """Delete the flag's, its users', its groups' and the all-flags cache keys, so no process reads stale rows."""
     get_cache().delete_many(
         [
@@ -15,7 +15,7 @@ def clear_flag_cache(name):
     )
 
 
-def clear_flag_cache_or_warn(name):
+def clear_flag_cache_or_warn(name: str) -> str | None:
     """
     Clear the flag's cache keys; return None, or a warning naming the cache when it could not be cleared.
 

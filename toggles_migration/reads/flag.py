@@ -1,6 +1,7 @@
 """A drop-in for the removed SHOW_REVIEW_RULES_FLAG: code that still needs the flag changes one import."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, router
 from edx_toggles.toggles import WaffleFlag
@@ -9,7 +10,7 @@ from opaque_keys.edx.keys import CourseKey
 from ..retirements import SHOW_REVIEW_RULES_RETIREMENT
 from .tracer import handle_read
 
-_UNSET = None
+_UNSET: None = None
 
 
 class RetiredCourseWaffleFlag(WaffleFlag):
@@ -20,11 +21,11 @@ class RetiredCourseWaffleFlag(WaffleFlag):
     answer follows ``CourseWaffleFlag``: course override, then org override, then the global flag.
     """
 
-    def is_enabled(self, course_key=None):
+    def is_enabled(self, course_key: CourseKey | None = None) -> bool:
         """Return the answer the reads mode gives for this course (or for no course)."""
         return handle_read(self.name, lambda: self._legacy_value(course_key))
 
-    def _legacy_value(self, course_key):
+    def _legacy_value(self, course_key: CourseKey | None) -> bool:
         if isinstance(course_key, CourseKey):
             # Cached per request under upstream's keys, as its request-cached override_value is.
             cached = self.cached_flags()
@@ -39,7 +40,7 @@ class RetiredCourseWaffleFlag(WaffleFlag):
         return super().is_enabled()
 
 
-def _override(model_name, flag_name, key_field, key):
+def _override(model_name: str, flag_name: str, key_field: str, key: object) -> bool | None:
     """
     Return True/False for an effective override, or None: upstream's ``override_value`` query, as it is.
 
@@ -70,20 +71,20 @@ class _Statement:
 
     alias: str
     sql: str
-    params: tuple
+    params: tuple[Any, ...]
     flag_at: int
     key_at: int
     enabled_at: int
     choice_at: int
 
 
-_statements = {}
+_statements: dict[tuple[Any, str], "_Statement"] = {}
 # Stand-ins for the values, to find their places among the compiled parameters.
 _FLAG = "toggles_migration.sentinel-flag"
 _KEYS = {"course_id": CourseKey.from_string("course-v1:toggles_migration+sentinel+key"), "org": "sentinel-org"}
 
 
-def _statement(model, key_field):
+def _statement(model: Any, key_field: str) -> "_Statement":
     """
     Compile ``filter(waffle_flag=..., <key>=...).order_by('-change_date')[:1]`` once per model and database.
 
