@@ -217,7 +217,11 @@ class ActionRaceTest(RaceTestCase):
         )
         assert (code1, code2) == (0, 0)
         assert f"deleted {self.total} rows" in out1
-        assert out2 == f"{NAME}: deleted 0 rows\n  (already pruned)\n"
+        assert out2 == (
+            f"{NAME}: deleted 0 rows\n  (already pruned)\n"
+            "Next: manage.py retire_toggle status (remaining reads of the flag); to undo: manage.py retire_toggle "
+            "restore\n"
+        )
         assert self.state() == ("pruned", self.empty())
 
     def test_second_capture_keeps_the_first(self):

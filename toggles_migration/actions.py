@@ -29,6 +29,14 @@ class ActionRefused(Exception):
     """An action that would lose or invent data; the message says why and what to do."""
 
 
+class SettingsDisagree(ActionRefused):
+    """A prune while the running settings disagree with the captured decision; ``snippet`` is the fix."""
+
+    def __init__(self, message, snippet):
+        super().__init__(message)
+        self.snippet = snippet
+
+
 @dataclass(frozen=True)
 class Context:
     """Where and with what an action runs: an apps registry (historical or live), a database, the settings."""
@@ -268,13 +276,14 @@ def verify(ctx):
     return (0 if agrees else 1), report
 
 
-def prune(ctx, dry_run=False, refresh=False):
+def prune(ctx, dry_run=False, refresh=False, force=False):
     """
     Delete the toggle's stored rows, only when captured and still equal to the capture; then clear the cache.
 
     The rows are locked, compared with the capture and deleted in one transaction; a row of the toggle
-    inserted meanwhile makes it refuse. Returns a report of what this run deleted (or, with ``dry_run``,
-    would delete).
+    inserted meanwhile makes it refuse. While the running settings disagree with the captured decision it
+    refuses too (SettingsDisagree), unless ``force``. Returns a report of what this run deleted (or, with
+    ``dry_run``, would delete, and whether the real run would refuse).
     """
     with _serialised(ctx):
         if refresh and not dry_run:
@@ -298,8 +307,25 @@ def prune(ctx, dry_run=False, refresh=False):
                 "Run `retire_toggle plan` to review, then `retire_toggle prune --refresh` to capture them again."
             )
         deleted = {table: count for table, count in live_counts.items() if count}
+        _, verified = verify(ctx)
+        disagree = verified["agrees"] is False
         if dry_run:
-            return {"toggle": ctx.retirement.name, "dry_run": True, "deleted": deleted, "note": "nothing deleted"}
+            return {
+                "toggle": ctx.retirement.name,
+                "dry_run": True,
+                "deleted": deleted,
+                "note": "nothing deleted",
+                "would_refuse": disagree and not force,
+                "snippet": verified["snippet"],
+            }
+        if disagree and not force:
+            raise SettingsDisagree(
+                f"PROCTORING_BACKENDS disagrees with the decision captured for {ctx.retirement.name} "
+                f"({ctx.retirement.option.name} = {header.decision_value}): after a prune nothing could show how "
+                "each course behaved. Merge the snippet below into PROCTORING_BACKENDS (LMS and CMS), restart, check "
+                "with `manage.py retire_toggle verify`, then prune; or prune anyway with `--force`.",
+                verified["snippet"],
+            )
         done = {}
         for spec in reversed(tables.FLAG_TABLES):
             if deleted.get(spec.table):
@@ -309,7 +335,8 @@ def prune(ctx, dry_run=False, refresh=False):
         header.state = PRUNED
         header.pruned_at = timezone.now()
         header.save(update_fields=["state", "pruned_at"])
-        report = {"toggle": ctx.retirement.name, "dry_run": False, "deleted": done, "note": "pruned"}
+        note = "pruned, though the settings disagree with the decision (--force)" if disagree else "pruned"
+        report = {"toggle": ctx.retirement.name, "dry_run": False, "deleted": done, "note": note, "forced": disagree}
         _clear_cache_after_commit(ctx, report)
     return report
 

@@ -64,6 +64,13 @@ class Command(BaseCommand):
                 )
             if action in ("prune", "restore"):
                 action_parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
+            if action == "prune":
+                action_parser.add_argument(
+                    "--force",
+                    action="store_true",
+                    help="Prune even while PROCTORING_BACKENDS disagrees with the captured decision (it refuses "
+                    "then, exit 1, printing the snippet).",
+                )
             if action in ("prune", "capture"):
                 action_parser.add_argument(
                     "--refresh", action="store_true", help="Capture the current rows (and decision) again first."
@@ -157,6 +164,7 @@ class Command(BaseCommand):
     def handle_verify(self, options):
         """Print the comparison and exit with its code."""
         code, report = actions.verify(self._context(options))
+        report["next"] = rendering.next_step("verify", report)
         self._write(report, options, rendering.verify_text)
         if code == VERIFY_NOT_CAPTURED:
             raise CommandError(f"{report['toggle']} is not captured.", returncode=code)
@@ -165,7 +173,12 @@ class Command(BaseCommand):
 
     def handle_prune(self, options):
         """Prune (or report what would be pruned); a cache left uncleared after the commit is a warning."""
-        report = actions.prune(self._context(options), dry_run=options["dry_run"], refresh=options["refresh"])
+        try:
+            report = actions.prune(
+                self._context(options), dry_run=options["dry_run"], refresh=options["refresh"], force=options["force"]
+            )
+        except actions.SettingsDisagree as error:
+            raise CommandError("\n".join([str(error), *rendering.snippet_lines(error.snippet)])) from error
         self._write_change(report, options)
 
     def handle_restore(self, options):
@@ -175,6 +188,7 @@ class Command(BaseCommand):
 
     def _write_change(self, report, options):
         # The change is committed whatever the cache did: report it, warn, and exit 0.
+        report["next"] = rendering.next_step(options["action"], report)
         self._write(report, options, rendering.change_text)
         for warning in report.get("warnings", ()):
             self.stderr.write(f"Warning: {warning}")
