@@ -2,7 +2,17 @@
 .PHONY: help demo test test-sqlite test-mysql test-postgresql test-all test-redis scan-self bench quality check-migrations \
 	smoke-install tox upgrade requirements clean
 
-PYTHON ?= python3
+# Python 3.12 is the default: the first python3.12 on PATH that runs (a pyenv shim may not), else pyenv's install.
+# Override with PYTHON=/path/to/python (3.11 is supported too, see the README's compatibility table).
+PYTHON_VERSION ?= 3.12
+comma := ,
+PYTHON_FOUND := $(firstword $(foreach candidate,python$(PYTHON_VERSION) \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION).*/bin/python$(PYTHON_VERSION))),\
+	$(shell $(candidate) -c "import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma),$(PYTHON_VERSION))))" \
+	>/dev/null 2>&1 && echo $(candidate))))
+PYTHON ?= $(PYTHON_FOUND)
+NO_PYTHON = echo "No working python$(PYTHON_VERSION) on PATH or in ~/.pyenv/versions/$(PYTHON_VERSION).*:" \
+	"install Python $(PYTHON_VERSION) (e.g. pyenv install $(PYTHON_VERSION)) or run make PYTHON=/path/to/python3.12" >&2; exit 1
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -15,6 +25,10 @@ help: ## show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 $(STAMP): setup.py requirements/test.txt requirements/django.txt requirements/quality.txt
+	@test -n "$(PYTHON)" || { $(NO_PYTHON); }
+	@# A virtualenv of another Python (e.g. one made before 3.12 was the default) is rebuilt from scratch.
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print(sys.version_info[:2])')" != \
+		"$$($(PYTHON) -c 'import sys; print(sys.version_info[:2])')" ]; then echo "rebuilding $(VENV) for $(PYTHON)"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements/pip.txt
 	$(BIN)/pip install -q -r requirements/test.txt -r requirements/django.txt -r requirements/quality.txt
