@@ -71,20 +71,31 @@ quality: $(STAMP) ## lint
 	$(BIN)/ruff check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
 	$(BIN)/ruff format --check toggles_migration tests demo test_utils bench test_settings.py manage.py setup.py
 
-smoke-install: ## pip install . into a fresh virtualenv and list the plugin apps
-	rm -rf build/smoke && $(PYTHON) -m venv build/smoke
+smoke-install: ## build the sdist (it must ship LICENSE), pip install it into a fresh virtualenv, list the plugin apps
+	@test -n "$(PYTHON)" || { $(NO_PYTHON); }
+	rm -rf build/smoke build/dist && $(PYTHON) -m venv build/smoke
 	build/smoke/bin/pip install -q -r requirements/pip.txt
-	build/smoke/bin/pip install -q -c requirements/constraints.txt .
-	cd build && smoke/bin/python -c "from edx_django_utils.plugins import get_plugin_apps as g; \
+	build/smoke/bin/pip install -q -c requirements/pip-tools.txt build
+	build/smoke/bin/python -m build -q --sdist --no-isolation --outdir build/dist .
+	build/smoke/bin/python -c "import glob, tarfile; [sdist] = glob.glob('build/dist/*.tar.gz'); \
+	names = {n.split('/', 1)[-1] for n in tarfile.open(sdist).getnames()}; \
+	missing = {'LICENSE', 'README.rst', 'CHANGELOG.rst', 'requirements/base.in', 'requirements/constraints.txt'} - names; \
+	assert not missing, f'{sdist} lacks {sorted(missing)}'; print(sdist, 'ships LICENSE')"
+	build/smoke/bin/pip install -q -c requirements/constraints.txt build/dist/*.tar.gz
+	cd build && smoke/bin/python -c "from importlib.metadata import distribution as d; \
+	dist = d('openedx-toggles-migration'); \
+	assert any(str(f).endswith('licenses/LICENSE') for f in dist.files), 'the installed distribution lacks LICENSE'; \
+	from edx_django_utils.plugins import get_plugin_apps as g; \
 	app = 'toggles_migration.apps.TogglesMigrationConfig'; \
 	assert app in g('lms.djangoapp') and app in g('cms.djangoapp'), 'plugin app not registered'; print('plugin app registered:', app)"
 	build/smoke/bin/toggles-migration scan --help >/dev/null
+	build/smoke/bin/toggles-migration --version
 
-tox: $(STAMP) ## run the Python x Django matrix with tox (SQLite)
+tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to choose; TOX_ARGS="-p 2" in parallel)
 	$(BIN)/pip install -q -r requirements/ci.txt
-	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV))
+	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV)) $(TOX_ARGS)
 
-.PHONY: docs annotations pylint-annotations
+.PHONY: docs annotations pylint-annotations lint pylintrc
 
 # The docs-and-annotations toolchain (Sphinx, edx-lint, pylint): only the targets below install it.
 $(VENV)/.docs: $(STAMP) requirements/doc.txt
@@ -97,6 +108,12 @@ annotations: $(VENV)/.docs ## lint the toggle and setting annotations (code-anno
 
 pylint-annotations: $(VENV)/.docs ## run only edx-lint's pylint annotation checks
 	$(BIN)/python docs/lint_annotations.py --only pylint
+
+lint: $(VENV)/.docs ## pylint with edx-lint's pylintrc (not a CI gate yet: its messages are still to fix)
+	$(BIN)/pylint toggles_migration tests test_utils demo bench manage.py setup.py test_settings.py
+
+pylintrc: $(VENV)/.docs ## regenerate pylintrc from edx-lint's and the local pylintrc_tweaks
+	$(BIN)/edx_lint write pylintrc
 
 docs: $(VENV)/.docs ## build the documentation into docs/_build/html (warnings are errors) and check its content
 	rm -rf docs/_build
