@@ -3,7 +3,7 @@
 	smoke-install tox upgrade requirements clean
 
 # Python 3.12 is the default: the first python3.12 on PATH that runs (a pyenv shim may not), else pyenv's install.
-# Override with PYTHON=/path/to/python (3.11 is supported too, see the README's compatibility table).
+# Override with PYTHON=/path/to/python3.12 (the pins need 3.12; tox tests Python 3.11, see README's table).
 PYTHON_VERSION ?= 3.12
 comma := ,
 PYTHON_FOUND := $(firstword $(foreach candidate,python$(PYTHON_VERSION) \
@@ -12,7 +12,7 @@ PYTHON_FOUND := $(firstword $(foreach candidate,python$(PYTHON_VERSION) \
 	>/dev/null 2>&1 && echo $(candidate))))
 PYTHON ?= $(PYTHON_FOUND)
 NO_PYTHON = echo "No working python$(PYTHON_VERSION) on PATH or in ~/.pyenv/versions/$(PYTHON_VERSION).*:" \
-	"install Python $(PYTHON_VERSION) (e.g. pyenv install $(PYTHON_VERSION)) or run make PYTHON=/path/to/python3.12" >&2; exit 1
+	"install Python $(PYTHON_VERSION) (e.g. pyenv install $(PYTHON_VERSION)) or run make PYTHON=/path/to/python$(PYTHON_VERSION)" >&2; exit 1
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -91,7 +91,7 @@ smoke-install: ## build the sdist (it must ship LICENSE), pip install it into a 
 	build/smoke/bin/toggles-migration scan --help >/dev/null
 	build/smoke/bin/toggles-migration --version
 
-tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to choose; TOX_ARGS="-p 2" in parallel)
+tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to choose, TOX_ARGS=-r to recreate)
 	$(BIN)/pip install -q -r requirements/ci.txt
 	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV)) $(TOX_ARGS)
 
