@@ -402,3 +402,11 @@ class TestDropInFlagRequestCache:
         with CaptureQueriesContext(connection) as upstream:
             model.override_value(NAME, key)
         assert [query["sql"] for query in ours] == [query["sql"] for query in upstream]
+
+
+def test_a_monitoring_failure_never_breaks_a_read(flag_on, request_):
+    with (
+        mock.patch.object(reporting, "set_custom_attribute", side_effect=AttributeError("add_custom_parameter")),
+        pytest.warns(RetiredToggleWarning),
+    ):
+        assert waffle.flag_is_active(request_, NAME) is True

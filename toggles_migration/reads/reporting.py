@@ -85,7 +85,11 @@ def log_read(
 
 def mark_monitoring(retirement: Retirement) -> None:
     """Set the per-request custom monitoring attribute ``retired_toggle_read`` (edx-django-utils); cheap."""
-    set_custom_attribute(MONITORING_ATTRIBUTE, retirement.name)
+    try:
+        set_custom_attribute(MONITORING_ATTRIBUTE, retirement.name)
+    # Monitoring must never break a read: edx-django-utils before 8.1 calls a function newrelic 11 removed.
+    except Exception:  # pylint: disable=broad-exception-caught
+        log.debug("Could not set the monitoring attribute %s.", MONITORING_ATTRIBUTE, exc_info=True)
 
 
 def reset_rate_limits() -> None:

@@ -50,8 +50,17 @@ class Command(BaseCommand):
             "export": "Print the captured snapshot as JSON.",
             "status": "Show the capture state, the verify result and the remaining reads counted across processes.",
         }
+        # Every action exits 2 on a usage error (argparse); verify's own codes are what scripts test.
+        exit_statuses = dict.fromkeys(
+            described, "Exit status: 0 done, 1 refused or failed (the reason is printed), 2 usage error."
+        )
+        exit_statuses["settings"] = "Exit status: 0 done, 1 invalid settings (the reason is printed), 2 usage error."
+        exit_statuses["verify"] = (
+            "Exit status: 0 the settings agree with the captured decision, 1 they disagree, 2 nothing is captured, "
+            "the tables are not migrated, or a usage error."
+        )
         for action, text in described.items():
-            action_parser = sub.add_parser(action, help=text, description=text)
+            action_parser = sub.add_parser(action, help=text, description=text, epilog=exit_statuses[action])
             action_parser.add_argument("--format", choices=rendering.FORMATS, default="text")
             if action == "settings":
                 continue
