@@ -61,7 +61,11 @@ class Command(BaseCommand):
         )
         for action, text in described.items():
             action_parser = sub.add_parser(action, help=text, description=text, epilog=exit_statuses[action])
-            action_parser.add_argument("--format", choices=rendering.FORMATS, default="text")
+            # The snapshot is data to keep, not to read: export writes JSON only, and refuses another format.
+            formats = ("json",) if action == "export" else rendering.FORMATS
+            action_parser.add_argument(
+                "--format", choices=formats, default=formats[-1] if action == "export" else "text"
+            )
             if action == "settings":
                 continue
             action_parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias.")
@@ -203,7 +207,7 @@ class Command(BaseCommand):
             self.stderr.write(f"Warning: {warning}")
 
     def handle_export(self, options):
-        """Print the captured snapshot as JSON, whatever the format, as it is read (bounded memory)."""
+        """Print the captured snapshot as JSON (the only format export accepts), as it is read (bounded memory)."""
         for text in actions.export_json(self._context(options)):
             self.stdout.write(text, ending="")
         self.stdout.write("")
