@@ -12,10 +12,10 @@ import warnings
 from pathlib import Path
 
 import crum
-import waffle
+import waffle  # pylint: disable=invalid-django-waffle-import  # django-waffle's own read path is measured
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -30,6 +30,8 @@ from toggles_migration import actions, capabilities, normalise_proctoring_backen
 from toggles_migration.legacy_state import read_courses
 from toggles_migration.scan import cli
 from toggles_migration.scan.targets import declared_targets
+
+User = get_user_model()
 
 RETIRED = data.RETIRED
 
@@ -286,7 +288,7 @@ def drop_in_flag(size):
             WaffleFlagCourseOverrideModel.objects.create(
                 waffle_flag=name, course_id=key, override_choice="on", enabled=True
             )
-    upstream = CourseWaffleFlag(upstream_name, __name__)
+    upstream = CourseWaffleFlag(upstream_name, __name__)  # pylint: disable=toggle-missing-annotation  # a bench copy
     request = RequestFactory().get("/")
     request.user = User.objects.get_or_create(username="bench-author")[0]
 

@@ -4,7 +4,8 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connections
 from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
@@ -13,6 +14,8 @@ from test_utils.course_overviews.models import CourseOverview
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions
 from toggles_migration.legacy_state import read_rows
+
+User = get_user_model()
 
 NAME = "studio.show_review_rules"
 OTHER = "studio.some_other_flag"

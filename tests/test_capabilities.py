@@ -22,6 +22,7 @@ def upstream_show_review_rules(proctoring_provider):
 
 
 def upstream_requires_escalation_email_providers():
+    """edx-proctoring's list of the providers that require an escalation email, as upstream computes it."""
     providers = [
         name
         for name, config in settings.PROCTORING_BACKENDS.items()

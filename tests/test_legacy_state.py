@@ -346,7 +346,7 @@ class WithoutCourseDataTest(TestCase):
     def test_other_flags_rows_do_not_count(self):
         course_rows((1, "course-v1:edX+DemoX+1", "on", {"name": "studio.other"}))
         org_rows((2, "edX", "on", {"name": "studio.other"}))
-        assert plan(_WithoutCourses()).exceptions == ()
+        assert not plan(_WithoutCourses()).exceptions
 
 
 # ---------------------------------------------------------------------------------------------------------------------

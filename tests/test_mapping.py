@@ -164,7 +164,7 @@ class InvalidRowsTest(SimpleTestCase):
         assert (result.known_courses, result.legacy_values) == (1, {"true": 0, "false": 1})
 
     def test_valid_state_reports_nothing(self):
-        assert plan(state(flag(), courses=[(COURSE, True)], orgs=[("edX", True)]), courses=[COURSE]).invalid_rows == ()
+        assert not plan(state(flag(), courses=[(COURSE, True)], orgs=[("edX", True)]), courses=[COURSE]).invalid_rows
 
     def test_sorted_by_table_then_id(self):
         invalid = [InvalidRow(COURSE_OVERRIDES, "3", "x"), InvalidRow(COURSE_OVERRIDES, "2", "y")]
@@ -443,7 +443,7 @@ class ExceptionsTest(SimpleTestCase):
 
     def test_overrides_of_unknown_courses_are_not_exceptions_when_courses_known(self):
         data = stored(courses=[course_row(1, OTHER_COURSE, "on")], orgs=[org_row(2, "Zx", "on")])
-        assert plan(data, courses=[COURSE]).exceptions == ()
+        assert not plan(data, courses=[COURSE]).exceptions
 
     def test_unknown_courses_effective_overrides_that_differ(self):
         data = stored(
@@ -839,8 +839,8 @@ class ConsequencesTest(SimpleTestCase):
     def _plan(self, backends, **kwargs):
         # Two of three courses saw True (course overrides), one saw the global False.
         legacy = state(global_flag(False), courses=[(THREE[0], True), (THREE[1], True)])
-        shim = None if backends is None else normalise_proctoring_backends(backends)
-        return plan(legacy, courses=THREE, shim_result=shim, **kwargs).as_dict()
+        normalised = None if backends is None else normalise_proctoring_backends(backends)
+        return plan(legacy, courses=THREE, shim_result=normalised, **kwargs).as_dict()
 
     @ddt.data(
         # Unset on the legacy backend: the shim keeps the legacy value False, so the two True courses change.
@@ -868,8 +868,8 @@ class ConsequencesTest(SimpleTestCase):
         legacy = state(global_flag(False))
         known = [course(THREE[0], provider="proctortrack"), course(THREE[1], provider="ptv2")]
         backends = {"DEFAULT": "proctortrack", "proctortrack": {}, "ptv2": {"show_review_rules": True}}
-        shim = normalise_proctoring_backends(backends, ("proctortrack", "ptv2"))
-        result = plan(legacy, courses=known, backends=("proctortrack", "ptv2"), shim_result=shim).as_dict()
+        normalised = normalise_proctoring_backends(backends, ("proctortrack", "ptv2"))
+        result = plan(legacy, courses=known, backends=("proctortrack", "ptv2"), shim_result=normalised).as_dict()
         assert result["consequences"]["current_settings"] == {
             "values": {"proctortrack": False, "ptv2": True},
             "changed": 1,

@@ -1,4 +1,5 @@
 """Migration 0002: capture forward, uncapture (restoring anything pruned) backward, on every database."""
+# pylint: disable=protected-access  # white-box tests of the migration's optional dependencies
 
 import importlib
 from contextlib import redirect_stdout

@@ -1,4 +1,5 @@
 """Every statement of capture, prune and restore stays under MariaDB's ``max_allowed_packet``, whatever the rows."""
+# pylint: disable=protected-access  # white-box tests of actions' byte encoding
 
 import json
 from io import StringIO
@@ -69,6 +70,8 @@ class PacketTestCase(TransactionTestCase):
 
 
 class DefaultPacketTest(PacketTestCase):
+    """Round trips with the default packet size."""
+
     def test_rows_larger_than_the_default_packet_in_all_round_trip(self):
         if _packet() != DEFAULT_PACKET:
             self.skipTest(f"the server's max_allowed_packet is {_packet()}, not MariaDB's default")

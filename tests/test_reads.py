@@ -1,4 +1,5 @@
 """Remaining reads of a retired toggle: every read path, the modes, rate-limited reports and shared counts."""
+# pylint: disable=toggle-missing-annotation  # the tests read the retired flag through edx-toggles: they declare none
 
 import json
 import logging
@@ -10,8 +11,8 @@ from unittest import mock
 
 import crum
 import pytest
-import waffle
-from django.contrib.auth.models import User
+import waffle  # pylint: disable=invalid-django-waffle-import  # django-waffle's own read path is under test
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -26,6 +27,8 @@ from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel
 from toggles_migration import SHOW_REVIEW_RULES_FLAG, RetiredToggleRead, RetiredToggleWarning, reads
 from toggles_migration.reads import counts, reporting
+
+User = get_user_model()
 
 NAME = "studio.show_review_rules"
 TIED = datetime(2024, 3, 1, 12, tzinfo=UTC)
@@ -81,20 +84,23 @@ def here(offset=0):
 class TestEveryReadPath:
     """A read through each path is noticed exactly once, at the right call site."""
 
-    def test_django_waffle_flag_is_active(self, request_, flag_on):
+    @pytest.mark.usefixtures("flag_on")
+    def test_django_waffle_flag_is_active(self, request_):
         site = here(1)
         assert waffle.flag_is_active(request_, NAME) is True
         assert counted()["reads"] == 1
         assert read_sites() == [site]
 
-    def test_flag_template_tag(self, request_, flag_on):
+    @pytest.mark.usefixtures("flag_on")
+    def test_flag_template_tag(self, request_):
         template = Template("{% load waffle_tags %}{% flag 'studio.show_review_rules' %}on{% else %}off{% endflag %}")
         site = here(1)
         assert template.render(Context({"request": request_})) == "on"
         assert counted()["reads"] == 1
         assert read_sites() == [site]
 
-    def test_edx_toggles_with_request_including_cached_repeats(self, request_, flag_on):
+    @pytest.mark.usefixtures("flag_on")
+    def test_edx_toggles_with_request_including_cached_repeats(self, request_):
         crum.set_current_request(request_)
         flag = WaffleFlag(NAME, __name__)
         first, second = here(1), here(2)
@@ -103,7 +109,8 @@ class TestEveryReadPath:
         assert counted()["reads"] == 2
         assert sorted(read_sites()) == sorted([first, second])
 
-    def test_edx_toggles_without_request(self, flag_on):
+    @pytest.mark.usefixtures("flag_on")
+    def test_edx_toggles_without_request(self):
         site = here(1)
         assert WaffleFlag(NAME, __name__).is_enabled() is True
         assert read_sites() == [site]
@@ -164,7 +171,8 @@ class TestModes:
         with pytest.warns(RetiredToggleWarning):
             assert waffle.flag_is_active(request_, NAME) is True
 
-    def test_redirect_reads_the_normalised_setting(self, settings, request_):
+    @pytest.mark.usefixtures("request_")
+    def test_redirect_reads_the_normalised_setting(self, settings):
         settings.TOGGLES_MIGRATION = {"READS": "redirect"}
         settings.PROCTORING_BACKENDS = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": "false"}}
         # The shim normalises at settings load; here the test stands in for it.
@@ -215,7 +223,8 @@ class TestReports:
         assert counted()["reads"] == 100_000
         assert len(counted()["call_sites"]) == 1
 
-    def test_suppressed_reads_are_reported_in_the_next_record(self, request_, caplog, flag_on, settings):
+    @pytest.mark.usefixtures("flag_on")
+    def test_suppressed_reads_are_reported_in_the_next_record(self, request_, caplog, settings):
         settings.TOGGLES_MIGRATION = {"READS_LOG_INTERVAL": 60}
         clock = mock.patch.object(reporting, "_now", side_effect=[1000, 1001, 1002, 1070])
         with clock, caplog.at_level(logging.WARNING), warnings.catch_warnings():
@@ -224,7 +233,8 @@ class TestReports:
                 waffle.flag_is_active(request_, NAME)
         assert [record.suppressed for record in self._records(caplog)] == [0, 2]
 
-    def test_monitoring_attribute(self, request_, flag_on):
+    @pytest.mark.usefixtures("flag_on")
+    def test_monitoring_attribute(self, request_):
         with (
             mock.patch.object(reporting, "set_custom_attribute") as attribute,
             pytest.warns(RetiredToggleWarning),
@@ -233,7 +243,8 @@ class TestReports:
         attribute.assert_called_once_with("retired_toggle_read", NAME)
 
     @pytest.mark.parametrize("mode", ["warn", "redirect", "silent"])
-    def test_monitoring_attribute_on_every_read_not_only_logged_ones(self, request_, flag_on, settings, mode):
+    @pytest.mark.usefixtures("flag_on")
+    def test_monitoring_attribute_on_every_read_not_only_logged_ones(self, request_, settings, mode):
         settings.TOGGLES_MIGRATION = {"READS": mode, "READS_LOG_INTERVAL": 300}
         with mock.patch.object(reporting, "set_custom_attribute") as attribute, warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -260,7 +271,7 @@ class TestRobustness:
             try:
                 for _ in range(5000):
                     reads.handle_read(NAME, lambda: True)
-            except Exception as error:  # noqa: BLE001  collected and asserted below
+            except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # asserted below
                 errors.append(error)
 
         with warnings.catch_warnings(), mock.patch.object(counts, "FLUSH_SECONDS", 0.05):
@@ -273,7 +284,8 @@ class TestRobustness:
         assert not errors
         assert counted()["reads"] == 40_000
 
-    def test_cache_outage_never_breaks_a_read(self, request_, flag_on, settings):
+    @pytest.mark.usefixtures("flag_on")
+    def test_cache_outage_never_breaks_a_read(self, request_, settings):
         settings.CACHES = {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "broken": {"BACKEND": "test_utils.broken_cache.BrokenCache"},
@@ -288,7 +300,8 @@ class TestRobustness:
 class TestStatusAction:
     """`retire_toggle status` shows the capture state, verify's result and the counts."""
 
-    def test_status_json(self, request_, flag_on):
+    @pytest.mark.usefixtures("flag_on")
+    def test_status_json(self, request_):
         with pytest.warns(RetiredToggleWarning):
             waffle.flag_is_active(request_, NAME)
         out = StringIO()
@@ -299,7 +312,8 @@ class TestStatusAction:
         assert report["state"] in ("captured", "not captured", "pruned")
         assert report["verify"]["exit_code"] in (0, 1, 2)
 
-    def test_status_text(self, request_, flag_on):
+    @pytest.mark.usefixtures("flag_on")
+    def test_status_text(self, request_):
         with pytest.warns(RetiredToggleWarning):
             waffle.flag_is_active(request_, NAME)
         out = StringIO()
@@ -404,7 +418,8 @@ class TestDropInFlagRequestCache:
         assert [query["sql"] for query in ours] == [query["sql"] for query in upstream]
 
 
-def test_a_monitoring_failure_never_breaks_a_read(flag_on, request_):
+@pytest.mark.usefixtures("flag_on")
+def test_a_monitoring_failure_never_breaks_a_read(request_):
     with (
         mock.patch.object(reporting, "set_custom_attribute", side_effect=AttributeError("add_custom_parameter")),
         pytest.warns(RetiredToggleWarning),

@@ -1,4 +1,5 @@
 """Each ``retire_toggle`` action's ``--help`` states its exit statuses."""
+# pylint: disable=protected-access  # white-box tests of argparse lists sub-commands only through _actions
 
 import pytest
 

@@ -51,4 +51,4 @@ def test_table_rows_are_sized_indexable_and_re_iterable():
     assert stored.of(tables.FLAG)[0]["name"] == f.NAME
     assert not stored.of(tables.ORG_OVERRIDES)
     with pytest.raises(IndexError):
-        stored.of(tables.FLAG)[1]
+        _ = stored.of(tables.FLAG)[1]

@@ -3,7 +3,7 @@
 # The public names are imported on first use (PEP 562), so that `toggles-migration scan` and
 # `python -m toggles_migration` load neither Django, django-waffle nor edx-toggles (ADR 0013).
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
 
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .settings_shim import apply_settings_shim, effective_backends, normalise_proctoring_backends
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     """Import a public name from its submodule on first access, then keep it in the package namespace."""
     try:
         module = _EXPORTS[name]
@@ -66,6 +66,6 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     """List the public names with the module's own attributes, as if they were imported eagerly."""
     return sorted(set(globals()) | set(__all__))

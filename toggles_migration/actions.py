@@ -5,6 +5,7 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.apps.registry import Apps
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
@@ -13,8 +14,8 @@ from . import batching, locking, streams, tables
 from .conf import read_settings
 from .legacy_state import read_legacy_state
 from .mapping import build_plan, compare_settings
-from .retirements import get_retirement
-from .settings_shim import effective_backends
+from .retirements import Retirement, get_retirement
+from .settings_shim import ShimResult, effective_backends
 from .waffle_cache import clear_flag_cache_or_warn
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,14 @@ class SettingsDisagree(ActionRefused):
 class Context:
     """Where and with what an action runs: an apps registry (historical or live), a database, the settings."""
 
-    apps: object
+    apps: Apps
     using: str
-    retirement: object
-    legacy_backends: tuple
-    default_provider: object
+    retirement: Retirement
+    legacy_backends: tuple[str, ...]
+    default_provider: str | None
     flag_default: bool
-    shim_result: object
-    decision_override: object
+    shim_result: ShimResult | None
+    decision_override: bool | None
     strict: bool
 
     def model(self, name):

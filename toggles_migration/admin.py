@@ -189,7 +189,7 @@ def add_retired_notices(site: admin.AdminSite = admin.site) -> None:
             continue
         if not site.is_registered(model):
             continue
-        current = type(site._registry[model])
+        current = type(site._registry[model])  # pylint: disable=protected-access  # Django 4.2 lacks get_model_admin()
         if issubclass(current, RetiredToggleNoticeMixin):
             continue
         noticed = type(

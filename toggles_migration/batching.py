@@ -1,6 +1,12 @@
 """Bounded statements: batches limited by rows and by bytes, under the server's ``max_allowed_packet``."""
 
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from typing import Any, TypeVar
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+_T = TypeVar("_T")
 
 # MariaDB's (and MySQL 8's) default max_allowed_packet: never assume more, whatever the server allows.
 DEFAULT_PACKET = 16 * 2**20
@@ -10,7 +16,7 @@ _VALUE_OVERHEAD = 64
 _MYSQL_PACKET_TOO_LARGE = 1153
 
 
-def statement_budget(connection):
+def statement_budget(connection: BaseDatabaseWrapper) -> int:
     """
     Return how many bytes of values one statement may carry on ``connection``.
 
@@ -25,7 +31,7 @@ def statement_budget(connection):
     return packet // 2
 
 
-def value_bytes(value):
+def value_bytes(value: object) -> int:
     """Return an upper bound of the bytes ``value`` takes in a statement: escaping may double a string."""
     if isinstance(value, str):
         return 2 * len(value.encode("utf-8", "surrogatepass")) + _VALUE_OVERHEAD
@@ -34,18 +40,21 @@ def value_bytes(value):
     return _VALUE_OVERHEAD
 
 
-def row_bytes(values):
+def row_bytes(values: Iterable[object]) -> int:
     """Return an upper bound of the bytes a row of ``values`` takes in a multi-row INSERT."""
     return sum(value_bytes(value) for value in values) + _VALUE_OVERHEAD
 
 
-def bounded(items, size_of, budget, max_rows=MAX_ROWS):
+def bounded(
+    items: Iterable[_T], size_of: Callable[[_T], int], budget: int, max_rows: int = MAX_ROWS
+) -> Iterator[list[_T]]:
     """
     Yield lists of consecutive ``items``: at most ``max_rows`` each, and at most ``budget`` bytes by ``size_of``.
 
     An item larger than the budget on its own goes alone (it was stored once, so the server accepts it).
     """
-    batch, used = [], 0
+    batch: list[_T] = []
+    used = 0
     for item in items:
         size = size_of(item)
         if batch and (used + size > budget or len(batch) >= max_rows):
@@ -57,15 +66,15 @@ def bounded(items, size_of, budget, max_rows=MAX_ROWS):
         yield batch
 
 
-def chunks(items, size):
+def chunks(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
     """Yield lists of at most ``size`` consecutive items (ids, whose statements are small whatever the packet)."""
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-def packet_too_large(error):
+def packet_too_large(error: BaseException) -> bool:
     """Tell whether a database error is MySQL's or MariaDB's 'packet bigger than max_allowed_packet'."""
     cause = error.__cause__ or error
-    args = getattr(cause, "args", ())
+    args: tuple[Any, ...] = getattr(cause, "args", ())
     return bool(args) and args[0] == _MYSQL_PACKET_TOO_LARGE

@@ -126,7 +126,8 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
     parsed = parse_settings(raw)
     try:
         _last_read.value = _ParsedValue(raw, copy.deepcopy(raw), parsed)
-    except Exception:  # noqa: BLE001  a value that cannot be copied is parsed again on every read instead
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # a value that cannot be copied is parsed again on every read instead
         _last_read.value = None
     return parsed
 
@@ -134,7 +135,8 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
 def _unchanged(copied: object, raw: object) -> bool:
     try:
         return bool(copied == raw)
-    except Exception:  # noqa: BLE001  an uncomparable value is treated as changed and parsed (and reported) again
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # an uncomparable value is treated as changed and parsed (and reported) again
         return False
 
 
@@ -285,6 +287,6 @@ def _seconds(value: object, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidTogglesMigration(f"{expected}, found {type_name(value)}.", f"e.g. {path} = 300.")
     # Compared before any conversion: float(10**400) itself raises OverflowError. NaN fails both comparisons.
-    if not (0 <= value <= MAX_READS_LOG_INTERVAL):
+    if not 0 <= value <= MAX_READS_LOG_INTERVAL:
         raise InvalidTogglesMigration(f"{expected}, found {type_name(value)} out of that range.", f"e.g. {path} = 300.")
     return float(value)

@@ -1,5 +1,7 @@
 """Serialise the actions on one retirement: each holds the lock on its Capture record until it commits."""
 
+from typing import Any
+
 from django.db import connections
 from django.db.models import F
 
@@ -9,7 +11,7 @@ _POSTGRES_BUSY = {"40P01": "deadlock", "40001": "concurrent update", "55P03": "l
 _SQLITE_BUSY = ("database is locked", "database table is locked")
 
 
-def lock_capture(manager, toggle, *, write=True):
+def lock_capture(manager: Any, toggle: str, *, write: bool = True) -> Any:
     """
     Return the Capture of ``toggle``, locked until the transaction ends, or None when there is none.
 
@@ -25,7 +27,7 @@ def lock_capture(manager, toggle, *, write=True):
     return manager.filter(toggle=toggle).first()
 
 
-def busy_reason(error):
+def busy_reason(error: BaseException) -> str | None:
     """Name the race behind a database error (lock wait timeout, deadlock, concurrent update), or None."""
     cause = error.__cause__ or error
     sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)

@@ -3,8 +3,9 @@
 from collections import Counter
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from .legacy_state import InvalidRow
+from .legacy_state import InvalidRow, Tie
 
 CONDITIONAL = "conditional"
 UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
@@ -39,20 +40,21 @@ class Plan:
 
     toggle: str
     option: str
-    backends: tuple
-    global_value: object
-    global_conditions: tuple
-    known_courses: object
-    legacy_values: dict
+    backends: tuple[str, ...]
+    # True, False, or CONDITIONAL when the global flag was on only for some authors
+    global_value: bool | str
+    global_conditions: tuple[str, ...]
+    known_courses: int | None
+    legacy_values: dict[str, int]
     decision: Decision
-    exceptions: tuple
-    invalid_rows: tuple
-    ties: tuple
-    effective_setting: dict
+    exceptions: tuple[Deviation, ...]
+    invalid_rows: tuple[InvalidRow, ...]
+    ties: tuple[Tie, ...]
+    effective_setting: dict[str, Any]
     agrees: bool
-    snippet: dict
-    escalation_email: dict
-    consequences: dict
+    snippet: dict[str, Any]
+    escalation_email: dict[str, Any]
+    consequences: dict[str, Any]
 
     def as_dict(self):
         """Return a JSON-ready dict with stable ordering."""
@@ -143,7 +145,14 @@ def build_plan(
             value=decision_value,
             status=status,
             source=source,
-            reason=_reason(status, source, global_raw, conditions, len(exceptions), courses is not None),
+            reason=_reason(
+                status,
+                source,
+                global_raw,
+                conditions=conditions,
+                exception_count=len(exceptions),
+                known=courses is not None,
+            ),
         ),
         exceptions=tuple(sorted(exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
         invalid_rows=tuple(sorted(invalid, key=lambda item: (item.table, item.id))),
@@ -257,7 +266,7 @@ def _effective_option(shim_result, backend, name):
     return {"value": found.value, "source": found.source}
 
 
-def _reason(status, source, global_raw, conditions, exception_count, known):  # noqa: PLR0917
+def _reason(status, source, global_raw, *, conditions, exception_count, known):
     basis = {
         "operator": "the value set by the operator",
         "captured": "the decision migration 0002 captured (`retire_toggle capture --refresh` decides again)",

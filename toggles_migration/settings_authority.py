@@ -23,7 +23,7 @@ def finalise() -> ShimResult | None:
 
 
 @receiver(setting_changed)
-def _renormalise(setting: str, **kwargs: Any) -> None:  # pylint: disable=unused-argument
+def _renormalise(setting: str, **kwargs: Any) -> None:
     """Keep ``override_settings`` of the shim's inputs normalised, as settings loading would have."""
     if setting not in (SETTING_NAME, "TOGGLES_MIGRATION"):
         return

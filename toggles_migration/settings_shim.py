@@ -347,7 +347,7 @@ def effective_backends(settings: Any = None) -> ShimResult | None:
     legacy-spelling sources survive); otherwise normalises the current value without assigning it.
     """
     if settings is None:
-        from django.conf import settings  # pylint: disable=import-outside-toplevel,redefined-outer-name
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
     if not _has(settings, SETTING_NAME):
         return None
     return _resolve(settings)[0]

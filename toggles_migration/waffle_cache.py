@@ -24,7 +24,8 @@ def clear_flag_cache_or_warn(name: str) -> str | None:
     """
     try:
         clear_flag_cache(name)
-    except Exception as error:  # noqa: BLE001 - any backend's failure; the operator gets the warning
+    except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # any backend's failure; the operator gets the warning
         alias = get_setting("CACHE_NAME")
         return (
             f"the database change is committed, but django-waffle's cache {alias!r} (WAFFLE_CACHE_NAME) could not "

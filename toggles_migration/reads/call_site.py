@@ -52,11 +52,11 @@ def _machinery() -> tuple[str, ...]:
         _machinery_state.defaults_added = True
         import django.template
         import edx_toggles
-        import waffle
+        import waffle.utils  # any module of the package: its folder is what is skipped
 
         from .. import capabilities
 
-        for module in (waffle, edx_toggles, django, capabilities):
+        for module in (waffle.utils, edx_toggles, django, capabilities):
             skip_module(module)
     return tuple(_machinery_state.folders)
 

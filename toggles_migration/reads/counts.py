@@ -93,7 +93,8 @@ def flush_counts() -> None:
         from django.core.cache import caches
 
         _write(caches[alias], pending)
-    except Exception:  # noqa: BLE001  counting must never break a read
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # counting must never break a read
         log.warning("Could not store the counts of retired toggle reads in cache %r; they are lost.", alias)
 
 
@@ -154,7 +155,8 @@ def read_counts(toggle: str, cache_alias: str = "default") -> ReadCounts | None:
         cache = caches[cache_alias]
         values = cache.get_many([key + suffix for suffix in (":count", ":mismatches", ":first_seen", ":last_seen")])
         call_sites = _busiest_sites(cache, toggle, key)
-    except Exception:  # noqa: BLE001  a status report must survive a cache outage
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # a status report must survive a cache outage
         return None
     return {
         "reads": values.get(key + ":count", 0),

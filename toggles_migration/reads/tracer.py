@@ -130,7 +130,8 @@ def install(extra_classes: Iterable[type] = ()) -> None:
 
     ``extra_classes``: more flag classes with their own ``is_enabled`` (their module counts as machinery).
     """
-    from waffle import get_waffle_flag_model
+    # Hooks django-waffle itself: edx_toggles.toggles offers no accessor for the (swappable) flag model.
+    from waffle import get_waffle_flag_model  # pylint: disable=invalid-django-waffle-import
 
     with _lock:
         if _patches:
