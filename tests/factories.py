@@ -29,6 +29,19 @@ PROCTORTRACK_FALSE = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_r
 _serial = itertools.count(1)
 
 
+def course_ids_ignore_case(connection):
+    """
+    Whether the database compares course ids case-insensitively, as upstream's ``filter(course_id=...)`` does.
+
+    MariaDB's utf8mb4_unicode_ci does; on SQLite it is the collation CourseKeyField declares (NOCASE since
+    edx-opaque-keys 4, none before); PostgreSQL compares exactly.
+    """
+    if connection.vendor == "mysql":
+        return True
+    field = WaffleFlagCourseOverrideModel._meta.get_field("course_id")
+    return connection.vendor == "sqlite" and field.db_parameters(connection).get("collation") == "NOCASE"
+
+
 def context(toggle=NAME, using="default", decision_override=None):
     """Return an actions Context on the live apps registry, with the settings as they are now."""
     return actions.make_context(apps, toggle, using, decision_override)

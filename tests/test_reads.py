@@ -25,6 +25,7 @@ from waffle.models import Flag
 
 from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel
+from tests.factories import course_ids_ignore_case
 from toggles_migration import SHOW_REVIEW_RULES_FLAG, RetiredToggleRead, RetiredToggleWarning, reads
 from toggles_migration.reads import counts, reporting
 
@@ -164,7 +165,9 @@ class TestModes:
         settings.TOGGLES_MIGRATION = {"READS": "warn"}
         with pytest.warns(RetiredToggleWarning, match="studio.show_review_rules is retired") as caught:
             assert waffle.flag_is_active(request_, NAME) is False
-        assert caught[0].filename.endswith("tests/test_reads.py")
+        # Only ours: an old newrelic agent warns about its own deprecated API from the monitoring call.
+        [ours] = [warning for warning in caught if issubclass(warning.category, RetiredToggleWarning)]
+        assert ours.filename.endswith("tests/test_reads.py")
 
     def test_redirect_gives_the_new_options_answer(self, settings, request_):
         settings.TOGGLES_MIGRATION = {"READS": "redirect"}
@@ -366,7 +369,7 @@ class TestDropInFlagFollowsUpstream:
     def test_course_id_case_as_the_database_compares(self):
         Flag.objects.create(name=NAME, everyone=False)
         self._insert(1, "on", True, course_id="course-v1:EDX+demox+2024")
-        assert self._legacy(COURSE) is (connection.vendor != "postgresql")
+        assert self._legacy(COURSE) is course_ids_ignore_case(connection)
 
 
 class TestDropInFlagRequestCache:
