@@ -81,8 +81,11 @@ setup(
     packages=find_packages(include=["toggles_migration", "toggles_migration.*"], exclude=["*tests"]),
     include_package_data=True,
     install_requires=load_requirements("requirements/base.in"),
+    # The tested matrix (tox.ini, README's compatibility table): Python 3.12, and 3.11 with the releases that
+    # still declare it.
     python_requires=">=3.11",
-    license="AGPL-3.0-or-later",
+    license_expression="AGPL-3.0-or-later",
+    license_files=["LICENSE"],
     zip_safe=False,
     keywords="Python edx openedx waffle toggles proctoring",
     entry_points={

@@ -42,7 +42,9 @@ def main(argv=None):
     options = parser.parse_args(argv)
     os.environ["DJANGO_SETTINGS_MODULE"] = "test_settings"
     os.environ["TOGGLES_MIGRATION_TEST_DB"] = options.database
-    os.environ.setdefault("TOGGLES_MIGRATION_TEST_DB_NAME", f"toggles_migration_bench_{options.size}")
+    # Its own database, next to (never the same as) the test database the tests running it may be using.
+    prefix = os.environ.get("TOGGLES_MIGRATION_TEST_DB_NAME", "toggles_migration")
+    os.environ["TOGGLES_MIGRATION_TEST_DB_NAME"] = f"{prefix}_bench_{options.size}"
 
     import django
 

@@ -8,23 +8,29 @@ import subprocess
 import tempfile
 import time
 import tracemalloc
+import warnings
 from pathlib import Path
 
-import waffle
+import crum
+import waffle  # pylint: disable=invalid-django-waffle-import  # django-waffle's own read path is measured
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
 from bench import data
 from bench.measure import Figure, human, info, interleaved_ns, median_ns
+from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions, capabilities, normalise_proctoring_backends, reads
 from toggles_migration.legacy_state import read_courses
 from toggles_migration.scan import cli, declared_targets
+
+User = get_user_model()
 
 RETIRED = data.RETIRED
 
@@ -114,6 +120,7 @@ def capture_prune_restore(size):
             )
         )
         timings[f"{name}_queries"] = len(queries)
+    lines.extend(_action_memory(ctx, rows))
     batched = timings["restore_queries"] <= rows / 100 + 20
     lines.append(
         Figure(
@@ -125,6 +132,49 @@ def capture_prune_restore(size):
             batched,
         )
     )
+    return lines
+
+
+def _peak_growth(function):
+    """Peak bytes allocated by ``function`` above what was allocated when it started (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        function()
+        return tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        tracemalloc.stop()
+
+
+def _export_to_nowhere(ctx):
+    """Run the streamed export as the command does, discarding the text."""
+    size = 0
+    for text in actions.export_json(ctx):
+        size += len(text)
+    return size
+
+
+def _action_memory(ctx, rows):
+    """Peak memory growth of capture (again, --refresh), prune, restore and export: bounded, not per row."""
+    lines = []
+    for name, action in (
+        ("capture", lambda: actions.capture(ctx, refresh=True)),
+        ("prune", lambda: actions.prune(ctx)),
+        ("restore", lambda: actions.restore(ctx)),
+        ("export", lambda: _export_to_nowhere(ctx)),
+    ):
+        growth = _peak_growth(action)
+        lines.append(
+            Figure(
+                f"{name} peak memory growth ({rows:,} rows)",
+                f"{growth / 2**20:.1f} MB",
+                "limit 64 MB",
+                growth / 2**26,
+                "< 64 MB",
+                growth < 64 * 2**20,
+            )
+        )
     return lines
 
 
@@ -224,6 +274,57 @@ def tracer_overhead(size):
     ]
 
 
+def drop_in_flag(size):
+    """Figure 7: a retired read through the drop-in flag in a request, against upstream's CourseWaffleFlag."""
+    upstream_name = "bench.upstream_style"
+    flag_model = waffle.get_waffle_flag_model()
+    for name in (RETIRED, upstream_name):
+        flag_model.objects.update_or_create(name=name, defaults={"everyone": False})
+    keys = [CourseKey.from_string(f"course-v1:DropX+C{index}+2024") for index in range(20)]
+    for name in (RETIRED, upstream_name):
+        WaffleFlagCourseOverrideModel.objects.filter(waffle_flag=name).delete()
+        for key in keys[::2]:
+            WaffleFlagCourseOverrideModel.objects.create(
+                waffle_flag=name, course_id=key, override_choice="on", enabled=True
+            )
+    upstream = CourseWaffleFlag(upstream_name, __name__)  # pylint: disable=toggle-missing-annotation  # a bench copy
+    request = RequestFactory().get("/")
+    request.user = User.objects.get_or_create(username="bench-author")[0]
+
+    def one_request(flag):
+        def run():
+            RequestCache.clear_all_namespaces()  # RequestCacheMiddleware, between requests
+            for _ in range(5):  # a page reads each course's flag several times
+                for key in keys:
+                    flag.is_enabled(key)
+
+        return run
+
+    crum.set_current_request(request)
+    try:
+        # The default mode, warn: the warning filtered out as a deployment's logging config would, counts kept.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours, theirs = interleaved_ns(
+                one_request(reads.SHOW_REVIEW_RULES_FLAG),
+                one_request(upstream),
+                repeat=9,
+                number=max(size["lookups"] // 20000, 5),
+            )
+    finally:
+        crum.set_current_request(None)
+    return [
+        Figure(
+            f"drop-in flag: a request reading {len(keys)} courses 5 times each",
+            human(ours),
+            f"upstream's CourseWaffleFlag {human(theirs)}",
+            ours / theirs,
+            "<= 1.00x (no slower)",
+            ours <= theirs,
+        )
+    ]
+
+
 def settings_shim(size):
     """Figure 5: normalising PROCTORING_BACKENDS of 50 backends, against a plain deep copy."""
     value = {"DEFAULT": "backend_0"}
@@ -311,4 +412,12 @@ def scanner_vs_grep(size):
     ]
 
 
-FIGURES = (plan_at_scale, capture_prune_restore, capability_lookup, tracer_overhead, settings_shim, scanner_vs_grep)
+FIGURES = (
+    plan_at_scale,
+    capture_prune_restore,
+    capability_lookup,
+    tracer_overhead,
+    settings_shim,
+    scanner_vs_grep,
+    drop_in_flag,
+)

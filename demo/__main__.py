@@ -59,10 +59,10 @@ def main():
     print("\n(The operator merges the snippet into PROCTORING_BACKENDS and restarts.)", flush=True)
     with override_settings(PROCTORING_BACKENDS=backends):
         assert run("Verify again", "retire_toggle", "verify") == 0
-    run("Prune, dry run", "retire_toggle", "prune", "--dry-run")
-    run("Prune", "retire_toggle", "prune")
-    run("State of each retirement", "retire_toggle", "list")
-    run("Restore", "retire_toggle", "restore")
+        run("Prune, dry run", "retire_toggle", "prune", "--dry-run")
+        run("Prune", "retire_toggle", "prune")
+        run("State of each retirement", "retire_toggle", "list")
+        run("Restore", "retire_toggle", "restore")
     after = legacy_state.read_rows(apps, "studio.show_review_rules", "default").rows
     print(f"\nRestored tables identical to before the prune: {after == before}", flush=True)
     return 0 if after == before else 1

@@ -35,9 +35,11 @@ def main():
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth.models import User
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
+
+    User = get_user_model()
 
     call_command("migrate", "admin", verbosity=0)
     user = User.objects.filter(username="operator").first() or User.objects.create_superuser("operator", "", None)

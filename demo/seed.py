@@ -2,12 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.db import connection
 from waffle.models import Flag
 
 from test_utils.course_overviews.models import CourseOverview
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
+
+User = get_user_model()
 
 FLAG = "studio.show_review_rules"
 START = datetime(2023, 9, 1, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from django.core.cache.backends.base import BaseCache
 class BrokenCache(BaseCache):
     """Every operation raises, as an unreachable memcached or Redis would."""
 
-    def __init__(self, location, params):
+    def __init__(self, _location, params):
         super().__init__(params)
 
     def _fail(self, *args, **kwargs):

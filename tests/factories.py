@@ -4,7 +4,8 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connections
 from opaque_keys.edx.keys import CourseKey
 from waffle.models import Flag
@@ -13,6 +14,8 @@ from test_utils.course_overviews.models import CourseOverview
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions
 from toggles_migration.legacy_state import read_rows
+
+User = get_user_model()
 
 NAME = "studio.show_review_rules"
 OTHER = "studio.some_other_flag"
@@ -24,6 +27,19 @@ PROCTORTRACK_TRUE = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_ru
 PROCTORTRACK_FALSE = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False}}
 
 _serial = itertools.count(1)
+
+
+def course_ids_ignore_case(connection):
+    """
+    Whether the database compares course ids case-insensitively, as upstream's ``filter(course_id=...)`` does.
+
+    MariaDB's utf8mb4_unicode_ci does; on SQLite it is the collation CourseKeyField declares (NOCASE since
+    edx-opaque-keys 4, none before); PostgreSQL compares exactly.
+    """
+    if connection.vendor == "mysql":
+        return True
+    field = WaffleFlagCourseOverrideModel._meta.get_field("course_id")
+    return connection.vendor == "sqlite" and field.db_parameters(connection).get("collation") == "NOCASE"
 
 
 def context(toggle=NAME, using="default", decision_override=None):

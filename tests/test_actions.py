@@ -1,4 +1,5 @@
 """The actions behind migration 0002 and ``retire_toggle``: capture, plan, verify, prune, restore, export."""
+# pylint: disable=protected-access  # white-box tests of the write helpers, wrapped to inject failures
 
 import json
 import random
@@ -8,8 +9,9 @@ from unittest import mock
 
 import ddt
 import pytest
-import waffle
-from django.contrib.auth.models import Group, User
+import waffle  # pylint: disable=invalid-django-waffle-import  # django-waffle's own read path is under test
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -20,9 +22,10 @@ from waffle.models import Flag
 
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from tests import factories as f
-from toggles_migration import actions, rendering, tables
-from toggles_migration.legacy_state import StoredRows
+from toggles_migration import actions, rendering, streams, tables
 from toggles_migration.models import Capture, CapturedRow
+
+User = get_user_model()
 
 NAME = f.NAME
 FLAG_TABLE = tables.FLAG.table
@@ -131,6 +134,25 @@ class CaptureTest(ActionTestCase):
         assert header.row_count == sum(SEEDED_COUNTS.values()) + 1
         assert actions.export(f.context())["rows"] == _non_empty(f.snapshot())
 
+    def test_refused_when_a_row_is_added_while_capturing(self):
+        f.seed_full_state()
+        original = actions.compute_plan
+
+        def insert_then_plan(ctx, stored=None):
+            f.course_override("course-v1:edX+During+1")  # after the locked copy, before the plan's read
+            return original(ctx, stored)
+
+        with (
+            mock.patch("toggles_migration.actions.compute_plan", insert_then_plan),
+            pytest.raises(actions.ActionRefused) as caught,
+        ):
+            actions.capture(f.context())
+        assert str(caught.value) == (
+            f"Rows of {NAME} were added to {COURSE_TABLE} while it was being captured: nothing was captured by "
+            "this run. Run it again."
+        )
+        assert not Capture.objects.exists()
+
     def test_refresh_refused_when_pruned(self):
         f.seed_full_state()
         actions.capture(f.context())
@@ -168,12 +190,13 @@ class QueryCountTest(ActionTestCase):
         assert WaffleFlagCourseOverrideModel.objects.filter(waffle_flag=NAME).count() == 10000
         assert self._plan_queries() == few
 
-    def test_capture_reads_do_not_grow_with_rows(self):
+    def test_capture_reads_grow_by_pages_not_rows(self):
         self._seed()
         f.bulk_course_overrides(10)
         few = self._capture_reads()
         f.bulk_course_overrides(2490, org="MoreX")
-        assert self._capture_reads() == few
+        # The locked copy reads the rows a page at a time; the plan asks the database for one row per key.
+        assert self._capture_reads() == few + 2500 // streams.PAGE
         assert Capture.objects.get().row_count == 2500 + 4
 
 
@@ -209,7 +232,7 @@ class MalformedCourseIdTest(ActionTestCase):
         before = f.raw_course_ids()
         actions.capture(f.context())
         actions.prune(f.context())
-        assert f.raw_course_ids() == {}
+        assert not f.raw_course_ids()
         actions.restore(f.context())
         assert f.raw_course_ids() == before
 
@@ -218,35 +241,6 @@ class MalformedCourseIdTest(ActionTestCase):
         plan = actions.compute_plan(f.context()).as_dict()
         assert plan["legacy_values"] == {"true": 1, "false": 0}
         assert plan["decision"]["value"] is True
-
-
-class CaseInsensitiveMatchingTest(ActionTestCase):
-    """Override keys match course ids and orgs whatever their case, as MySQL's collation compared them."""
-
-    def _seed_courses(self):
-        for course_id in ("course-v1:edX+Demo+1", "course-v1:MITx+B+1", "course-v1:MITx+C+1"):
-            f.course(course_id)
-
-    def test_course_override_matches_course_id_in_another_case(self):
-        self._seed_courses()
-        f.course_override("course-v1:EDX+demo+1", "on")
-        plan = actions.compute_plan(f.context()).as_dict()
-        assert plan["decision"]["value"] is False
-        assert plan["exceptions"] == [{"scope": "course", "key": "course-v1:edX+Demo+1", "legacy_value": True}]
-
-    def test_org_override_matches_org_in_another_case(self):
-        self._seed_courses()
-        f.org_override("mitx", "on")
-        plan = actions.compute_plan(f.context()).as_dict()
-        assert plan["decision"]["value"] is True
-        assert plan["exceptions"] == [{"scope": "course", "key": "course-v1:edX+Demo+1", "legacy_value": False}]
-
-    def test_newest_row_wins_across_spellings(self):
-        self._seed_courses()
-        f.course_override("course-v1:edX+Demo+1", "on", change_date=f.START)
-        f.course_override("course-v1:EDX+DEMO+1", "off", change_date=f.START + timedelta(days=1))
-        plan = actions.compute_plan(f.context()).as_dict()
-        assert plan["legacy_values"] == {"true": 0, "false": 3}
 
 
 @ddt.ddt
@@ -375,6 +369,26 @@ class PruneTest(ActionTestCase):
         assert User.objects.filter(pk__in=[seeded["author"].pk, seeded["linked"].pk]).count() == 2
         assert Group.objects.filter(pk=seeded["group"].pk).exists()
 
+    def test_refused_when_a_row_is_inserted_while_deleting(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        before = f.snapshot()
+        original = actions._delete_ids
+
+        def delete_while_another_inserts(ctx, spec, ids):
+            if spec.table == COURSE_TABLE:
+                f.course_override("course-v1:edX+During+1")
+            return original(ctx, spec, ids)
+
+        with (
+            mock.patch("toggles_migration.actions._delete_ids", delete_while_another_inserts),
+            pytest.raises(actions.ActionRefused) as caught,
+        ):
+            actions.prune(f.context())
+        assert str(caught.value).startswith(f"{COURSE_TABLE} rows of {NAME} changed while it was being pruned (ids [")
+        assert f.snapshot() == before
+        assert Capture.objects.get().state == "captured"
+
     def test_prune_twice_is_a_no_op(self):
         f.seed_full_state()
         actions.capture(f.context())
@@ -431,6 +445,28 @@ class RestoreTest(ActionTestCase):
         actions.restore(f.context())
         header = Capture.objects.get()
         assert (header.state, header.pruned_at) == ("captured", None)
+
+    def test_stays_pruned_when_a_row_is_added_while_restoring(self):
+        f.seed_full_state()
+        self._prune()
+        original = actions._insert_rows
+
+        def insert_while_another_inserts(ctx, spec, rows):
+            original(ctx, spec, rows)
+            if spec.table == ORG_TABLE:
+                f.org_override("DuringX")
+
+        with (
+            mock.patch("toggles_migration.actions._insert_rows", insert_while_another_inserts),
+            pytest.raises(actions.ActionRefused) as caught,
+        ):
+            actions.restore(f.context())
+        assert str(caught.value) == (
+            f"{ORG_TABLE} rows of {NAME} changed while it was being restored: nothing was restored. Run "
+            "`retire_toggle restore --dry-run` to review, then run it again."
+        )
+        assert f.row_total() == 0
+        assert Capture.objects.get().state == "pruned"
 
     def test_restore_refused_when_not_captured(self):
         with pytest.raises(actions.ActionRefused, match="nothing to restore"):
@@ -555,16 +591,15 @@ class AtomicityTest(TransactionTestCase):
         f.seed_full_state()
 
     def test_failed_capture_stores_nothing(self):
-        original = actions._store_rows
+        original = actions.compute_plan
 
-        def store_some_then_fail(ctx, header, stored):
-            first = next(iter(stored.rows))
-            original(ctx, header, StoredRows(toggle=stored.toggle, rows={first: stored.rows[first]}))
-            assert CapturedRow.objects.exists()
+        def plan_after_rows_stored(ctx, *args):
+            assert CapturedRow.objects.count() == f.row_total()  # the rows are written: the plan comes next
+            original(ctx, *args)
             raise RuntimeError("injected")
 
         with (
-            mock.patch("toggles_migration.actions._store_rows", store_some_then_fail),
+            mock.patch("toggles_migration.actions.compute_plan", plan_after_rows_stored),
             pytest.raises(RuntimeError, match="injected"),
         ):
             actions.capture(f.context())
@@ -576,7 +611,7 @@ class AtomicityTest(TransactionTestCase):
         exported = actions.export(f.context())
         f.course_override("course-v1:edX+Later+1")
         with (
-            mock.patch("toggles_migration.actions._store_rows", side_effect=RuntimeError("injected")),
+            mock.patch("toggles_migration.actions.compute_plan", side_effect=RuntimeError("injected")),
             pytest.raises(RuntimeError, match="injected"),
         ):
             actions.capture(f.context(), refresh=True)
@@ -590,7 +625,7 @@ class AtomicityTest(TransactionTestCase):
             calls.append(spec.table)
             if len(calls) > 1:
                 raise RuntimeError("injected")
-            original(ctx, spec, ids)
+            return original(ctx, spec, ids)
 
         actions.capture(f.context())
         before = f.snapshot()
@@ -845,3 +880,113 @@ class ReferenceEvaluatorTest(ActionTestCase):
             (course_id for course_id in known if not _reference_value(course_id, request)), key=str.lower
         )
         assert [item["key"] for item in plan["exceptions"]] == differing
+
+
+@ddt.ddt
+class ExportJsonTest(ActionTestCase):
+    """export_json streams exactly the text json.dumps(export(), indent=2, sort_keys=True) gives."""
+
+    def _golden(self):
+        return json.dumps(actions.export(f.context()), indent=2, sort_keys=True)
+
+    def _streamed(self):
+        return "".join(actions.export_json(f.context()))
+
+    def test_full_state(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        assert self._streamed() == self._golden()
+
+    def test_nothing_stored(self):
+        actions.capture(f.context())
+        assert '"rows": {}' in self._golden()
+        assert self._streamed() == self._golden()
+
+    def test_pruned(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        actions.prune(f.context())
+        assert self._streamed() == self._golden()
+
+    @ddt.data('quote " and \\ backslash', "line\nbreak\ttab", "é ü 漢字 \U0001f600", "\x01\x1f", "")
+    def test_notes_that_json_escapes(self, note):
+        f.flag(note=note)
+        f.course_override("course-v1:edX+Demo+1", note=note)
+        f.org_override("edX", note=note)
+        actions.capture(f.context())
+        assert self._streamed() == self._golden()
+
+    @ddt.data(1, 2, 3)
+    def test_rows_across_pages(self, page):
+        f.seed_full_state()
+        actions.capture(f.context())
+        with mock.patch.object(streams, "PAGE", page):
+            streamed = self._streamed()
+        assert streamed == self._golden()
+
+    def test_command_prints_the_json_and_a_newline(self):
+        f.seed_full_state()
+        actions.capture(f.context())
+        out = StringIO()
+        call_command("retire_toggle", "export", stdout=out)
+        assert out.getvalue() == self._golden() + "\n"
+
+    def test_refused_when_not_captured(self):
+        with pytest.raises(actions.ActionRefused, match="not captured: there is nothing to export"):
+            self._streamed()
+
+
+BROKEN_WAFFLE_CACHE = override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "waffle": {"BACKEND": "test_utils.broken_cache.BrokenCache"},
+    },
+    WAFFLE_CACHE_NAME="waffle",
+)
+
+
+@SILENT_READS
+class CacheOutageAfterCommitTest(TransactionTestCase):
+    """A dead waffle cache after a committed prune or restore: the report, a warning naming it, exit 0."""
+
+    WARNING = (
+        "Warning: the database change is committed, but django-waffle's cache 'waffle' (WAFFLE_CACHE_NAME) could "
+        f"not be cleared (ConnectionError): processes may serve the old value of {NAME} until its cached entries "
+        'expire. Clear them when the cache is back: ./manage.py shell -c "from toggles_migration.waffle_cache '
+        f"import clear_flag_cache; clear_flag_cache('{NAME}')\"\n"
+    )
+
+    def setUp(self):
+        super().setUp()
+        f.forget_captures()
+        f.seed_full_state()
+        actions.capture(f.context())
+        self.total = f.row_total()
+
+    def _call(self, *args):
+        out, err = StringIO(), StringIO()
+        with BROKEN_WAFFLE_CACHE:  # down after the rows were seeded (saving a Flag clears its cache too)
+            call_command("retire_toggle", *args, stdout=out, stderr=err)  # raising would be a non-zero exit
+        return out.getvalue(), err.getvalue()
+
+    def test_prune_reports_and_warns(self):
+        out, err = self._call("prune")
+        assert out.startswith(f"{NAME}: deleted {self.total} rows\n")
+        assert err == self.WARNING
+        assert (f.row_total(), Capture.objects.get().state) == (0, "pruned")
+
+    def test_restore_reports_and_warns(self):
+        self._call("prune")
+        out, err = self._call("restore")
+        assert out.startswith(f"{NAME}: restored {self.total} rows\n")
+        assert err == self.WARNING
+        assert (f.row_total(), Capture.objects.get().state) == (self.total, "captured")
+
+    def test_json_report_carries_the_warning(self):
+        out, _ = self._call("prune", "--format", "json")
+        assert json.loads(out)["warnings"] == [self.WARNING.removeprefix("Warning: ").rstrip("\n")]
+
+    def test_dry_run_touches_no_cache(self):
+        out, err = self._call("prune", "--dry-run")
+        assert "would delete" in out
+        assert err == ""

@@ -1,8 +1,9 @@
 """The Django admin: captures are read-only, and the rows of retired toggles carry a notice."""
+# pylint: disable=protected-access  # white-box tests of the admin site's registry (Django 4.2 lacks get_model_admin)
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import User
+from django.contrib.auth import get_user_model
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from waffle.admin import FlagAdmin
@@ -13,6 +14,8 @@ from tests import factories as f
 from toggles_migration import actions
 from toggles_migration.admin import RetiredToggleNoticeMixin, add_retired_notices
 from toggles_migration.models import Capture
+
+User = get_user_model()
 
 NOTICE = "Retired toggle: edx-platform no longer reads studio.show_review_rules."
 STALE = "The capture of studio.show_review_rules is now stale"
@@ -143,7 +146,7 @@ class RegistrationTest(TestCase):
     def test_adding_the_notices_twice_changes_nothing(self):
         before = type(admin.site._registry[WaffleFlagOrgOverrideModel])
         add_retired_notices()
-        assert type(admin.site._registry[WaffleFlagOrgOverrideModel]) is before
+        assert type(admin.site._registry[WaffleFlagOrgOverrideModel]) is before  # pylint: disable=unidiomatic-typecheck
 
 
 @pytest.mark.parametrize(

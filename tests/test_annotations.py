@@ -6,6 +6,7 @@ package. The annotations must agree with the declarations next to them. edx-lint
 requirements/doc.txt: without them the pylint cases are skipped (``make test``), unless
 TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS is set (``make annotations``), which turns the skips into failures.
 """
+# pylint: disable=annotation-missing-token,toggle-empty-description,toggle-non-boolean-default-value  # the strings are annotation samples
 
 import ast
 import importlib.util
@@ -248,6 +249,7 @@ def annotation_groups(kind):
 
 
 def by_name(kind):
+    """Return the annotation groups of ``kind`` by name, asserting no name is annotated twice."""
     groups = annotation_groups(kind)
     names = [group["name"] for group in groups]
     duplicates = sorted({name for name in names if names.count(name) > 1})

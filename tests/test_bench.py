@@ -27,11 +27,16 @@ def test_bench_runs_on_a_tiny_size():
         "plan query count",
         "plan peak memory",
         "restore of",
+        "capture peak memory growth",
+        "prune peak memory growth",
+        "restore peak memory growth",
+        "export peak memory growth",
         "capability lookup vs",
         "tracer on a cached",
         "log records for",
         "settings shim on 50 backends",
         "scan of",
+        "drop-in flag: a request reading",
     ):
         assert any(name in line for line in figures), name
     for name in ("capture of", "prune of", "retired flag_is_active read after rate limiting"):

@@ -22,12 +22,14 @@ def upstream_show_review_rules(proctoring_provider):
 
 
 def upstream_requires_escalation_email_providers():
-    providers = sorted(
+    """edx-proctoring's list of the providers that require an escalation email, as upstream computes it."""
+    providers = [
         name
         for name, config in settings.PROCTORING_BACKENDS.items()
         if name != "DEFAULT" and config.get("requires_escalation_email", False)
-    )
-    return [*providers, "lti_external"]
+    ]
+    providers.append("lti_external")
+    return sorted(providers)
 
 
 BACKENDS = {
@@ -54,7 +56,11 @@ class EquivalenceTest(SimpleTestCase):
 
     def test_requires_escalation_email_providers(self):
         assert requires_escalation_email_providers() == upstream_requires_escalation_email_providers()
-        assert requires_escalation_email_providers() == ["proctortrack", "strict", "lti_external"]
+        assert requires_escalation_email_providers() == ["lti_external", "proctortrack", "strict"]
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "zeta", "zeta": {"requires_escalation_email": True}})
+    def test_lti_external_is_sorted_among_the_providers(self):
+        assert requires_escalation_email_providers() == ["lti_external", "zeta"]
 
 
 class DefaultsTest(SimpleTestCase):
@@ -64,6 +70,13 @@ class DefaultsTest(SimpleTestCase):
     def test_default_entry_is_not_a_provider(self):
         assert show_review_rules("DEFAULT") is True
         assert requires_escalation_email("DEFAULT") is False
+
+    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "null", "null": {}})
+    def test_default_is_a_deliberate_difference_from_upstream(self):
+        # Upstream calls .get() on the provider-name string and raises; ours gives the default.
+        with self.assertRaises(AttributeError):
+            upstream_show_review_rules("DEFAULT")
+        assert show_review_rules("DEFAULT") is True
 
     def test_no_setting_at_all(self):
         with override_settings():

@@ -133,7 +133,9 @@ class DatabaseChecksTest(TestCase):
 
     @override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True}})
     def test_w005_settings_disagree_with_capture(self):
-        [message] = check_captured_decisions(databases=["default"])
+        found = check_captured_decisions(databases=["default"])
+        assert len(found) == 1
+        message = found[0]
         assert (message.id, type(message)) == (n.SETTINGS_DISAGREE_WITH_CAPTURE, checks.Warning)
         assert "{'proctortrack': {'requires_escalation_email': True, 'show_review_rules': False}}" in message.hint
 

@@ -26,7 +26,7 @@ def test_demo_walks_through_every_step(demo):
     for expected in (
         "Applying toggles_migration.0002_capture_show_review_rules",
         "show_review_rules           False  legacy-rule",
-        "Decision:         show_review_rules = True  [lossy, from majority]",
+        "Decision:         show_review_rules = True  [lossy, from captured]",
         "course course-v1:UQx+Think101+2024  legacy False",
         "does not parse as a course key",
         "(exit code 1)",
@@ -57,12 +57,12 @@ def test_readme_lists_every_operator_command():
 def test_readme_demo_commands_run_on_the_demo_instance(demo):
     assert demo.returncode == 0, demo.stderr
     env = {"DJANGO_SETTINGS_MODULE": "demo.settings", "PATH": "/usr/bin:/bin"}
-    expected_exit = {"verify": 1}  # the demo's settings disagree with the decision until the snippet is merged
+    # The demo's settings disagree with the decision until the snippet is merged: verify says so, prune refuses.
+    expected_exit = {"retire_toggle verify": 1, "retire_toggle prune": 1}
     for command in _readme_demo_commands():
         done = subprocess.run(
             [sys.executable, "-m", "django", *command], cwd=ROOT, env=env, capture_output=True, text=True, check=False
         )
-        action = command[1] if len(command) > 1 else command[0]
-        assert done.returncode == expected_exit.get(action, 0), (command, done.stderr)
+        assert done.returncode == expected_exit.get(" ".join(command), 0), (command, done.stderr)
         assert "Traceback" not in done.stderr
         assert "demo-secret-never-printed" not in done.stdout + done.stderr

@@ -6,6 +6,7 @@ warnings as errors into a temporary folder, or read the HTML that ``make docs`` 
 TOGGLES_MIGRATION_DOCS_HTML). Without Sphinx they are skipped, unless TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS is
 set (``make docs``), which turns the skips into failures.
 """
+# pylint: disable=protected-access  # white-box tests of argparse lists sub-commands only through _actions
 
 import argparse
 import dataclasses
@@ -82,8 +83,8 @@ def test_the_quick_start_commands_are_make_targets():
 # The built site.
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+@pytest.fixture(scope="module", name="site")
+def site_fixture(tmp_path_factory):
     """The folder of the built HTML: built here with -W, or the one ``make docs`` built."""
     require("sphinx", "make docs")
     require("sphinx_book_theme", "make docs")

@@ -1,28 +1,23 @@
-"""Tests of the pure mapping from a retired flag's stored state (and the effective settings) to a Plan."""
+"""Tests of the pure mapping from a retired flag's legacy state (and the effective settings) to a Plan."""
 
 import json
 import random
 
 import ddt
 from django.test import SimpleTestCase
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from opaque_keys.edx.keys import CourseKey
 
-from toggles_migration import tables
-from toggles_migration.legacy_state import Course, StoredRows
+from toggles_migration.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
 from toggles_migration.mapping import build_plan
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
 from toggles_migration.settings_shim import normalise_proctoring_backends
 
 TOGGLE = "studio.show_review_rules"
 D1 = "2024-01-01T00:00:00+00:00"
-D2 = "2024-02-01T00:00:00+00:00"
-D3 = "2024-03-01T00:00:00+00:00"
 COURSE = "course-v1:edX+DemoX+1"
 OTHER_COURSE = "course-v1:MITx+6.002x+2024"
 DEPRECATED_COURSE = "edX/DemoX/Demo_Course"
-COURSE_OVERRIDES = tables.COURSE_OVERRIDES.table
+COURSE_OVERRIDES = "waffle_utils_waffleflagcourseoverridemodel"
+COURSE_OVERVIEWS = "course_overviews_courseoverview"
 SECRET = "s3cr3t-value-that-must-never-leak"
 LEGACY = ("proctortrack",)
 
@@ -53,40 +48,56 @@ def flag(**fields):
     return row
 
 
-def _override(row_id, choice, enabled, date):
-    return {
-        "id": row_id,
-        "change_date": date,
-        "changed_by_id": 3,
-        "enabled": enabled,
-        "waffle_flag": TOGGLE,
-        "override_choice": choice,
-        "note": "",
-    }
+def state(flag_row=None, courses=(), orgs=(), *, users=0, groups=0, invalid=(), ties=(), known=None):
+    """
+    A LegacyState: ``courses``/``orgs`` are effective overrides as (key, value) pairs, ``known`` the known courses.
 
-
-def course_row(row_id, course_id, choice="on", *, enabled=True, date=D1):
-    """A waffle_utils_waffleflagcourseoverridemodel row."""
-    return {**_override(row_id, choice, enabled, date), "course_id": course_id}
-
-
-def org_row(row_id, org, choice="on", *, enabled=True, date=D1):
-    """A waffle_utils_waffleflagorgoverridemodel row."""
-    return {**_override(row_id, choice, enabled, date), "org": org}
-
-
-def stored(flag_row=None, courses=(), orgs=(), *, users=0, groups=0):
-    """StoredRows of the toggle, every table present."""
-    return StoredRows(
+    ``known`` items are KnownCourse or course ids; an id gets the value of the course override stored under that
+    exact key, else of its org's (the database's comparison is tested in test_legacy_state).
+    """
+    course_overrides = tuple(Override(key, value, index) for index, (key, value) in enumerate(courses, start=1))
+    org_overrides = tuple(Override(key, value, 100 + index) for index, (key, value) in enumerate(orgs, start=1))
+    return LegacyState(
         toggle=TOGGLE,
-        rows={
-            tables.FLAG.table: () if flag_row is None else (flag_row,),
-            tables.FLAG_USERS.table: tuple({"id": i, "flag_id": 1, "user_id": 100 + i} for i in range(1, users + 1)),
-            tables.FLAG_GROUPS.table: tuple({"id": i, "flag_id": 1, "group_id": 200 + i} for i in range(1, groups + 1)),
-            tables.COURSE_OVERRIDES.table: tuple(courses),
-            tables.ORG_OVERRIDES.table: tuple(orgs),
-        },
+        flag_row=flag_row,
+        user_count=users,
+        group_count=groups,
+        course_overrides=course_overrides,
+        org_overrides=org_overrides,
+        invalid_rows=tuple(invalid),
+        ties=tuple(ties),
+        courses=None if known is None else tuple(_known(item, dict(courses), dict(orgs)) for item in known),
     )
+
+
+def _known(item, course_values, org_values):
+    if isinstance(item, KnownCourse):
+        return item
+    if course_values.get(item) is not None:
+        return course(item, course_value=course_values[item])
+    key, problem = parse_course_key(item)
+    if problem:
+        return course(item, problem=problem)
+    return course(item, org_value=org_values.get(key.org))
+
+
+def course_row(row_id, key, choice="on", *, enabled=True):
+    """The effective course override of ``key`` (its newest row), as a (key, value) pair."""
+    del row_id  # the id a stored row would have: the database picks the effective row (test_legacy_state)
+    return key, (choice == "on") if enabled else None
+
+
+def org_row(row_id, key, choice="on", *, enabled=True):
+    """The effective org override of ``key`` (its newest row), as a (key, value) pair."""
+    del row_id
+    return key, (choice == "on") if enabled else None
+
+
+stored = state
+
+
+def course(course_id, email="ops@example.com", provider="proctortrack", **values):
+    return KnownCourse(course_id=course_id, provider=provider, escalation_email=email, **values)
 
 
 def global_flag(value):
@@ -96,19 +107,28 @@ def global_flag(value):
     return flag(everyone=value)
 
 
-def course(course_id, email="ops@example.com", provider="proctortrack"):
-    return Course(course_id=course_id, provider=provider, escalation_email=email)
+def plan(legacy, courses=None, backends=LEGACY, **kwargs):
+    """Build the plan of the show_review_rules retirement; ``courses`` (ids or KnownCourse) makes them known."""
+    if courses is not None:
+        legacy = LegacyState(
+            **{
+                **legacy.__dict__,
+                "courses": tuple(
+                    _known(
+                        item,
+                        {o.key: o.value for o in legacy.course_overrides},
+                        {o.key: o.value for o in legacy.org_overrides},
+                    )
+                    for item in courses
+                ),
+            }
+        )
+    return build_plan(legacy, SHOW_REVIEW_RULES_RETIREMENT, backends, **kwargs)
 
 
-def plan(rows, courses=None, backends=LEGACY, **kwargs):
-    """Build the plan of the show_review_rules retirement."""
-    known = None if courses is None else [c if isinstance(c, Course) else course(c) for c in courses]
-    return build_plan(rows, SHOW_REVIEW_RULES_RETIREMENT, backends, known, **kwargs)
-
-
-def legacy_value(rows, course_id):
+def legacy_value(legacy, course_id):
     """The legacy value of one known course, read through the plan's counts."""
-    result = plan(rows, courses=[course_id])
+    result = plan(legacy, courses=[course_id])
     assert result.known_courses == 1
     return result.legacy_values["true"] == 1
 
@@ -123,148 +143,52 @@ def shim(config, legacy_backends=LEGACY):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Effective overrides
+# Invalid rows and ties, as read from the database
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-@ddt.ddt
-class EffectiveOverrideTest(SimpleTestCase):
-    """The effective override of a key: the newest row by change_date, ties to the highest id; disabled unsets."""
-
-    @ddt.data(
-        ([(1, D1, "on"), (2, D2, "off")], False),
-        ([(1, D2, "off"), (2, D1, "on")], False),
-        ([(5, D3, "on"), (9, D1, "off"), (7, D2, "off")], True),
-        ([(1, D1, "off")], False),
-        ([(1, D1, "on")], True),
-        ([(2, "2024-01-01T00:00:00+00:00", "on"), (1, "2024-01-01T00:00:00.000001+00:00", "off")], False),
-    )
-    @ddt.unpack
-    def test_newest_row_by_change_date_wins(self, history, expected):
-        rows = [course_row(row_id, COURSE, choice, date=date) for row_id, date, choice in history]
-        # The global value is the opposite, so an unset or wrong pick shows.
-        assert legacy_value(stored(global_flag(not expected), courses=rows), COURSE) is expected
-
-    @ddt.data(
-        ([(1, D1, "on"), (2, D1, "off")], False),
-        ([(2, D1, "on"), (1, D1, "off")], True),
-        ([(9, D2, "on"), (10, D2, "off"), (11, D1, "on")], False),
-        ([(10, D2, "on"), (9, D2, "off")], True),
-    )
-    @ddt.unpack
-    def test_change_date_tie_goes_to_highest_id(self, history, expected):
-        rows = [course_row(row_id, COURSE, choice, date=date) for row_id, date, choice in history]
-        assert legacy_value(stored(global_flag(not expected), courses=rows), COURSE) is expected
-
-    @ddt.data(
-        # (older enabled choices, newest disabled row's choice, global value)
-        (["on"], "on", False),
-        (["off"], "off", True),
-        (["on", "on"], "off", False),
-        (["off", "on"], "on", True),
-    )
-    @ddt.unpack
-    def test_newest_disabled_row_leaves_key_unset(self, older, disabled_choice, global_raw):
-        rows = [course_row(i, COURSE, choice, date=D1) for i, choice in enumerate(older, start=1)]
-        rows.append(course_row(99, COURSE, disabled_choice, enabled=False, date=D3))
-        result = plan(stored(global_flag(global_raw), courses=rows), courses=[COURSE])
-        assert result.legacy_values == {"true": int(global_raw), "false": int(not global_raw)}
-
-    def test_disabled_newest_row_is_not_an_effective_override(self):
-        rows = [course_row(1, COURSE, "on", date=D1), course_row(2, COURSE, "on", enabled=False, date=D2)]
-        result = plan(stored(courses=rows))
-        assert result.exceptions == ()
-        assert result.decision.status == "absent"
-
-    def test_disabled_tie_on_change_date_goes_to_highest_id(self):
-        rows = [course_row(1, COURSE, "off", date=D2), course_row(2, COURSE, "off", enabled=False, date=D2)]
-        assert legacy_value(stored(global_flag(True), courses=rows), COURSE) is True
-
-    @ddt.data(
-        # 2023-12-31T23:00Z is the older instant, although its string sorts last.
-        ([(1, "2024-01-01T01:00:00+02:00", "on"), (2, "2024-01-01T00:00:00+00:00", "off")], False),
-        ([(1, "2023-12-31T20:00:00-05:00", "on"), (2, "2024-01-01T00:30:00+00:00", "off")], True),
-        # The same instant, spelled differently: the tie goes to the highest id.
-        ([(1, "2024-01-01T00:00:00Z", "on"), (2, "2024-01-01T02:00:00+02:00", "off")], False),
-        ([(2, "2024-01-01T00:00:00Z", "on"), (1, "2024-01-01T00:00:00+00:00", "off")], True),
-    )
-    @ddt.unpack
-    def test_newest_is_by_instant_not_by_string(self, history, expected):
-        rows = [course_row(row_id, COURSE, choice, date=date) for row_id, date, choice in history]
-        assert legacy_value(stored(global_flag(not expected), courses=rows), COURSE) is expected
-
-    @ddt.data(
-        ("course-v1:edX+DemoX+1", "course-v1:edX+DemoX+1"),
-        ("course-v1:EDX+demox+1", "course-v1:edX+DemoX+1"),
-        ("course-v1:edX+DemoX+1", "course-v1:EDX+DEMOX+1"),
-        ("edx/demox/demo_course", DEPRECATED_COURSE),
-    )
-    @ddt.unpack
-    def test_course_ids_match_case_insensitively(self, override_key, known_key):
-        rows = stored(global_flag(False), courses=[course_row(1, override_key, "on")])
-        assert legacy_value(rows, known_key) is True
-
-    def test_case_variants_share_one_history(self):
-        rows = [
-            course_row(1, "course-v1:edX+DemoX+1", "on", date=D1),
-            course_row(2, "course-v1:EDX+DEMOX+1", "off", date=D2),
-        ]
-        assert legacy_value(stored(global_flag(True), courses=rows), COURSE) is False
-
-    @ddt.data(("edX", COURSE), ("EDX", COURSE), ("edx", "course-v1:EdX+DemoX+1"), ("EDX", DEPRECATED_COURSE))
-    @ddt.unpack
-    def test_org_keys_match_case_insensitively(self, org, known_key):
-        rows = stored(global_flag(False), orgs=[org_row(1, org, "on")])
-        assert legacy_value(rows, known_key) is True
-
-    def test_org_case_variants_share_one_history(self):
-        rows = [org_row(1, "edX", "on", date=D1), org_row(2, "EDX", "off", date=D2)]
-        assert legacy_value(stored(global_flag(True), orgs=rows), COURSE) is False
-
-    def test_disabled_org_override_leaves_org_unset(self):
-        rows = [org_row(1, "edX", "off", date=D1), org_row(2, "edx", "off", enabled=False, date=D2)]
-        assert legacy_value(stored(global_flag(True), orgs=rows), COURSE) is True
-
-
-@ddt.ddt
 class InvalidRowsTest(SimpleTestCase):
-    """Course override rows whose course id does not parse are reported, never a crash."""
+    """Invalid rows are reported, never evaluated."""
 
-    @ddt.data("not a key", "", "course-v1:edX+DemoX", "lib:edX:lib1", "COURSE-V1:edX+DemoX+1", None)
-    def test_unparseable_course_id_is_reported(self, course_id):
-        rows = stored(flag(everyone=True), courses=[course_row(7, course_id, "off")])
+    def test_invalid_override_rows_are_reported(self):
+        invalid = [InvalidRow(COURSE_OVERRIDES, "7", "course id 'not a key' does not parse as a course key")]
         for courses in (None, [COURSE]):
-            result = plan(rows, courses=courses)
-            assert [(row.table, row.id) for row in result.invalid_rows] == [(COURSE_OVERRIDES, "7")]
-            assert result.invalid_rows[0].reason
+            result = plan(state(flag(everyone=True), invalid=invalid), courses=courses)
+            assert result.invalid_rows == tuple(invalid)
 
-    @ddt.data("not a key", "", "course-v1:edX+DemoX", "lib:edX:lib1")
-    def test_unparseable_row_is_not_an_override(self, course_id):
-        rows = stored(courses=[course_row(7, course_id, "on")])
-        unknown = plan(rows)
-        assert (unknown.exceptions, unknown.decision.status) == ((), "absent")
-        assert legacy_value(rows, COURSE) is False
-
-    def test_unparseable_row_is_ignored_beside_valid_rows(self):
-        rows = stored(
-            courses=[
-                course_row(3, "not a key", "off", date=D3),
-                course_row(1, COURSE, "on", date=D1),
-                course_row(2, "", "off", date=D2),
-            ]
+    def test_known_course_that_does_not_parse_is_reported_not_counted(self):
+        result = plan(state(), courses=[COURSE, "not a key"])
+        assert result.invalid_rows == (
+            InvalidRow(COURSE_OVERVIEWS, "not a key", "course id 'not a key' does not parse as a course key"),
         )
-        result = plan(rows, courses=[COURSE])
-        assert result.legacy_values == {"true": 1, "false": 0}
-        assert [row.id for row in result.invalid_rows] == ["2", "3"]
+        assert (result.known_courses, result.legacy_values) == (1, {"true": 0, "false": 1})
 
-    def test_deprecated_course_key_parses(self):
-        result = plan(stored(courses=[course_row(1, DEPRECATED_COURSE, "on")]), courses=[DEPRECATED_COURSE])
-        assert result.invalid_rows == ()
-        assert result.legacy_values == {"true": 1, "false": 0}
+    def test_valid_state_reports_nothing(self):
+        assert not plan(state(flag(), courses=[(COURSE, True)], orgs=[("edX", True)]), courses=[COURSE]).invalid_rows
 
-    def test_valid_rows_report_nothing(self):
-        rows = stored(flag(), courses=[course_row(1, COURSE)], orgs=[org_row(2, "edX")])
-        assert plan(rows, courses=[COURSE]).invalid_rows == ()
+    def test_sorted_by_table_then_id(self):
+        invalid = [InvalidRow(COURSE_OVERRIDES, "3", "x"), InvalidRow(COURSE_OVERRIDES, "2", "y")]
+        result = plan(state(invalid=invalid), courses=["not a key"])
+        assert [(row.table, row.id) for row in result.invalid_rows] == [
+            (COURSE_OVERVIEWS, "not a key"),
+            (COURSE_OVERRIDES, "2"),
+            (COURSE_OVERRIDES, "3"),
+        ]
+
+
+class TiesTest(SimpleTestCase):
+    """The ties the database resolved are part of the plan (and so of the capture)."""
+
+    def test_ties_are_in_the_plan(self):
+        tie = Tie(COURSE_OVERRIDES, COURSE, (3, 5), 3)
+        result = plan(state(courses=[(COURSE, True)], ties=[tie]))
+        assert result.ties == (tie,)
+        assert result.as_dict()["ties"] == [
+            {"table": COURSE_OVERRIDES, "key": COURSE, "tied_ids": [3, 5], "effective_id": 3}
+        ]
+
+    def test_no_ties(self):
+        assert plan(state()).as_dict()["ties"] == []
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -381,7 +305,7 @@ class LegacyValueTest(SimpleTestCase):
             if choice is None:
                 return []
             if choice == "unset":
-                return [factory(1, key, "on", date=D1), factory(2, key, "on", enabled=False, date=D2)]
+                return [factory(2, key, "on", enabled=False)]
             return [factory(1, key, choice)]
 
         data = stored(
@@ -519,7 +443,7 @@ class ExceptionsTest(SimpleTestCase):
 
     def test_overrides_of_unknown_courses_are_not_exceptions_when_courses_known(self):
         data = stored(courses=[course_row(1, OTHER_COURSE, "on")], orgs=[org_row(2, "Zx", "on")])
-        assert plan(data, courses=[COURSE]).exceptions == ()
+        assert not plan(data, courses=[COURSE]).exceptions
 
     def test_unknown_courses_effective_overrides_that_differ(self):
         data = stored(
@@ -527,21 +451,11 @@ class ExceptionsTest(SimpleTestCase):
             courses=[
                 course_row(1, COURSE, "on"),
                 course_row(2, OTHER_COURSE, "off"),
-                course_row(3, "course-v1:edX+DemoX+2", "on", date=D1),
-                course_row(4, "course-v1:edX+DemoX+2", "on", enabled=False, date=D2),
+                course_row(4, "course-v1:edX+DemoX+2", "on", enabled=False),
             ],
             orgs=[org_row(5, "edX", "on"), org_row(6, "MITx", "off")],
         )
         assert exception_keys(plan(data)) == [("course", COURSE, True), ("org", "edX", True)]
-
-    def test_unknown_courses_key_is_the_newest_rows_spelling(self):
-        data = stored(
-            courses=[
-                course_row(1, "course-v1:edX+DemoX+1", "on", date=D1),
-                course_row(2, "course-v1:EDX+DEMOX+1", "on", date=D2),
-            ]
-        )
-        assert exception_keys(plan(data)) == [("course", "course-v1:EDX+DEMOX+1", True)]
 
     def test_unknown_courses_against_operator_decision(self):
         data = stored(global_flag(True), courses=[course_row(1, COURSE, "on")], orgs=[org_row(2, "MITx", "off")])
@@ -595,7 +509,7 @@ class StatusTest(SimpleTestCase):
         (None, [], [], None, "absent"),
         (None, [], [], [COURSE], "absent"),
         (None, [course_row(1, COURSE, "on", enabled=False)], [], None, "absent"),
-        (None, [course_row(1, "not a key", "on")], [org_row(2, "edX", "off", enabled=False)], [COURSE], "absent"),
+        (None, [], [org_row(2, "edX", "off", enabled=False)], [COURSE], "absent"),
         (None, [course_row(1, COURSE, "on")], [], None, "lossy"),
         (None, [], [org_row(1, "edX", "on")], [COURSE, OTHER_COURSE], "lossy"),
         (flag(everyone=True), [], [org_row(1, "edX", "off")], None, "lossy"),
@@ -828,28 +742,40 @@ def _busy_rows():
     return stored(
         flag(percent="20", languages="en"),
         courses=[
-            course_row(1, COURSE, "on", date=D1),
-            course_row(2, "course-v1:EDX+DEMOX+1", "off", date=D2),
-            course_row(3, COURSE, "on", date=D2),
-            course_row(4, OTHER_COURSE, "off", enabled=False, date=D3),
-            course_row(5, "not a key", "on"),
-            course_row(6, "", "off"),
+            course_row(1, COURSE, "on"),
+            course_row(2, "course-v1:EDX+DEMOX+1", "off"),
+            course_row(4, OTHER_COURSE, "off", enabled=False),
             course_row(7, "course-v1:B+X+1", "on"),
         ],
-        orgs=[org_row(8, "MITx", "on", date=D1), org_row(9, "mitx", "off", date=D1), org_row(10, "edX", "off")],
+        orgs=[org_row(8, "MITx", "on"), org_row(9, "mitx", "off"), org_row(10, "edX", "off")],
+        invalid=[
+            InvalidRow(COURSE_OVERRIDES, "5", "course id 'not a key' does not parse as a course key"),
+            InvalidRow(COURSE_OVERRIDES, "6", "course id '' does not parse as a course key"),
+        ],
+        ties=[Tie(COURSE_OVERRIDES, COURSE, (1, 3), 1)],
         users=2,
         groups=1,
     )
 
 
 def _shuffled(data, seed):
+    """The same legacy state with every sequence in another order."""
     rng = random.Random(seed)
-    rows = {}
-    for table, table_rows in reversed(list(data.rows.items())):
-        shuffled = list(table_rows)
-        rng.shuffle(shuffled)
-        rows[table] = tuple(shuffled)
-    return StoredRows(toggle=data.toggle, rows=rows)
+
+    def shuffled(items):
+        items = list(items)
+        rng.shuffle(items)
+        return tuple(items)
+
+    return LegacyState(
+        **{
+            **data.__dict__,
+            "course_overrides": shuffled(data.course_overrides),
+            "org_overrides": shuffled(data.org_overrides),
+            "invalid_rows": shuffled(data.invalid_rows),
+            "courses": None if data.courses is None else shuffled(data.courses),
+        }
+    )
 
 
 @ddt.ddt
@@ -886,7 +812,8 @@ class AsDictTest(SimpleTestCase):
         kwargs = {"courses": courses, "decision_override": override, "shim_result": shim({"proctortrack": {}})}
         expected = plan(_busy_rows(), **kwargs).as_dict()
         for seed in range(5):
-            assert plan(_shuffled(_busy_rows(), seed), **kwargs).as_dict() == expected
+            shuffled_courses = None if courses is None else random.Random(seed).sample(courses, len(courses))
+            assert plan(_shuffled(_busy_rows(), seed), **{**kwargs, "courses": shuffled_courses}).as_dict() == expected
 
     def test_unknown_courses_exceptions_are_order_independent(self):
         data = stored(
@@ -899,89 +826,69 @@ class AsDictTest(SimpleTestCase):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Property: the legacy value of every known course follows the legacy CourseWaffleFlag path
+# Consequences: what changes if the operator does nothing, and with the decision
 # ---------------------------------------------------------------------------------------------------------------------
 
-_DATES = (D1, D2, D3)
-_COURSE_POOL = (
-    "course-v1:edX+DemoX+1",
-    "course-v1:EDX+demox+1",
-    "course-v1:edx+DEMOX+1",
-    "course-v1:edX+DemoX+2",
-    "course-v1:MITx+6.002x+2024",
-    "course-v1:mitx+6.002x+2024",
-    "edX/DemoX/Demo_Course",
-    "not a key",
-)
-_VALID_COURSES = (*(key for key in _COURSE_POOL if key != "not a key"), "course-v1:Other+X+1")
-_ORG_POOL = ("edX", "EDX", "edx", "MITx", "mitx", "Other")
-_GLOBALS = (None, True, False, "conditional")
-
-_history_entry = st.tuples(st.sampled_from(_DATES), st.booleans(), st.sampled_from(("on", "off")))
+THREE = ("course-v1:edX+A+1", "course-v1:edX+B+1", "course-v1:edX+C+1")
 
 
-@st.composite
-def _histories(draw):
-    course_entries = draw(st.lists(st.tuples(st.sampled_from(_COURSE_POOL), _history_entry), max_size=10))
-    org_entries = draw(st.lists(st.tuples(st.sampled_from(_ORG_POOL), _history_entry), max_size=6))
-    count = len(course_entries) + len(org_entries)
-    ids = draw(st.lists(st.integers(1, 60), min_size=count, max_size=count, unique=True))
-    courses = [
-        course_row(row_id, key, choice, enabled=enabled, date=date)
-        for row_id, (key, (date, enabled, choice)) in zip(ids[: len(course_entries)], course_entries, strict=True)
-    ]
-    orgs = [
-        org_row(row_id, key, choice, enabled=enabled, date=date)
-        for row_id, (key, (date, enabled, choice)) in zip(ids[len(course_entries) :], org_entries, strict=True)
-    ]
-    return courses, orgs
+@ddt.ddt
+class ConsequencesTest(SimpleTestCase):
+    """The plan names the known courses that change behaviour, for the running settings and for the decision."""
 
+    def _plan(self, backends, **kwargs):
+        # Two of three courses saw True (course overrides), one saw the global False.
+        legacy = state(global_flag(False), courses=[(THREE[0], True), (THREE[1], True)])
+        normalised = None if backends is None else normalise_proctoring_backends(backends)
+        return plan(legacy, courses=THREE, shim_result=normalised, **kwargs).as_dict()
 
-def _reference_newest(rows, column, key):
-    matching = [row for row in rows if isinstance(row[column], str) and row[column].lower() == key.lower()]
-    matching.sort(key=lambda row: (row["change_date"], row["id"]), reverse=True)
-    if matching and matching[0]["enabled"]:
-        return matching[0]["override_choice"] == "on"
-    return None
-
-
-def _reference_legacy(course_id, course_rows, org_rows, global_raw):
-    """The legacy CourseWaffleFlag path, literally: course override, org override, global flag."""
-    value = _reference_newest(course_rows, "course_id", course_id)
-    if value is None:
-        value = _reference_newest(org_rows, "org", CourseKey.from_string(course_id).org)
-    if value is None:
-        value = global_raw is True
-    return value
-
-
-class LegacyValuePropertyTest(SimpleTestCase):
-    """Every known course's legacy value matches an independent evaluation of the legacy flag."""
-
-    @given(
-        histories=_histories(),
-        known=st.lists(st.sampled_from(_VALID_COURSES), unique=True, max_size=6),
-        global_raw=st.sampled_from(_GLOBALS),
+    @ddt.data(
+        # Unset on the legacy backend: the shim keeps the legacy value False, so the two True courses change.
+        ({"DEFAULT": "proctortrack", "proctortrack": {}}, {"proctortrack": False}, [THREE[0], THREE[1]]),
+        ({"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True}}, {"proctortrack": True}, [THREE[2]]),
+        # No entry for the provider: upstream's default, True.
+        ({"DEFAULT": "null", "null": {}}, {"proctortrack": True}, [THREE[2]]),
+        (None, {"proctortrack": True}, [THREE[2]]),
     )
-    @settings(max_examples=200, deadline=None)
-    def test_matches_reference(self, histories, known, global_raw):
-        course_rows, org_rows = histories
-        flag_row = None if global_raw is None else global_flag(global_raw)
-        result = plan(stored(flag_row, courses=course_rows, orgs=org_rows), courses=known)
-        exceptions = {item.key: item.legacy_value for item in result.exceptions}
-        assert set(exceptions) <= set(known)
-        expected = {key: _reference_legacy(key, course_rows, org_rows, global_raw) for key in known}
-        actual = {key: exceptions.get(key, result.decision.value) for key in known}
-        assert actual == expected
-        assert result.legacy_values == {
-            "true": sum(expected.values()),
-            "false": len(known) - sum(expected.values()),
-        }
-        assert len(result.invalid_rows) == sum(1 for row in course_rows if row["course_id"] == "not a key")
+    @ddt.unpack
+    def test_if_the_operator_does_nothing(self, backends, values, changed):
+        current = self._plan(backends)["consequences"]["current_settings"]
+        assert current == {"values": values, "changed": len(changed), "courses": changed}
 
-    @given(histories=_histories(), seed=st.integers(0, 1000), known=st.none() | st.just(list(_VALID_COURSES)))
-    @settings(max_examples=50, deadline=None)
-    def test_as_dict_is_row_order_independent(self, histories, seed, known):
-        course_rows, org_rows = histories
-        data = stored(flag(), courses=course_rows, orgs=org_rows)
-        assert plan(_shuffled(data, seed), courses=known).as_dict() == plan(data, courses=known).as_dict()
+    def test_with_the_decision_the_changed_courses_are_the_exceptions(self):
+        result = self._plan(None)
+        assert result["consequences"]["decision"] == {"value": True, "changed": 1, "courses": [THREE[2]]}
+        assert [item["key"] for item in result["exceptions"]] == [THREE[2]]
+
+    def test_with_an_operator_decision(self):
+        decided = self._plan(None, decision_override=False)["consequences"]["decision"]
+        assert decided == {"value": False, "changed": 2, "courses": [THREE[0], THREE[1]]}
+
+    def test_each_course_reads_its_own_provider(self):
+        legacy = state(global_flag(False))
+        known = [course(THREE[0], provider="proctortrack"), course(THREE[1], provider="ptv2")]
+        backends = {"DEFAULT": "proctortrack", "proctortrack": {}, "ptv2": {"show_review_rules": True}}
+        normalised = normalise_proctoring_backends(backends, ("proctortrack", "ptv2"))
+        result = plan(legacy, courses=known, backends=("proctortrack", "ptv2"), shim_result=normalised).as_dict()
+        assert result["consequences"]["current_settings"] == {
+            "values": {"proctortrack": False, "ptv2": True},
+            "changed": 1,
+            "courses": [THREE[1]],
+        }
+
+    def test_unknown_courses(self):
+        result = plan(state(global_flag(False), courses=[(THREE[0], True)])).as_dict()
+        assert result["consequences"] == {
+            "current_settings": {"values": {}, "changed": None, "courses": None},
+            "decision": {"value": False, "changed": None, "courses": None},
+        }
+
+    def test_text_says_what_happens_if_nothing_is_done(self):
+        from toggles_migration.rendering import plan_text  # pylint: disable=import-outside-toplevel
+
+        text = plan_text(self._plan({"DEFAULT": "proctortrack", "proctortrack": {}}))
+        assert (
+            "If you do nothing (proctortrack: show_review_rules=False): 2 of 3 known courses change behaviour:\n"
+            f"  {THREE[0]}\n  {THREE[1]}\n"
+            "With the decision (show_review_rules=True): 1 change behaviour (the exceptions above)."
+        ) in text

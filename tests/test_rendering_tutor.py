@@ -39,7 +39,7 @@ class TutorLineTest(SimpleTestCase):
         ]
 
     def test_no_snippet_no_line(self):
-        assert rendering.snippet_lines({}) == []
+        assert not rendering.snippet_lines({})
 
     def test_tutor_reads_back_the_snippet(self):
         snippet = {

@@ -4,7 +4,9 @@ from contextlib import redirect_stdout
 from io import StringIO
 from unittest import mock
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from toggles_migration.management.commands.retire_toggle import Command
@@ -56,3 +58,11 @@ class NoiseTest(TestCase):
     @override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": {}})
     def test_no_pointer_without_notices(self):
         assert run("list")[1] == ""
+
+
+class ExportFormatTest(SimpleTestCase):
+    """export honours --format: JSON only, anything else refused as a usage error."""
+
+    def test_export_refuses_text(self):
+        with pytest.raises(CommandError, match="invalid choice: 'text'"):
+            call_command("retire_toggle", "export", "--format", "text", stderr=StringIO())

@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps
-from django.contrib.auth.models import Group, User
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,8 @@ from waffle.models import Flag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions
 from toggles_migration.legacy_state import read_rows
+
+User = get_user_model()
 
 NAME = "studio.show_review_rules"
 START = datetime(2024, 1, 1, tzinfo=UTC)

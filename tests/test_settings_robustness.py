@@ -12,7 +12,8 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, override_settings
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from toggles_migration import notices as n
@@ -236,7 +237,7 @@ _keys = st.sampled_from(["LEGACY_BACKENDS", "DECISIONS", "STRICT", "READS", "REA
 
 
 @given(toggles=st.dictionaries(_keys, _values, max_size=3) | _values, backends=_values)
-@settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=200, deadline=None)
 def test_any_value_with_hostile_objects_gives_check_messages_never_a_crash(toggles, backends):
     with override_settings(TOGGLES_MIGRATION=toggles, PROCTORING_BACKENDS=backends):
         found = check_settings()
@@ -285,7 +286,7 @@ def test_only_names_yaml_would_misread_are_quoted(name, shown):
 
 
 @given(names=st.lists(st.text(max_size=40), min_size=1, max_size=4, unique=True))
-@settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=300, deadline=None)
 def test_any_backend_names_read_back_from_both_snippets(names):
     snippet = {name: {"requires_escalation_email": True, "show_review_rules": True} for name in names}
     assert parsed_yaml(snippet) == snippet

@@ -1,4 +1,5 @@
 """Tests of the pure PROCTORING_BACKENDS normalisation."""
+# pylint: disable=no-member  # the fake settings modules (types.ModuleType) get their attributes at run time
 
 import copy
 import types
@@ -180,7 +181,8 @@ class LegacyBackendTest(SimpleTestCase):
             "make it explicit: add \"requires_escalation_email\": True to PROCTORING_BACKENDS['proctortrack'] "
             "(YAML: requires_escalation_email: true).",
             "make it explicit: add \"show_review_rules\": False to PROCTORING_BACKENDS['proctortrack'] "
-            "(YAML: show_review_rules: false).",
+            "(YAML: show_review_rules: false), the legacy value; `manage.py migrate`, then `manage.py retire_toggle "
+            "plan`, computes the value that keeps the most courses as they were.",
         ]
 
     def test_explicit_values_win_on_legacy_backends(self):

@@ -1,14 +1,20 @@
 """The Django admin: captures read-only, and a notice on the rows of retired toggles in waffle's admins."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib import admin, messages
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
 from . import actions
 from .models import Capture, CapturedRow
-from .retirements import RETIREMENTS
+from .retirements import RETIREMENTS, Retirement
 
 RETIRED = frozenset(retirement.name for retirement in RETIREMENTS)
 # (app label, model name, the field naming the toggle) of the admins that show rows of retired toggles.
@@ -28,12 +34,23 @@ STALE = (
     "`retire_toggle plan`."
 )
 
+# Django's admin classes are generic only in django-stubs: subscripting them at run time needs django-stubs-ext.
+if TYPE_CHECKING:
+    _CapturedRowInline = admin.TabularInline[CapturedRow, Capture]
+    _CaptureAdmin = admin.ModelAdmin[Capture]
+    # What the notice mixin extends: any app's ModelAdmin, known only at run time (see add_retired_notices).
+    _AnyModelAdmin = admin.ModelAdmin[Any]
+else:
+    _CapturedRowInline = admin.TabularInline
+    _CaptureAdmin = admin.ModelAdmin
+    _AnyModelAdmin = object
 
-def _retirement(name):
+
+def _retirement(name: str) -> Retirement:
     return next(retirement for retirement in RETIREMENTS if retirement.name == name)
 
 
-class CapturedRowInline(admin.TabularInline):
+class CapturedRowInline(_CapturedRowInline):
     """The captured rows of a capture, read-only."""
 
     model = CapturedRow
@@ -42,17 +59,17 @@ class CapturedRowInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
         return False
 
 
 @admin.register(Capture)
-class CaptureAdmin(admin.ModelAdmin):
+class CaptureAdmin(_CaptureAdmin):
     """Each retirement's capture: the decision, whether today's settings agree, the exceptions and the rows."""
 
     list_display = ("toggle", "captured_at", "decision_status", "decision_value", "settings_agree", "state")
@@ -70,26 +87,27 @@ class CaptureAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = (CapturedRowInline,)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Capture | None = None) -> bool:
         """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Capture | None = None) -> bool:
         """Refuse: a capture is the only copy of pruned rows, never deleted from the admin."""
         return False
 
     @admin.display(description="Settings agree", boolean=True)
-    def settings_agree(self, capture):
+    def settings_agree(self, capture: Capture) -> bool:
         """Whether the running PROCTORING_BACKENDS agrees with the captured decision (``retire_toggle verify``)."""
+        code: int
         code, _ = actions.verify(actions.make_context(apps, capture.toggle, using=capture._state.db))
         return code == 0
 
     @admin.display(description="Exceptions")
-    def exceptions(self, capture):
+    def exceptions(self, capture: Capture) -> str:
         """List the courses (or overrides) whose legacy value differs from the decision."""
         found = json.loads(capture.plan_json).get("exceptions", [])
         if not found:
@@ -104,47 +122,53 @@ class CaptureAdmin(admin.ModelAdmin):
         )
 
 
-class RetiredToggleNoticeMixin:
+class RetiredToggleNoticeMixin(_AnyModelAdmin):
     """Marks the rows of retired toggles in another app's ModelAdmin, and warns when one is saved."""
 
     toggle_field = ""
 
-    def _retired(self, obj):
+    def _retired(self, obj: Model | None) -> bool:
         return obj is not None and getattr(obj, self.toggle_field, None) in RETIRED
 
-    def get_list_display(self, request):
+    def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         """Add the notice column."""
         return (*super().get_list_display(request), "retired_toggle_notice")
 
     @admin.display(description="Retired")
-    def retired_toggle_notice(self, obj):
+    def retired_toggle_notice(self, obj: Model) -> str:
         """Show a visible notice on the rows of a retired toggle; nothing on the others."""
         if not self._retired(obj):
             return ""
         name = getattr(obj, self.toggle_field)
         return format_html('<strong title="{}">Retired: see retire_toggle plan</strong>', self._notice(name))
 
-    def _notice(self, name):
+    def _notice(self, name: str) -> str:
         return NOTICE.format(toggle=name, option=_retirement(name).option.name)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         """Show the notice on the change form of a retired toggle's row."""
         obj = self.get_object(request, object_id) if object_id else None
         if self._retired(obj) and request.method == "GET":
             messages.warning(request, self._notice(getattr(obj, self.toggle_field)))
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool) -> None:
         """Save, then warn when the change makes a capture stale."""
         super().save_model(request, obj, form, change)
         self._warn_if_captured(request, obj)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
         """Delete, then warn when the change makes a capture stale."""
         super().delete_model(request, obj)
         self._warn_if_captured(request, obj)
 
-    def _warn_if_captured(self, request, obj):
+    def _warn_if_captured(self, request: HttpRequest, obj: Model) -> None:
         if not self._retired(obj):
             return
         name = getattr(obj, self.toggle_field)
@@ -152,7 +176,7 @@ class RetiredToggleNoticeMixin:
             messages.warning(request, STALE.format(toggle=name))
 
 
-def add_retired_notices(site=admin.site):
+def add_retired_notices(site: admin.AdminSite = admin.site) -> None:
     """
     Subclass the ModelAdmins registered for the flag and override models to carry the retired-toggle notice.
 
@@ -165,7 +189,7 @@ def add_retired_notices(site=admin.site):
             continue
         if not site.is_registered(model):
             continue
-        current = type(site._registry[model])
+        current = type(site._registry[model])  # pylint: disable=protected-access  # Django 4.2 lacks get_model_admin()
         if issubclass(current, RetiredToggleNoticeMixin):
             continue
         noticed = type(

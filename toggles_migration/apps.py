@@ -24,7 +24,7 @@ class TogglesMigrationConfig(AppConfig):
         },
     }
 
-    def ready(self):
+    def ready(self) -> None:
         """Make the running PROCTORING_BACKENDS the normalised one, register the checks, notice remaining reads."""
         from . import checks  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
         from .reads import install  # pylint: disable=import-outside-toplevel

@@ -1,23 +1,29 @@
 """System checks: invalid settings and every notice of the settings shim, as messages with stable IDs."""
 
-from django.apps import apps
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
 from django.db import connections
 
 from . import actions
 from . import notices as n
+from .advice import advise, captured_decisions
 from .conf import check_reads_cache, read_settings
 from .notices import SettingError
 from .retirements import RETIREMENTS
 from .settings_authority import unnormalised_reads
-from .settings_shim import SETTING_NAME, effective_backends
+from .settings_shim import SETTING_NAME, ShimResult, effective_backends
 
-_LEVELS = {n.ERROR: checks.Error, n.WARNING: checks.Warning}
+_LEVELS: dict[str, type[checks.Error] | type[checks.Warning]] = {n.ERROR: checks.Error, n.WARNING: checks.Warning}
 
 
 @checks.register()
-def check_waffle_installed(app_configs=None, **kwargs):  # pylint: disable=unused-argument
+def check_waffle_installed(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Report a project without django-waffle: migration 0002 reads, and depends on, its tables."""
     if apps.is_installed("waffle"):
         return []
@@ -32,7 +38,9 @@ def check_waffle_installed(app_configs=None, **kwargs):  # pylint: disable=unuse
 
 
 @checks.register()
-def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argument
+def check_settings(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Report an invalid TOGGLES_MIGRATION (or READS_CACHE naming no cache) or PROCTORING_BACKENDS, or shim notices."""
     try:
         check_reads_cache(read_settings(), settings.CACHES)
@@ -43,17 +51,17 @@ def check_settings(app_configs=None, **kwargs):  # pylint: disable=unused-argume
         return []
     messages = [
         _LEVELS[notice.level](notice.message, hint=f"Fix: {notice.hint}", id=notice.check_id)
-        for notice in result.notices
+        for notice in advise(result.notices, captured_decisions())
     ]
     return messages + _changed_after_ready(result)
 
 
-def _changed_after_ready(result):
+def _changed_after_ready(result: ShimResult) -> list[checks.CheckMessage]:
     """Report managed options that upstream reads unnormalised: something assigned them after ``ready()``."""
     return [
         checks.Error(
             f"{SETTING_NAME}[{backend!r}][{option!r}] reads as a {found} at run time, not the boolean the settings "
-            f"shim made of it ({result.option(backend, option).value}): something replaced or changed "
+            f"shim made of it ({result.value[backend][option]}): something replaced or changed "
             f"{SETTING_NAME} after toggles_migration normalised it when the app was ready, and upstream now "
             "reads that value unchecked (a string such as 'false' counts as true).",
             hint=f"Fix: assign {SETTING_NAME} only in settings (YAML, a settings module or a Tutor patch), which "
@@ -67,9 +75,11 @@ def _changed_after_ready(result):
 
 
 @checks.register(checks.Tags.database)
-def check_captured_decisions(app_configs=None, databases=None, **kwargs):  # pylint: disable=unused-argument
+def check_captured_decisions(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     """Warn when the effective settings disagree with a decision captured by migration 0002 (``check --database``)."""
-    messages = []
+    messages: list[checks.CheckMessage] = []
     for alias in databases or ():
         if "toggles_migration_capture" not in connections[alias].introspection.table_names():
             continue  # not migrated yet

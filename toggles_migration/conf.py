@@ -2,14 +2,19 @@
 
 import copy
 import difflib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from .notices import InvalidTogglesMigration, SettingError, type_name
 from .retirements import DEFAULT_LEGACY_BACKENDS, RETIREMENTS
 
 SETTING_NAME = "TOGGLES_MIGRATION"
 
-DEFAULTS = {
+_T = TypeVar("_T")
+_V = TypeVar("_V")
+
+DEFAULTS: dict[str, object] = {
     # .. setting_name: TOGGLES_MIGRATION['LEGACY_BACKENDS']
     # .. setting_default: ('proctortrack',)
     # .. setting_description: Names (a list or tuple) of the PROCTORING_BACKENDS entries whose courses the
@@ -72,22 +77,40 @@ PLAIN_VALUES_HINT = (
     f"use plain Python values in {SETTING_NAME} (str, bool, int, float, list, tuple, dict), not objects whose "
     "comparison, hashing, iteration, indexing or repr fails."
 )
-_last_read = []
 
 
 @dataclass(frozen=True)
 class TogglesMigrationSettings:
     """The validated TOGGLES_MIGRATION values, defaults filled in."""
 
-    legacy_backends: tuple
-    decisions: dict
+    legacy_backends: tuple[str, ...]
+    decisions: dict[str, bool]
     strict: bool
     reads: str
     reads_log_interval: float
     reads_cache: str
 
 
-def read_settings(source=None):
+@dataclass(frozen=True)
+class _ParsedValue:
+    """A TOGGLES_MIGRATION value, a deep copy of it as read (to notice changes in place), and what it parsed to."""
+
+    raw: object
+    copied: object
+    parsed: TogglesMigrationSettings
+
+
+@dataclass
+class _LastRead:
+    """The last value read_settings parsed; replaced whole, so a concurrent reader sees an old or a new one."""
+
+    value: _ParsedValue | None = None
+
+
+_last_read = _LastRead()
+
+
+def read_settings(source: object = None) -> TogglesMigrationSettings:
     """
     Read TOGGLES_MIGRATION from ``source`` (a settings module or object), by default ``django.conf.settings``.
 
@@ -97,25 +120,27 @@ def read_settings(source=None):
         from django.conf import settings as source  # pylint: disable=import-outside-toplevel
     raw = getattr(source, SETTING_NAME, None)
     # Reads of retired toggles call this on every read: reuse the last result while the value is unchanged.
-    last = _last_read
-    if last and last[0] is raw and _unchanged(last[1], raw):
-        return last[2]
+    last = _last_read.value
+    if last is not None and last.raw is raw and _unchanged(last.copied, raw):
+        return last.parsed
     parsed = parse_settings(raw)
     try:
-        _last_read[:] = [raw, copy.deepcopy(raw), parsed]
-    except Exception:  # noqa: BLE001  a value that cannot be copied is parsed again on every read instead
-        _last_read.clear()
+        _last_read.value = _ParsedValue(raw, copy.deepcopy(raw), parsed)
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # a value that cannot be copied is parsed again on every read instead
+        _last_read.value = None
     return parsed
 
 
-def _unchanged(copied, raw):
+def _unchanged(copied: object, raw: object) -> bool:
     try:
         return bool(copied == raw)
-    except Exception:  # noqa: BLE001  an uncomparable value is treated as changed and parsed (and reported) again
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # an uncomparable value is treated as changed and parsed (and reported) again
         return False
 
 
-def parse_settings(raw):
+def parse_settings(raw: object) -> TogglesMigrationSettings:
     """Validate a raw TOGGLES_MIGRATION value (None means unset) and fill in the defaults."""
     if raw is None:
         raw = {}
@@ -136,17 +161,17 @@ def parse_settings(raw):
     )
 
 
-def _with_defaults(raw):
+def _with_defaults(raw: dict[Any, Any]) -> dict[Any, Any]:
     _reject_unknown_keys(raw)
     # Plain copies: an operator's dict subclass is read once, here, and never again.
     return {**DEFAULTS, **{key: raw[key] for key in list(raw)}}
 
 
-def _read_key(values, key, parse):
+def _read_key(values: dict[Any, Any], key: str, parse: Callable[[Any, str], _T]) -> _T:
     return _guarded(f"{SETTING_NAME}[{key!r}]", values[key], lambda value: parse(value, key))
 
 
-def _guarded(path, value, parse):
+def _guarded(path: str, value: _V, parse: Callable[[_V], _T]) -> _T:
     """Run ``parse(value)``; an exception raised by an operator's object becomes InvalidTogglesMigration."""
     try:
         return parse(value)
@@ -159,7 +184,7 @@ def _guarded(path, value, parse):
         ) from error
 
 
-def check_reads_cache(config, caches):
+def check_reads_cache(config: TogglesMigrationSettings, caches: Collection[str]) -> None:
     """Raise InvalidTogglesMigration when READS_CACHE is not an alias of ``caches`` (the CACHES setting)."""
     if config.reads_cache in caches:
         return
@@ -171,7 +196,7 @@ def check_reads_cache(config, caches):
     )
 
 
-def _reject_unknown_keys(raw):
+def _reject_unknown_keys(raw: dict[Any, Any]) -> None:
     for key in sorted(raw, key=str):
         if key in DEFAULTS:
             continue
@@ -180,7 +205,7 @@ def _reject_unknown_keys(raw):
         raise InvalidTogglesMigration(f"{SETTING_NAME}[{key!r}] is not a known key.", hint)
 
 
-def _backend_names(value, key):
+def _backend_names(value: object, key: str) -> tuple[str, ...]:
     path = f"{SETTING_NAME}[{key!r}]"
     example = f"use a list of backend names, e.g. {list(DEFAULT_LEGACY_BACKENDS)!r}."
     if not isinstance(value, (list, tuple)):
@@ -207,7 +232,7 @@ def _backend_names(value, key):
     return tuple(names)
 
 
-def _decisions(value):
+def _decisions(value: object) -> dict[str, bool]:
     path = f"{SETTING_NAME}['DECISIONS']"
     if not isinstance(value, dict):
         raise InvalidTogglesMigration(
@@ -229,14 +254,14 @@ def _decisions(value):
     return dict(value)
 
 
-def _boolean(value, key):
+def _boolean(value: object, key: str) -> bool:
     if not isinstance(value, bool):
         path = f"{SETTING_NAME}[{key!r}]"
         raise InvalidTogglesMigration(f"{path} must be True or False, found {type_name(value)}.", f"set {path} = True.")
     return value
 
 
-def _choice(value, key, choices):
+def _choice(value: object, key: str, choices: tuple[str, ...] | None) -> str:
     path = f"{SETTING_NAME}[{key!r}]"
     if not isinstance(value, str) or (choices is not None and value not in choices):
         allowed = ", ".join(repr(choice) for choice in choices) if choices else "a cache alias"
@@ -248,7 +273,7 @@ def _choice(value, key, choices):
     return str.__str__(value)
 
 
-def _is_unicode_text(text):
+def _is_unicode_text(text: str) -> bool:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -256,12 +281,12 @@ def _is_unicode_text(text):
     return True
 
 
-def _seconds(value, key):
+def _seconds(value: object, key: str) -> float:
     path = f"{SETTING_NAME}[{key!r}]"
     expected = f"{path} must be a finite number of seconds from 0 to {MAX_READS_LOG_INTERVAL} (one day)"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidTogglesMigration(f"{expected}, found {type_name(value)}.", f"e.g. {path} = 300.")
     # Compared before any conversion: float(10**400) itself raises OverflowError. NaN fails both comparisons.
-    if not (0 <= value <= MAX_READS_LOG_INTERVAL):
+    if not 0 <= value <= MAX_READS_LOG_INTERVAL:
         raise InvalidTogglesMigration(f"{expected}, found {type_name(value)} out of that range.", f"e.g. {path} = 300.")
     return float(value)

@@ -2,22 +2,17 @@
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from opaque_keys import InvalidKeyError
-from opaque_keys.edx.keys import CourseKey
-
-from . import tables
+from .legacy_state import InvalidRow, Tie
 
 CONDITIONAL = "conditional"
 UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
 EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
 NOT_CONFIGURED = "not-configured"
 ESCALATION_OPTION = "requires_escalation_email"
-_ON = "on"
-_EARLIEST = datetime.min.replace(tzinfo=UTC)
-_UNSET = (None, None)
+_COURSE_OVERVIEWS = "course_overviews_courseoverview"
 
 
 @dataclass(frozen=True)
@@ -27,15 +22,6 @@ class Deviation:
     scope: str
     key: str
     legacy_value: bool
-
-
-@dataclass(frozen=True)
-class InvalidRow:
-    """A stored row that cannot be evaluated: it is reported, never a crash."""
-
-    table: str
-    id: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -54,18 +40,21 @@ class Plan:
 
     toggle: str
     option: str
-    backends: tuple
-    global_value: object
-    global_conditions: tuple
-    known_courses: object
-    legacy_values: dict
+    backends: tuple[str, ...]
+    # True, False, or CONDITIONAL when the global flag was on only for some authors
+    global_value: bool | str
+    global_conditions: tuple[str, ...]
+    known_courses: int | None
+    legacy_values: dict[str, int]
     decision: Decision
-    exceptions: tuple
-    invalid_rows: tuple
-    effective_setting: dict
+    exceptions: tuple[Deviation, ...]
+    invalid_rows: tuple[InvalidRow, ...]
+    ties: tuple[Tie, ...]
+    effective_setting: dict[str, Any]
     agrees: bool
-    snippet: dict
-    escalation_email: dict
+    snippet: dict[str, Any]
+    escalation_email: dict[str, Any]
+    consequences: dict[str, Any]
 
     def as_dict(self):
         """Return a JSON-ready dict with stable ordering."""
@@ -74,58 +63,8 @@ class Plan:
         data["global_conditions"] = list(self.global_conditions)
         data["exceptions"] = [asdict(item) for item in self.exceptions]
         data["invalid_rows"] = [asdict(item) for item in self.invalid_rows]
+        data["ties"] = [{**asdict(item), "tied_ids": list(item.tied_ids)} for item in self.ties]
         return data
-
-
-def effective_overrides(rows, key_column, parse=None):
-    """
-    Map each key (lower-cased, as MySQL's collation compared them) to its effective value.
-
-    The newest row by change_date wins, ties to the highest id; a newest row with enabled=False leaves the key
-    unset (None) whatever older rows say. ``parse`` validates keys; rows it rejects are returned as invalid.
-    Returns ({key: (stored key, True/False/None)}, [InvalidRow]).
-    """
-    newest = {}
-    invalid = []
-    for row in rows:
-        key = row[key_column]
-        if parse is not None:
-            reason = parse(key)
-            if reason:
-                invalid.append(InvalidRow(table="", id=str(row["id"]), reason=reason))
-                continue
-        order = (_instant(row["change_date"]), row["id"])
-        folded = key.lower()
-        if folded not in newest or order > newest[folded][0]:
-            newest[folded] = (order, row)
-    effective = {
-        folded: (row[key_column], (row["override_choice"] == _ON) if row["enabled"] else None)
-        for folded, (_, row) in newest.items()
-    }
-    return effective, invalid
-
-
-def _instant(value):
-    """Order change dates as instants, not as strings: stored offsets may differ."""
-    if not value:
-        return _EARLIEST
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def parse_course_key(raw):
-    """Return (CourseKey, '') for a stored course id, or (None, why it does not parse)."""
-    if not isinstance(raw, str):
-        return None, f"course id of type {type(raw).__name__}"
-    try:
-        return CourseKey.from_string(raw), ""
-    except InvalidKeyError:
-        return None, f"course id {raw!r} does not parse as a course key"
-
-
-def course_key_problem(raw):
-    """Return why ``raw`` is not a course key, or '' when it parses."""
-    return parse_course_key(raw)[1]
 
 
 def global_value(flag_row, user_count, group_count, flag_default):
@@ -163,53 +102,35 @@ def _percent(value):
 
 
 def build_plan(
-    stored, retirement, legacy_backends, courses, *, flag_default=False, shim_result=None, decision_override=None
+    state, retirement, legacy_backends, *, flag_default=False, shim_result=None, decision_override=None, captured=None
 ):
     """
-    Compute the Plan for a retirement from its stored rows (``legacy_state.StoredRows``).
+    Compute the Plan for a retirement from the legacy state read from the database (``legacy_state.LegacyState``).
 
-    ``courses`` are the known proctored courses on the legacy backends, or None when unknown.
+    ``state.courses`` are the known proctored courses on the legacy backends, or None when unknown.
     ``shim_result`` is the effective PROCTORING_BACKENDS (``settings_shim.ShimResult``) or None when unset.
+    ``decision_override`` is the operator's decision; ``captured`` the decision captured earlier, used when the
+    operator set none, so that every hint proposes the one captured value.
     """
-    flag_rows = stored.of(tables.FLAG)
-    flag_row = flag_rows[0] if flag_rows else None
-    global_raw, conditions = global_value(
-        flag_row, len(stored.of(tables.FLAG_USERS)), len(stored.of(tables.FLAG_GROUPS)), flag_default
-    )
+    global_raw, conditions = global_value(state.flag_row, state.user_count, state.group_count, flag_default)
     fallback = False if global_raw == CONDITIONAL else global_raw
-    problems = {}
-
-    def override_key_problem(raw):
-        # History repeats keys: parse each distinct one once.
-        if raw not in problems:
-            problems[raw] = course_key_problem(raw)
-        return problems[raw]
-
-    course_overrides, invalid_courses = effective_overrides(
-        stored.of(tables.COURSE_OVERRIDES), "course_id", parse=override_key_problem
-    )
-    org_overrides, _ = effective_overrides(stored.of(tables.ORG_OVERRIDES), "org")
-    invalid = [InvalidRow(tables.COURSE_OVERRIDES.table, row.id, row.reason) for row in invalid_courses]
-
+    courses = state.courses
+    invalid = list(state.invalid_rows)
     legacy = {}
-    if courses is not None:
-        for course in courses:
-            course_value = course_overrides.get(course.course_id.lower(), _UNSET)[1]
-            if course_value is not None:
-                # An override's key parsed and names this course, so the course id needs no parsing of its own.
-                legacy[course.course_id] = course_value
-                continue
-            key, problem = parse_course_key(course.course_id)
-            if problem:
-                invalid.append(InvalidRow("course_overviews_courseoverview", course.course_id, problem))
-                continue
-            org_value = org_overrides.get(key.org.lower(), _UNSET)[1]
-            legacy[course.course_id] = fallback if org_value is None else org_value
+    for course in courses or ():
+        if course.problem:
+            invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
+            continue
+        # Course override, else org override, else the global flag: CourseWaffleFlag's order.
+        for value in (course.course_value, course.org_value, fallback):
+            if value is not None:
+                legacy[course.course_id] = value
+                break
 
-    decision_value, source = _decide(legacy, courses is not None, fallback, decision_override)
-    exceptions = _exceptions(legacy, courses is not None, course_overrides, org_overrides, decision_value)
-    has_override = any(value is not None for _, value in (*course_overrides.values(), *org_overrides.values()))
-    status = _status(global_raw, exceptions, flag_row is None and not has_override)
+    decision_value, source = _decide(legacy, courses is not None, fallback, decision_override, captured)
+    exceptions = _exceptions(legacy, courses is not None, state, decision_value)
+    has_override = any(item.value is not None for item in (*state.course_overrides, *state.org_overrides))
+    status = _status(global_raw, exceptions, state.flag_row is None and not has_override)
     effective, agrees, snippet = compare_settings(retirement, legacy_backends, shim_result, decision_value)
     counts = Counter(legacy.values())
     return Plan(
@@ -224,10 +145,18 @@ def build_plan(
             value=decision_value,
             status=status,
             source=source,
-            reason=_reason(status, source, global_raw, conditions, len(exceptions), courses is not None),
+            reason=_reason(
+                status,
+                source,
+                global_raw,
+                conditions=conditions,
+                exception_count=len(exceptions),
+                known=courses is not None,
+            ),
         ),
         exceptions=tuple(sorted(exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
         invalid_rows=tuple(sorted(invalid, key=lambda item: (item.table, item.id))),
+        ties=tuple(state.ties),
         effective_setting=effective,
         agrees=agrees,
         snippet=snippet,
@@ -237,12 +166,52 @@ def build_plan(
             if courses is None
             else sorted(course.course_id for course in courses if not course.escalation_email.strip()),
         },
+        consequences=consequences(retirement, legacy, courses, shim_result, decision=(decision_value, exceptions)),
     )
 
 
-def _decide(legacy, known, fallback, decision_override):
+def consequences(retirement, legacy, courses, shim_result, *, decision):
+    """
+    Say which known courses change behaviour, with the running settings and with the decision.
+
+    With the running settings is what happens if the operator does nothing; with the decided value, the changed
+    courses are the exceptions. ``decision`` is (value, exceptions). Upstream reads the option of each course's
+    own provider; a provider without an entry gets the default.
+    """
+    decision_value, exceptions = decision
+    option = retirement.option
+    providers = {course.course_id: course.provider for course in courses or ()}
+
+    def running(provider):
+        found = shim_result.option(provider, option.name) if shim_result is not None else None
+        return option.upstream_default if found is None else found.value
+
+    changed = None
+    if courses is not None:
+        changed = sorted(
+            (course_id for course_id, value in legacy.items() if running(providers[course_id]) != value),
+            key=lambda key: (key.lower(), key),
+        )
+    decided = sorted((item.key for item in exceptions if item.scope == "course"), key=lambda key: (key.lower(), key))
+    return {
+        "current_settings": {
+            "values": {provider: running(provider) for provider in sorted(set(providers.values()))},
+            "changed": None if changed is None else len(changed),
+            "courses": changed,
+        },
+        "decision": {
+            "value": decision_value,
+            "changed": len(decided) if courses is not None else None,
+            "courses": decided if courses is not None else None,
+        },
+    }
+
+
+def _decide(legacy, known, fallback, decision_override, captured):
     if decision_override is not None:
         return bool(decision_override), "operator"
+    if captured is not None:
+        return bool(captured), "captured"
     if not known or not legacy:
         return fallback, "global"
     counts = Counter(legacy.values())
@@ -251,17 +220,16 @@ def _decide(legacy, known, fallback, decision_override):
     return counts[True] > counts[False], "majority"
 
 
-def _exceptions(legacy, known, course_overrides, org_overrides, decision_value):
+def _exceptions(legacy, known, state, decision_value):
     if known:
         return [Deviation("course", course_id, value) for course_id, value in legacy.items() if value != decision_value]
-    found = []
-    for scope, overrides in (("course", course_overrides), ("org", org_overrides)):
-        found.extend(
-            Deviation(scope, key, value)
-            for key, value in overrides.values()
-            if value is not None and value != decision_value
-        )
-    return found
+    # Courses unknown: every effective override that differs, its key as stored.
+    return [
+        Deviation(scope, item.key, item.value)
+        for scope, overrides in (("course", state.course_overrides), ("org", state.org_overrides))
+        for item in overrides
+        if item.value is not None and item.value != decision_value
+    ]
 
 
 def _status(global_raw, exceptions, absent):
@@ -298,9 +266,10 @@ def _effective_option(shim_result, backend, name):
     return {"value": found.value, "source": found.source}
 
 
-def _reason(status, source, global_raw, conditions, exception_count, known):  # noqa: PLR0917
+def _reason(status, source, global_raw, *, conditions, exception_count, known):
     basis = {
         "operator": "the value set by the operator",
+        "captured": "the decision migration 0002 captured (`retire_toggle capture --refresh` decides again)",
         "majority": "the value most known courses had",
         "global": "the global flag's value" if known else "the global flag's value (courses unknown here)",
     }[source]

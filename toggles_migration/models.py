@@ -27,7 +27,7 @@ class Capture(models.Model):
     class Meta:
         ordering = ("toggle",)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.toggle} ({self.state})"
 
 
@@ -45,5 +45,5 @@ class CapturedRow(models.Model):
             models.UniqueConstraint(fields=("capture", "table", "row_id"), name="toggles_migration_row_once"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.table}#{self.row_id}"

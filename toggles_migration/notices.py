@@ -45,14 +45,40 @@ class Notice:
     level: str
     message: str
     hint: str
+    # The backend and option it is about, when it proposes a value for one (W004).
+    backend: str = ""
+    option: str = ""
+
+
+def legacy_rule_hint(backend: str, option: str, value: bool, *, captured_for: str = "") -> str:
+    """
+    Return W004's fix: the line to add, with where its value comes from.
+
+    ``captured_for`` names the retired toggle whose captured decision ``value`` is; without it, ``value`` is the
+    legacy value, and for an option that replaced a retired toggle the hint says how to compute a better one.
+    """
+    line = f'add "{option}": {value} to PROCTORING_BACKENDS[{backend!r}] (YAML: {option}: {str(value).lower()})'
+    if captured_for:
+        return (
+            f"make it explicit: {line}, the decision migration 0002 captured for {captured_for} "
+            "(`manage.py retire_toggle plan` shows why)."
+        )
+    from .retirements import retirement_of_option  # pylint: disable=import-outside-toplevel
+
+    if retirement_of_option(option) is None:
+        return f"make it explicit: {line}."
+    return (
+        f"make it explicit: {line}, the legacy value; `manage.py migrate`, then `manage.py retire_toggle plan`, "
+        "computes the value that keeps the most courses as they were."
+    )
 
 
 class SettingError(ImproperlyConfigured):
     """An invalid setting: the message names the setting path and the type found, the hint the fix."""
 
-    check_id = ""
+    check_id: str = ""
 
-    def __init__(self, message, hint):
+    def __init__(self, message: str, hint: str) -> None:
         super().__init__(f"{message} Fix: {hint}")
         self.message = message
         self.hint = hint
@@ -70,6 +96,6 @@ class InvalidTogglesMigration(SettingError):
     check_id = INVALID_TOGGLES_MIGRATION
 
 
-def type_name(value):
+def type_name(value: object) -> str:
     """Name a value's type for an error message; the value itself is never shown, it may be a secret."""
     return "None" if value is None else type(value).__name__

@@ -2,6 +2,7 @@
 
 import contextlib
 
+from django.apps.registry import Apps
 from django.db import connections
 
 from . import tables
@@ -13,12 +14,12 @@ MIGRATE = "manage.py migrate (Open edX: ./manage.py lms migrate; LMS and CMS sha
 class NotMigrated(Exception):
     """A table the action reads does not exist on the database yet."""
 
-    def __init__(self, message, exit_code=1):
+    def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
 
 
-def stored_state_tables(apps):
+def stored_state_tables(apps: Apps) -> list[str]:
     """Return the tables holding the retired flags' stored state and the courses, for the apps installed here."""
     found = [spec.table for spec in tables.FLAG_TABLES if tables.get_model(apps, spec) is not None]
     with contextlib.suppress(LookupError):  # a bare Django project has no course data
@@ -26,7 +27,9 @@ def stored_state_tables(apps):
     return found
 
 
-def require_tables(apps, using, *, captures=False, stored_state=False, exit_code=1):
+def require_tables(
+    apps: Apps, using: str, *, captures: bool = False, stored_state: bool = False, exit_code: int = 1
+) -> None:
     """Raise NotMigrated naming the missing tables and the migrate to run; return silently when all exist."""
     wanted = [*(CAPTURE_TABLES if captures else ()), *(stored_state_tables(apps) if stored_state else ())]
     existing = set(connections[using].introspection.table_names())

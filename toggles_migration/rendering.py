@@ -153,11 +153,31 @@ def plan_text(plan):
     if missing:
         lines.append(f"Escalation email: {len(missing)} courses have none; Studio will demand one on their next save:")
         lines.extend(f"  {course_id}" for course_id in missing)
+    lines.extend(consequence_lines(plan))
     lines.append("Effective settings:")
     lines.extend(effective_lines(plan["effective_setting"]))
     lines.append("Settings agree with the decision." if plan["agrees"] else "Settings DISAGREE with the decision.")
     lines.extend(snippet_lines(plan["snippet"]))
     return "\n".join(lines)
+
+
+def consequence_lines(plan):
+    """Tell what happens to the known courses if the operator does nothing, and with the decided value."""
+    current, decided = plan["consequences"]["current_settings"], plan["consequences"]["decision"]
+    option = plan["option"]
+    if current["changed"] is None:
+        return ["If you do nothing: unknown (course_overviews not installed); the exceptions above are the overrides."]
+    values = ", ".join(f"{backend}: {option}={value}" for backend, value in current["values"].items())
+    lines = [
+        f"If you do nothing ({values or 'no known course'}): {current['changed']} of {plan['known_courses']} "
+        "known courses change behaviour" + (":" if current["courses"] else ".")
+    ]
+    lines.extend(f"  {course_id}" for course_id in current["courses"])
+    lines.append(
+        f"With the decision ({option}={decided['value']}): {decided['changed']} change behaviour"
+        + (" (the exceptions above)." if decided["changed"] else ".")
+    )
+    return lines
 
 
 def migration_summary(plan):
@@ -188,15 +208,34 @@ def strict_failure(plan):
     )
 
 
+def next_step(action, report):
+    """Return the one command an operator runs after ``action`` gave ``report``."""
+    command = "manage.py retire_toggle"
+    fix_settings = f"merge the snippet into PROCTORING_BACKENDS (LMS and CMS), restart, then {command} verify"
+    if action == "verify":
+        return {None: "manage.py migrate toggles_migration", True: f"{command} prune --dry-run", False: fix_settings}[
+            report["agrees"]
+        ]
+    if report["dry_run"]:
+        return fix_settings if report.get("would_refuse") else f"{command} {action}"
+    return {
+        "prune": f"{command} status (remaining reads of the flag); to undo: {command} restore",
+        "restore": f"{command} verify",
+    }[action]
+
+
 def verify_text(report):
     """Text form of a verify report."""
     if report["agrees"] is None:
-        return f"{report['toggle']}: not captured. Run `manage.py migrate toggles_migration` first."
-    decision = report["decision"]
-    lines = [f"{report['toggle']} ({report['state']}): decision {report['option']} = {decision['value']}"]
-    lines.extend(effective_lines(report["effective_setting"]))
-    lines.append("OK: the effective settings agree." if report["agrees"] else "DISAGREE: the settings differ.")
-    lines.extend(snippet_lines(report["snippet"]))
+        lines = [f"{report['toggle']}: not captured. Run `manage.py migrate toggles_migration` first."]
+    else:
+        decision = report["decision"]
+        lines = [f"{report['toggle']} ({report['state']}): decision {report['option']} = {decision['value']}"]
+        lines.extend(effective_lines(report["effective_setting"]))
+        lines.append("OK: the effective settings agree." if report["agrees"] else "DISAGREE: the settings differ.")
+        lines.extend(snippet_lines(report["snippet"]))
+    if report.get("next"):
+        lines.append(f"Next: {report['next']}")
     return "\n".join(lines)
 
 
@@ -216,6 +255,14 @@ def change_text(report):
         )
     if report.get("note"):
         lines.append(f"  ({report['note']})")
+    if report.get("would_refuse"):
+        lines.append("The real run would refuse: PROCTORING_BACKENDS disagrees with the captured decision.")
+        lines.extend(snippet_lines(report["snippet"]))
+        lines.append("(prune --force prunes anyway.)")
+    elif report.get("dry_run") and "deleted" in report:
+        lines.append("The real run would prune: the settings agree with the captured decision.")
+    if report.get("next"):
+        lines.append(f"Next: {report['next']}")
     return "\n".join(lines)
 
 

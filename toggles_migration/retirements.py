@@ -5,7 +5,7 @@ from dataclasses import dataclass
 # The backend names whose courses the legacy code special-cased. Verificient's newer package
 # may register Proctortrack under another name, which is why operators can override this
 # through TOGGLES_MIGRATION['LEGACY_BACKENDS'] (see conf.py).
-DEFAULT_LEGACY_BACKENDS = ("proctortrack",)  # toggles-migration: ignore
+DEFAULT_LEGACY_BACKENDS: tuple[str, ...] = ("proctortrack",)  # toggles-migration: ignore
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class ManagedOption:
     description: str
 
     @property
-    def spellings(self):
+    def spellings(self) -> tuple[str, str]:
         """Every key accepted for this option, canonical first."""
         return (self.name, self.legacy_spelling)
 
@@ -86,7 +86,7 @@ REQUIRES_ESCALATION_EMAIL = ManagedOption(
     description="courses must name an exam escalation contact",
 )
 
-MANAGED_OPTIONS = (REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES)
+MANAGED_OPTIONS: tuple[ManagedOption, ...] = (REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES)
 
 # .. toggle_name: studio.show_review_rules
 # .. toggle_implementation: CourseWaffleFlag
@@ -125,10 +125,18 @@ SHOW_REVIEW_RULES_RETIREMENT = Retirement(
     upstream_change="https://github.com/openedx/openedx-platform/pull/37576",
 )
 
-RETIREMENTS = (SHOW_REVIEW_RULES_RETIREMENT,)
+RETIREMENTS: tuple[Retirement, ...] = (SHOW_REVIEW_RULES_RETIREMENT,)
 
 
-def get_retirement(name):
+def retirement_of_option(option_name: str) -> Retirement | None:
+    """Return the retirement whose toggle the backend option ``option_name`` replaced, or None."""
+    for retirement in RETIREMENTS:
+        if retirement.option.name == option_name:
+            return retirement
+    return None
+
+
+def get_retirement(name: str) -> Retirement:
     """Return the declared retirement called ``name``, or raise ``LookupError`` listing the known ones."""
     for retirement in RETIREMENTS:
         if retirement.name == name:

@@ -1,20 +1,21 @@
 """Make the running PROCTORING_BACKENDS the shim's result, whoever assigned it last, and tell when it is not."""
 
 import contextlib
+from typing import Any
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from .notices import SettingError, type_name
 from .retirements import MANAGED_OPTIONS
-from .settings_shim import DEFAULT_KEY, SETTING_NAME, apply_settings_shim
+from .settings_shim import DEFAULT_KEY, SETTING_NAME, ShimResult, apply_settings_shim
 
 # Settings are final only once every settings module has run: edx-proctoring's production hook reassigns
 # PROCTORING_BACKENDS after ours, and Tutor applies its patches after every hook. AppConfig.ready() runs after
 # all of that, so it normalises the value upstream will actually read.
 
 
-def finalise():
+def finalise() -> ShimResult | None:
     """Normalise ``django.conf.settings.PROCTORING_BACKENDS`` unless it is still the shim's own result."""
     from django.conf import settings  # pylint: disable=import-outside-toplevel
 
@@ -22,7 +23,7 @@ def finalise():
 
 
 @receiver(setting_changed)
-def _renormalise(setting, **kwargs):  # pylint: disable=unused-argument
+def _renormalise(setting: str, **kwargs: Any) -> None:
     """Keep ``override_settings`` of the shim's inputs normalised, as settings loading would have."""
     if setting not in (SETTING_NAME, "TOGGLES_MIGRATION"):
         return
@@ -32,7 +33,7 @@ def _renormalise(setting, **kwargs):  # pylint: disable=unused-argument
         finalise()
 
 
-def unnormalised_reads(result, value):
+def unnormalised_reads(result: ShimResult, value: object) -> list[tuple[str, str, str]]:
     """
     Return (backend, option, type found) for each managed option that upstream reads differently from ``result``.
 

@@ -1,14 +1,18 @@
 """Normalise and validate PROCTORING_BACKENDS while settings load, keeping legacy behaviour by default."""
 
+from __future__ import annotations
+
 import difflib
 import functools
 import re
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from . import notices as n
 from .conf import parse_settings
 from .notices import InvalidProctoringBackends, Notice, type_name
-from .retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS
+from .retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS, ManagedOption
 
 SETTING_NAME = "PROCTORING_BACKENDS"
 DEFAULT_KEY = "DEFAULT"
@@ -24,6 +28,9 @@ DEFAULT = "default"
 TRUE_STRINGS = frozenset({"true", "yes", "on", "1"})
 FALSE_STRINGS = frozenset({"false", "no", "off", "0"})
 _MISSPELLING_SIMILARITY = 0.85
+
+# What _readable wraps: it keeps the signature, so callers are checked against normalise_proctoring_backends itself.
+_Normaliser = TypeVar("_Normaliser", bound=Callable[..., "ShimResult"])
 
 
 @dataclass(frozen=True)
@@ -41,16 +48,16 @@ class ShimResult:
     """The normalised PROCTORING_BACKENDS, what was noticed, and the effective managed options."""
 
     # Excluded from repr: backend entries carry credentials.
-    value: dict = field(repr=False)
-    notices: tuple
-    options: tuple
+    value: dict[str, Any] = field(repr=False)
+    notices: tuple[Notice, ...]
+    options: tuple[EffectiveOption, ...]
     # The legacy backends it was read with, what the operator wrote, and the value as normalised: enough to
     # tell later whether someone changed the value in place, and to re-read only what they changed.
-    legacy_backends: tuple = DEFAULT_LEGACY_BACKENDS
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
-    snapshot: dict = field(default_factory=dict, repr=False, compare=False)
+    legacy_backends: tuple[str, ...] = DEFAULT_LEGACY_BACKENDS
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    snapshot: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def option(self, backend, option_name):
+    def option(self, backend: str, option_name: str) -> EffectiveOption | None:
         """Return the EffectiveOption of ``option_name`` on ``backend``, or None for an unconfigured backend."""
         for effective in self.options:
             if effective.backend == backend and effective.option == option_name:
@@ -58,7 +65,7 @@ class ShimResult:
         return None
 
 
-def _readable(normalise):
+def _readable(normalise: _Normaliser) -> _Normaliser:
     """
     Report what an operator's object breaks while ``normalise`` reads it as InvalidProctoringBackends, never a crash.
 
@@ -67,7 +74,7 @@ def _readable(normalise):
     """
 
     @functools.wraps(normalise)
-    def guarded(value, *args, **kwargs):
+    def guarded(value: object, *args: Any, **kwargs: Any) -> ShimResult:
         try:
             result = normalise(value, *args, **kwargs)
         except InvalidProctoringBackends:
@@ -89,11 +96,13 @@ def _readable(normalise):
                 ) from None
         return result
 
-    return guarded
+    return cast(_Normaliser, guarded)
 
 
 @_readable
-def normalise_proctoring_backends(value, legacy_backends=DEFAULT_LEGACY_BACKENDS):
+def normalise_proctoring_backends(
+    value: object, legacy_backends: Collection[str] = DEFAULT_LEGACY_BACKENDS
+) -> ShimResult:
     """
     Return a ShimResult for a PROCTORING_BACKENDS value; never mutates ``value``.
 
@@ -104,9 +113,9 @@ def normalise_proctoring_backends(value, legacy_backends=DEFAULT_LEGACY_BACKENDS
             f"{SETTING_NAME} must be a dict, found {type_name(value)}.",
             f"set {SETTING_NAME} = {{'DEFAULT': '<backend>', '<backend>': {{...}}}}.",
         )
-    normalised = {}
-    found = []
-    options = []
+    normalised: dict[str, Any] = {}
+    found: list[Notice] = []
+    options: list[EffectiveOption] = []
     for backend, entry in value.items():
         if backend == DEFAULT_KEY:
             normalised[backend] = entry
@@ -128,12 +137,12 @@ def normalise_proctoring_backends(value, legacy_backends=DEFAULT_LEGACY_BACKENDS
     )
 
 
-def _two_levels(value):
+def _two_levels(value: Mapping[str, Any]) -> dict[str, Any]:
     """Copy the outer dict and each backend entry; leaf values stay the same objects."""
     return {key: dict(entry) if isinstance(entry, dict) else entry for key, entry in value.items()}
 
 
-def _check_backend(backend, entry):
+def _check_backend(backend: object, entry: object) -> None:
     if not isinstance(backend, str):
         raise InvalidProctoringBackends(
             f"{SETTING_NAME} has a key of type {type_name(backend)}; backend names must be strings.",
@@ -146,10 +155,12 @@ def _check_backend(backend, entry):
         )
 
 
-def _normalise_backend(backend, entry, is_legacy):
+def _normalise_backend(
+    backend: str, entry: dict[str, Any], is_legacy: bool
+) -> tuple[dict[str, Any], list[EffectiveOption], list[Notice]]:
     normalised = dict(entry)
-    options = []
-    found = []
+    options: list[EffectiveOption] = []
+    found: list[Notice] = []
     for option in MANAGED_OPTIONS:
         spelled = [key for key in option.spellings if key in entry]
         read = {key: _coerce(backend, key, entry[key]) for key in spelled}
@@ -174,8 +185,9 @@ def _normalise_backend(backend, entry, is_legacy):
                     n.WARNING,
                     f"{SETTING_NAME}[{backend!r}][{option.name!r}] is unset; {backend!r} is a legacy backend, "
                     f"so it keeps the legacy value {value} (upstream would default to {option.upstream_default}).",
-                    f"make it explicit: add {_python_line(option.name, value)} to {SETTING_NAME}[{backend!r}] "
-                    f"(YAML: {option.name}: {str(value).lower()}).",
+                    n.legacy_rule_hint(backend, option.name, value),
+                    backend=backend,
+                    option=option.name,
                 )
             )
         else:
@@ -186,7 +198,9 @@ def _normalise_backend(backend, entry, is_legacy):
     return normalised, options, found
 
 
-def _explicit_value(backend, option, read, found):
+def _explicit_value(
+    backend: str, option: ManagedOption, read: dict[str, tuple[bool, bool]], found: list[Notice]
+) -> tuple[bool, str]:
     """Pick the value of an option set under one or both spellings; refuse to guess when they disagree."""
     values = {value for value, _ in read.values()}
     if len(values) > 1:
@@ -212,7 +226,7 @@ def _explicit_value(backend, option, read, found):
     return value, source
 
 
-def _coerce(backend, key, value):
+def _coerce(backend: str, key: str, value: object) -> tuple[bool, bool]:
     """Return (bool, was_coerced) for an option value, or raise naming the backend, option and type."""
     if isinstance(value, bool):
         return value, False
@@ -232,7 +246,7 @@ def _coerce(backend, key, value):
     )
 
 
-def _squash(key):
+def _squash(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
@@ -241,7 +255,7 @@ _MANAGED_KEYS = frozenset(key for option in MANAGED_OPTIONS for key in option.sp
 
 
 @functools.lru_cache(maxsize=1024)
-def _misspelt_option(key):
+def _misspelt_option(key: str) -> str:
     """Return the managed option name that ``key`` looks like a misspelling of, or ''."""
     squashed = _squash(key)
     for target, option in _SQUASHED_OPTIONS.items():
@@ -252,7 +266,7 @@ def _misspelt_option(key):
     return ""
 
 
-def _misspelling_notices(backend, entry):
+def _misspelling_notices(backend: str, entry: dict[str, Any]) -> list[Notice]:
     found = []
     for key in entry:
         if not isinstance(key, str) or key in _MANAGED_KEYS:
@@ -271,7 +285,7 @@ def _misspelling_notices(backend, entry):
     return found
 
 
-def _default_notices(value):
+def _default_notices(value: dict[Any, Any]) -> list[Notice]:
     backends = sorted(key for key in value if key != DEFAULT_KEY and isinstance(key, str))
     choices = ", ".join(repr(name) for name in backends) or "none configured"
     if DEFAULT_KEY not in value:
@@ -305,11 +319,11 @@ def _default_notices(value):
     return []
 
 
-def _python_line(option_name, value):
+def _python_line(option_name: str, value: bool) -> str:
     return f'"{option_name}": {value}'
 
 
-def apply_settings_shim(settings):
+def apply_settings_shim(settings: Any) -> ShimResult | None:
     """
     Normalise PROCTORING_BACKENDS in a settings module, object or namespace dict, in place.
 
@@ -325,7 +339,7 @@ def apply_settings_shim(settings):
     return result
 
 
-def effective_backends(settings=None):
+def effective_backends(settings: Any = None) -> ShimResult | None:
     """
     Return the ShimResult for the running settings, or None when PROCTORING_BACKENDS is not set.
 
@@ -333,13 +347,13 @@ def effective_backends(settings=None):
     legacy-spelling sources survive); otherwise normalises the current value without assigning it.
     """
     if settings is None:
-        from django.conf import settings  # pylint: disable=import-outside-toplevel,redefined-outer-name
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
     if not _has(settings, SETTING_NAME):
         return None
     return _resolve(settings)[0]
 
 
-def describes(result, value, legacy_backends):
+def describes(result: object, value: object, legacy_backends: Collection[str]) -> bool:
     """Return whether ``result`` still describes ``value``: same object, unchanged since, same legacy backends."""
     return (
         isinstance(result, ShimResult)
@@ -349,7 +363,7 @@ def describes(result, value, legacy_backends):
     )
 
 
-def _resolve(settings):
+def _resolve(settings: Any) -> tuple[ShimResult, bool]:
     """Return (ShimResult, whether it is new) for the PROCTORING_BACKENDS of ``settings``."""
     current = _get(settings, SETTING_NAME)
     recorded = _get(settings, RESULT_SETTING_NAME)
@@ -363,26 +377,26 @@ def _resolve(settings):
     return normalise_proctoring_backends(current, legacy_backends), True
 
 
-def _has(settings, name):
+def _has(settings: Any, name: str) -> bool:
     return name in settings if isinstance(settings, dict) else hasattr(settings, name)
 
 
-def _get(settings, name):
+def _get(settings: Any, name: str) -> Any:
     return settings.get(name) if isinstance(settings, dict) else getattr(settings, name, None)
 
 
-def _set(settings, name, value):
+def _set(settings: Any, name: str, value: object) -> None:
     if isinstance(settings, dict):
         settings[name] = value
     else:
         setattr(settings, name, value)
 
 
-def _same(value, before):
+def _same(value: object, before: object) -> bool:
     return value is before or (type(value) is type(before) and value == before)
 
 
-def _unchanged(value, snapshot):
+def _unchanged(value: object, snapshot: dict[str, Any]) -> bool:
     if not isinstance(value, dict) or value.keys() != snapshot.keys():
         return False
     for key, entry in value.items():
@@ -402,7 +416,7 @@ _OTHER_SPELLINGS = {
 }
 
 
-def _operator_view(current, recorded):
+def _operator_view(current: dict[str, Any], recorded: ShimResult) -> dict[str, Any]:
     """Return what the operator wrote, with every key added, changed or removed since the shim normalised it."""
     view = {}
     for backend, entry in current.items():

@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField
+from django.db import connections
+from django.db.models import CharField, TextField
 from django.db.models.functions import Cast
 
 INT, BOOL, NULLBOOL, TEXT, DATETIME, DECIMAL, RAW_KEY = "int", "bool", "nullbool", "text", "datetime", "decimal", "key"
@@ -109,15 +110,21 @@ def get_model(apps, spec):
 
 def raw_values(queryset, spec):
     """
-    Select the spec's columns as tuples, course keys as the raw stored strings.
+    Select the spec's columns as tuples, course keys as the raw stored strings, SQLite dates as their stored text.
 
     CourseKeyField parses on load and raises on a malformed stored value; casting reads the string instead.
+    SQLite stores dates as text that other tools write in their own spelling (``2024-03-01 12:00:00+00:00``);
+    reading that text keeps the spelling, so restore writes back the same bytes.
     """
+    text_dates = connections[queryset.db].vendor == "sqlite"
     names = []
     annotations = {}
     for name, kind in spec.columns:
         if kind == RAW_KEY:
             annotations[f"raw_{name}"] = Cast(name, CharField(max_length=255))
+            names.append(f"raw_{name}")
+        elif kind == DATETIME and text_dates:
+            annotations[f"raw_{name}"] = Cast(name, TextField())
             names.append(f"raw_{name}")
         else:
             names.append(name)
@@ -148,6 +155,8 @@ def db_values(connection, spec, row):
 
 
 def _db_value(connection, kind, value):
+    if kind == DATETIME and connection.vendor == "sqlite" and value is not None:
+        return value  # the stored text, verbatim
     value = decode_value(kind, value)
     if value is None:
         return None
@@ -162,7 +171,7 @@ def _encode(kind, value):
     if value is None:
         return None
     if kind == DATETIME:
-        return value.isoformat()
+        return value if isinstance(value, str) else value.isoformat()
     if kind == DECIMAL:
         return str(value)
     if kind in (BOOL, NULLBOOL):

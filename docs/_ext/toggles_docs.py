@@ -91,7 +91,7 @@ ARGUMENT_HELP = {
 
 # What the parser cannot tell about an action.
 ACTION_NOTES = {
-    "export": "It always prints JSON: ``--format`` is accepted and has no effect.",
+    "export": "It prints JSON only: ``--format json`` is the default and the one format it accepts.",
     "status": "It exits 0 whatever the comparison says; use ``verify`` where the exit status matters.",
 }
 

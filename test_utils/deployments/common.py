@@ -4,7 +4,7 @@ import os
 
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
-from test_settings import DATABASES  # noqa: F401  the suite's database; loading settings never writes to it
+from test_settings import DATABASES  # noqa: F401  # pylint: disable=unused-import  # the suite's database; loading settings never writes to it
 
 PROJECT_TYPE = f"{os.environ.get('TM_PROJECT', 'lms')}.djangoapp"
 SECRET_KEY = "insecure-secret-key-for-tests-only"

@@ -9,4 +9,4 @@ with hook_order():
     add_plugins(__name__, PROJECT_TYPE, "devstack")  # noqa: F405
 
 # `from .private import *`: the developer's overrides come last.
-exec(patch_code())
+exec(patch_code())  # pylint: disable=exec-used  # the settings code the deployment appends

@@ -4,7 +4,7 @@ import os
 
 import yaml
 
-from test_settings import DATABASES  # noqa: F401
+from test_settings import DATABASES  # noqa: F401  # pylint: disable=unused-import
 from toggles_migration import apply_settings_shim
 
 SECRET_KEY = "insecure-secret-key-for-tests-only"

@@ -4,4 +4,4 @@ from test_utils.deployments import patch_code
 from test_utils.deployments.production import *  # noqa: F403  pylint: disable=wildcard-import,unused-wildcard-import
 
 # {{ patch("openedx-common-settings") }}: Tutor renders patches here, after every plugin hook has run.
-exec(patch_code())
+exec(patch_code())  # pylint: disable=exec-used  # the settings code the deployment appends

@@ -23,7 +23,7 @@ class ConfigurationFields(models.Model):
     @classmethod
     def override_value(cls, waffle_flag, key):
         """Return 'on', 'off' or 'unset': the newest row for the key counts, and only when enabled."""
-        key_field = cls.KEY_FIELDS[1]
+        key_field = cls.KEY_FIELDS[1]  # pylint: disable=no-member  # subclasses define it
         effective = cls.objects.filter(waffle_flag=waffle_flag, **{key_field: key}).order_by("-change_date").first()
         if effective and effective.enabled:
             return effective.override_choice

@@ -3,11 +3,22 @@
 import os
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import FrameType, ModuleType
+from typing import Any
 
 _lock = threading.Lock()
-_skipped = []
-_defaults_added = []
+
+
+@dataclass
+class _Machinery:
+    """The folders whose frames are machinery, not callers; Django's, waffle's and edx-toggles' join on first use."""
+
+    folders: list[str] = field(default_factory=list)
+    defaults_added: bool = False
+
+
+_machinery_state = _Machinery()
 
 
 @dataclass(frozen=True)
@@ -18,40 +29,42 @@ class CallSite:
     line: int
     function: str
     module: str
-    registry: dict
+    registry: dict[Any, Any]
 
     @property
-    def label(self):
+    def label(self) -> str:
         """``path:line in function``."""
         return f"{self.path}:{self.line} in {self.function}"
 
 
-def skip_module(module):
+def skip_module(module: ModuleType) -> None:
     """Treat every frame in ``module``'s package folder as machinery, not as a caller."""
+    if module.__file__ is None:
+        raise TypeError(f"module {module.__name__} has no __file__ (a namespace package?): name one of its modules")
     folder = os.path.dirname(os.path.abspath(module.__file__)) + os.sep
     with _lock:
-        if folder not in _skipped:
-            _skipped.append(folder)
+        if folder not in _machinery_state.folders:
+            _machinery_state.folders.append(folder)
 
 
-def _machinery():
-    if not _defaults_added:
-        _defaults_added.append(True)
+def _machinery() -> tuple[str, ...]:
+    if not _machinery_state.defaults_added:
+        _machinery_state.defaults_added = True
         import django.template
         import edx_toggles
-        import waffle
+        import waffle.utils  # any module of the package: its folder is what is skipped
 
         from .. import capabilities
 
-        for module in (waffle, edx_toggles, django, capabilities):
+        for module in (waffle.utils, edx_toggles, django, capabilities):
             skip_module(module)
-    return tuple(_skipped)
+    return tuple(_machinery_state.folders)
 
 
-def find_call_site():
+def find_call_site() -> CallSite:
     """Return the CallSite of the innermost frame outside Django, django-waffle, edx-toggles, waffle_utils and us."""
     machinery = _machinery()
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(machinery):
         frame = frame.f_back
     if frame is None:

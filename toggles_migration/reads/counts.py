@@ -1,10 +1,17 @@
 """Count reads of retired toggles across processes, through the deployment's shared Django cache."""
 
+from __future__ import annotations
+
 import atexit
 import hashlib
 import logging
 import threading
 import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from django.core.cache.backends.base import BaseCache
 
 log = logging.getLogger(__name__)
 
@@ -15,49 +22,89 @@ MAX_INDEXED_SITES = 1000
 # Counts reach the shared cache at most this often per process (and at exit), not on every read.
 FLUSH_SECONDS = 1.0
 
+
+@dataclass
+class _Pending:
+    """The reads from one call site counted in this process since the last flush."""
+
+    reads: int
+    mismatches: int
+    first_seen: float
+    last_seen: float
+
+
+@dataclass
+class _FlushState:
+    """When this process last flushed its counts, and to which cache alias the next flush goes."""
+
+    last_flush: float = 0.0
+    cache_alias: str = "default"
+
+
+class CallSiteCounts(TypedDict):
+    """The shared counts of one call site, as ``read_counts`` reports them."""
+
+    call_site: str
+    reads: int
+    mismatches: int
+    last_seen: float
+
+
+class ReadCounts(TypedDict):
+    """The shared counts of one toggle's reads, as ``read_counts`` reports them."""
+
+    reads: int
+    mismatches: int
+    first_seen: float | None
+    last_seen: float | None
+    call_sites: list[CallSiteCounts]
+
+
 _lock = threading.Lock()
-_pending = {}
-_state = {"last_flush": 0.0, "cache_alias": "default"}
+# (toggle, call site label) -> its counts since the last flush
+_pending: dict[tuple[str, str], _Pending] = {}
+_state = _FlushState()
 
 
-def record(toggle, site, differs, cache_alias):
+def record(toggle: str, site: str, differs: bool, cache_alias: str) -> None:
     """Count one read; flush to the cache when the last flush is older than FLUSH_SECONDS."""
     now = time.time()
     with _lock:
-        entry = _pending.setdefault((toggle, site), [0, 0, now, now])
-        entry[0] += 1
-        entry[1] += 1 if differs else 0
-        entry[3] = now
-        _state["cache_alias"] = cache_alias
-        due = now - _state["last_flush"] >= FLUSH_SECONDS
+        entry = _pending.setdefault((toggle, site), _Pending(0, 0, now, now))
+        entry.reads += 1
+        entry.mismatches += 1 if differs else 0
+        entry.last_seen = now
+        _state.cache_alias = cache_alias
+        due = now - _state.last_flush >= FLUSH_SECONDS
     if due:
         flush_counts()
 
 
-def flush_counts():
+def flush_counts() -> None:
     """Write the counts gathered in this process to the shared cache; a cache outage only loses them."""
     with _lock:
         pending = dict(_pending)
         _pending.clear()
-        _state["last_flush"] = time.time()
-        alias = _state["cache_alias"]
+        _state.last_flush = time.time()
+        alias = _state.cache_alias
     if not pending:
         return
     try:
         from django.core.cache import caches
 
         _write(caches[alias], pending)
-    except Exception:  # noqa: BLE001  counting must never break a read
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # counting must never break a read
         log.warning("Could not store the counts of retired toggle reads in cache %r; they are lost.", alias)
 
 
-def _site_key(toggle, site):
+def _site_key(toggle: str, site: str) -> str:
     # Cache keys must stay short and free of spaces for memcached, whatever the call site label holds.
     digest = hashlib.sha256(site.encode("utf-8", "surrogatepass")).hexdigest()[:24]
     return f"{KEY_PREFIX}{toggle}:site:{digest}"
 
 
-def _add_to(cache, key, amount):
+def _add_to(cache: BaseCache, key: str, amount: int) -> None:
     """Add ``amount`` to a counter atomically (Redis INCRBY, memcached incr, locmem under its lock)."""
     if not amount:
         return  # a missing counter reads as 0
@@ -68,27 +115,27 @@ def _add_to(cache, key, amount):
         cache.incr(key, amount)
 
 
-def _write(cache, pending):
+def _write(cache: BaseCache, pending: dict[tuple[str, str], _Pending]) -> None:
     # Every update is an atomic increment or a first-writer-wins add: concurrent flushes from threads and
     # processes never read, modify and write a shared value, so no count is lost.
-    by_toggle = {}
+    by_toggle: dict[str, list[tuple[str, _Pending]]] = {}
     for (toggle, site), entry in pending.items():
         by_toggle.setdefault(toggle, []).append((site, entry))
     for toggle, sites in by_toggle.items():
         key = KEY_PREFIX + toggle
-        _add_to(cache, key + ":count", sum(entry[0] for _, entry in sites))
-        _add_to(cache, key + ":mismatches", sum(entry[1] for _, entry in sites))
-        cache.add(key + ":first_seen", min(entry[2] for _, entry in sites), timeout=None)
-        cache.set(key + ":last_seen", max(entry[3] for _, entry in sites), timeout=None)
+        _add_to(cache, key + ":count", sum(entry.reads for _, entry in sites))
+        _add_to(cache, key + ":mismatches", sum(entry.mismatches for _, entry in sites))
+        cache.add(key + ":first_seen", min(entry.first_seen for _, entry in sites), timeout=None)
+        cache.set(key + ":last_seen", max(entry.last_seen for _, entry in sites), timeout=None)
         for site, entry in sites:
             site_key = _site_key(toggle, site)
             _index_site(cache, key, site_key, site)
-            _add_to(cache, site_key + ":reads", entry[0])
-            _add_to(cache, site_key + ":mismatches", entry[1])
-            cache.set(site_key + ":last_seen", entry[3], timeout=None)
+            _add_to(cache, site_key + ":reads", entry.reads)
+            _add_to(cache, site_key + ":mismatches", entry.mismatches)
+            cache.set(site_key + ":last_seen", entry.last_seen, timeout=None)
 
 
-def _index_site(cache, key, site_key, site):
+def _index_site(cache: BaseCache, key: str, site_key: str, site: str) -> None:
     """Give a call site a numbered slot in the toggle's index, once; the index holds MAX_INDEXED_SITES at most."""
     if not cache.add(site_key + ":known", True, timeout=None):
         return
@@ -98,7 +145,7 @@ def _index_site(cache, key, site_key, site):
         cache.set(f"{key}:sites:{number}", site, timeout=None)
 
 
-def read_counts(toggle, cache_alias="default"):
+def read_counts(toggle: str, cache_alias: str = "default") -> ReadCounts | None:
     """Return the shared counts of a toggle's reads (after flushing this process's), or None if unavailable."""
     flush_counts()
     from django.core.cache import caches
@@ -108,7 +155,8 @@ def read_counts(toggle, cache_alias="default"):
         cache = caches[cache_alias]
         values = cache.get_many([key + suffix for suffix in (":count", ":mismatches", ":first_seen", ":last_seen")])
         call_sites = _busiest_sites(cache, toggle, key)
-    except Exception:  # noqa: BLE001  a status report must survive a cache outage
+    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # a status report must survive a cache outage
         return None
     return {
         "reads": values.get(key + ":count", 0),
@@ -119,7 +167,7 @@ def read_counts(toggle, cache_alias="default"):
     }
 
 
-def _busiest_sites(cache, toggle, key):
+def _busiest_sites(cache: BaseCache, toggle: str, key: str) -> list[CallSiteCounts]:
     """Return the TOP_CALL_SITES busiest indexed call sites, busiest first, then by label."""
     registered = min(cache.get(key + ":sites:next") or 0, MAX_INDEXED_SITES)
     slots = cache.get_many([f"{key}:sites:{number}" for number in range(1, registered + 1)])
@@ -127,7 +175,7 @@ def _busiest_sites(cache, toggle, key):
     counters = cache.get_many(
         [site_key + suffix for site_key in sites for suffix in (":reads", ":mismatches", ":last_seen")]
     )
-    found = [
+    found: list[CallSiteCounts] = [
         {
             "call_site": site,
             "reads": counters.get(site_key + ":reads", 0),
@@ -140,11 +188,11 @@ def _busiest_sites(cache, toggle, key):
     return found[:TOP_CALL_SITES]
 
 
-def reset_counts():
+def reset_counts() -> None:
     """Forget the counts pending in this process (for tests)."""
     with _lock:
         _pending.clear()
-        _state["last_flush"] = 0.0
+        _state.last_flush = 0.0
 
 
 atexit.register(flush_counts)

@@ -1,12 +1,16 @@
 """A drop-in for the removed SHOW_REVIEW_RULES_FLAG: code that still needs the flag changes one import."""
 
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
 from edx_toggles.toggles import WaffleFlag
 from opaque_keys.edx.keys import CourseKey
 
 from ..retirements import SHOW_REVIEW_RULES_RETIREMENT
 from .tracer import handle_read
 
-_UNSET = None
+_UNSET: None = None
 
 
 class RetiredCourseWaffleFlag(WaffleFlag):
@@ -17,39 +21,94 @@ class RetiredCourseWaffleFlag(WaffleFlag):
     answer follows ``CourseWaffleFlag``: course override, then org override, then the global flag.
     """
 
-    def is_enabled(self, course_key=None):
+    def is_enabled(self, course_key: CourseKey | None = None) -> bool:
         """Return the answer the reads mode gives for this course (or for no course)."""
         return handle_read(self.name, lambda: self._legacy_value(course_key))
 
-    def _legacy_value(self, course_key):
+    def _legacy_value(self, course_key: CourseKey | None) -> bool:
         if isinstance(course_key, CourseKey):
-            for model_name, key in (
-                ("WaffleFlagCourseOverrideModel", ("course_id", course_key)),
-                ("WaffleFlagOrgOverrideModel", ("org", course_key.org)),
+            # Cached per request under upstream's keys, as its request-cached override_value is.
+            cached = self.cached_flags()
+            for cache_key, model_name, key in (
+                (f"{self.name}.cwaffle.{course_key}", "WaffleFlagCourseOverrideModel", ("course_id", course_key)),
+                (f"{self.name}.owaffle.{course_key.org}", "WaffleFlagOrgOverrideModel", ("org", course_key.org)),
             ):
-                value = _override(model_name, self.name, *key)
-                if value is not _UNSET:
-                    return value
+                if cache_key not in cached:
+                    cached[cache_key] = _override(model_name, self.name, *key)
+                if cached[cache_key] is not _UNSET:
+                    return cached[cache_key]
         return super().is_enabled()
 
 
-def _override(model_name, flag_name, key_field, key):
-    """Return True/False for an effective override, or None: newest row (ties: highest id), only if enabled."""
+def _override(model_name: str, flag_name: str, key_field: str, key: object) -> bool | None:
+    """
+    Return True/False for an effective override, or None: upstream's ``override_value`` query, as it is.
+
+    ``filter(...).order_by('-change_date').first()`` with no second key: the database compares the key with the
+    column's collation and picks among rows sharing the newest change_date, as it did for edx-platform.
+    """
     from django.apps import apps
 
     try:
         model = apps.get_model("waffle_utils", model_name)
     except LookupError:
         return _UNSET
-    newest = (
-        model._base_manager.filter(waffle_flag=flag_name, **{key_field: key})
-        .order_by("-change_date", "-id")
-        .values_list("enabled", "override_choice")
-        .first()
-    )
-    if newest is None or not newest[0]:
+    statement = _statement(model, key_field)
+    params = list(statement.params)
+    params[statement.flag_at] = flag_name
+    params[statement.key_at] = model._meta.get_field(key_field).get_prep_value(key)
+    with connections[statement.alias].cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = cursor.fetchone()
+    if row is None or not row[statement.enabled_at]:
         return _UNSET
-    return newest[1] == "on"
+    return row[statement.choice_at] == "on"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """Upstream's override query compiled once per model and database, and where its values go."""
+
+    alias: str
+    sql: str
+    params: tuple[Any, ...]
+    flag_at: int
+    key_at: int
+    enabled_at: int
+    choice_at: int
+
+
+_statements: dict[tuple[Any, str], "_Statement"] = {}
+# Stand-ins for the values, to find their places among the compiled parameters.
+_FLAG = "toggles_migration.sentinel-flag"
+_KEYS = {"course_id": CourseKey.from_string("course-v1:toggles_migration+sentinel+key"), "org": "sentinel-org"}
+
+
+def _statement(model: Any, key_field: str) -> "_Statement":
+    """
+    Compile ``filter(waffle_flag=..., <key>=...).order_by('-change_date')[:1]`` once per model and database.
+
+    It is the SQL upstream's ORM sends; compiling it and building a model instance on every read would cost more
+    than the query itself.
+    """
+    alias = router.db_for_read(model)
+    found = _statements.get((model, alias))
+    if found is None:
+        queryset = model._base_manager.using(alias).filter(waffle_flag=_FLAG, **{key_field: _KEYS[key_field]})
+        compiler = queryset.order_by("-change_date")[:1].query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        columns = [column.target.attname for column, _, _ in compiler.select]
+        found = _Statement(
+            alias=alias,
+            sql=sql,
+            params=tuple(params),
+            flag_at=params.index(_FLAG),
+            key_at=params.index(model._meta.get_field(key_field).get_prep_value(_KEYS[key_field])),
+            enabled_at=columns.index("enabled"),
+            choice_at=columns.index("override_choice"),
+        )
+        _statements[(model, alias)] = found
+    return found
 
 
 SHOW_REVIEW_RULES_FLAG = RetiredCourseWaffleFlag(  # toggles-migration: ignore

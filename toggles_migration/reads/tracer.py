@@ -1,8 +1,12 @@
 """Notice every read of a retired toggle, through django-waffle, edx-toggles and CourseWaffleFlag classes."""
 
+from __future__ import annotations
+
 import functools
 import importlib
 import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import capabilities
 from ..conf import read_settings
@@ -10,6 +14,10 @@ from ..retirements import RETIREMENTS
 from . import counts, reporting
 from .call_site import find_call_site, skip_module
 from .exceptions import RetiredToggleRead
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from waffle.models import AbstractBaseFlag
 
 # edx-platform's CourseWaffleFlag, hooked when importable (inside edx-platform).
 EDX_PLATFORM_COURSE_FLAG = ("openedx.core.djangoapps.waffle_utils", "CourseWaffleFlag")
@@ -19,11 +27,14 @@ _RETIRED = frozenset(_BY_NAME)
 # Set while a read is being handled, so the nested reads it makes (a CourseWaffleFlag consulting
 # WaffleFlag, WaffleFlag consulting django-waffle) are not noticed twice.
 _handling = threading.local()
-_patches = []
+# (class, attribute, the original, whether the class defined it itself) of every hook installed
+_patches: list[tuple[type, str, Any, bool]] = []
 _lock = threading.Lock()
 
+_Answer = TypeVar("_Answer")
 
-def handle_read(name, legacy_call):
+
+def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool:
     """
     Handle one read of the retired toggle ``name`` according to TOGGLES_MIGRATION['READS'].
 
@@ -56,15 +67,17 @@ def handle_read(name, legacy_call):
     return new if config.reads == "redirect" else legacy
 
 
-def _is_handling():
+def _is_handling() -> bool:
     return getattr(_handling, "active", False)
 
 
-def _hook_flag_model(flag_model):
+def _hook_flag_model(flag_model: type[AbstractBaseFlag]) -> tuple[Any, Callable[..., Any]]:
     original = flag_model.is_active
 
     @functools.wraps(original)
-    def is_active(self, request, read_only=False, _retired=_RETIRED):
+    def is_active(
+        self: AbstractBaseFlag, request: HttpRequest, read_only: bool = False, _retired: frozenset[str] = _RETIRED
+    ) -> Any:
         if self.name not in _retired or _is_handling():
             return original(self, request, read_only)
         return handle_read(self.name, lambda: original(self, request, read_only))
@@ -72,11 +85,11 @@ def _hook_flag_model(flag_model):
     return original, is_active
 
 
-def _hook_is_enabled(flag_class):
+def _hook_is_enabled(flag_class: type) -> tuple[Any, Callable[..., Any]]:
     original = flag_class.__dict__["is_enabled"]
 
     @functools.wraps(original)
-    def is_enabled(self, *args, _retired=_RETIRED, **kwargs):
+    def is_enabled(self: Any, *args: Any, _retired: frozenset[str] = _RETIRED, **kwargs: Any) -> Any:
         if self.name not in _retired or _is_handling():
             return original(self, *args, **kwargs)
         return handle_read(self.name, lambda: original(self, *args, **kwargs))
@@ -84,11 +97,11 @@ def _hook_is_enabled(flag_class):
     return original, is_enabled
 
 
-def _flag_classes(extra_classes):
+def _flag_classes(extra_classes: Iterable[type]) -> list[type]:
     """WaffleFlag and every subclass that defines its own is_enabled (CourseWaffleFlag and the like)."""
     from edx_toggles.toggles import WaffleFlag
 
-    found = [WaffleFlag]
+    found: list[type] = [WaffleFlag]
     try:
         module = importlib.import_module(EDX_PLATFORM_COURSE_FLAG[0])
         found.append(getattr(module, EDX_PLATFORM_COURSE_FLAG[1]))
@@ -111,13 +124,14 @@ def _flag_classes(extra_classes):
     return unique
 
 
-def install(extra_classes=()):
+def install(extra_classes: Iterable[type] = ()) -> None:
     """
     Install the hooks on every read path, once; AppConfig.ready() calls it.
 
     ``extra_classes``: more flag classes with their own ``is_enabled`` (their module counts as machinery).
     """
-    from waffle import get_waffle_flag_model
+    # Hooks django-waffle itself: edx_toggles.toggles offers no accessor for the (swappable) flag model.
+    from waffle import get_waffle_flag_model  # pylint: disable=invalid-django-waffle-import
 
     with _lock:
         if _patches:
@@ -125,14 +139,14 @@ def install(extra_classes=()):
         flag_model = get_waffle_flag_model()
         original, hooked = _hook_flag_model(flag_model)
         _patches.append((flag_model, "is_active", original, "is_active" in flag_model.__dict__))
-        flag_model.is_active = hooked
+        flag_model.is_active = hooked  # type: ignore[method-assign]  # installing the hook replaces it
         for cls in _flag_classes(extra_classes):
             original, hooked = _hook_is_enabled(cls)
             _patches.append((cls, "is_enabled", original, True))
-            cls.is_enabled = hooked
+            cls.is_enabled = hooked  # type: ignore[attr-defined]  # every class found defines it
 
 
-def uninstall():
+def uninstall() -> None:
     """Remove every hook (for tests)."""
     with _lock:
         while _patches:
@@ -143,6 +157,6 @@ def uninstall():
                 delattr(cls, attribute)
 
 
-def installed():
+def installed() -> bool:
     """Return whether the hooks are in place."""
     return bool(_patches)

@@ -5,6 +5,7 @@ import os
 import re
 import sys
 
+from .. import __version__
 from .findings import MARKER, Severity
 from .reading import DEFAULT_MAX_SIZE, MAX_SIZE_CEILING
 from .reports import render_json, render_sarif, render_text
@@ -39,6 +40,7 @@ def build_parser():
         prog="toggles-migration",
         description="Tools for retiring Open edX toggles that need no Django settings.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     scan_parser = commands.add_parser(
         "scan",

@@ -4,6 +4,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    """A later release's migration, for the tests of upgrades."""
+
     dependencies = [
         ("course_overviews", "0025_auto_20210702_1602"),
     ]

@@ -4,6 +4,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    """A later release's migration, for the tests of upgrades."""
+
     dependencies = [
         ("waffle_utils", "0003_add_org_level_waffle_override"),
     ]

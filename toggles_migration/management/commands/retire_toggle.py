@@ -1,12 +1,11 @@
 """The operator command: ``manage.py retire_toggle <action>``."""
 
-import json
-
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ... import actions, reads, rendering, reports
+from ...advice import captured_decisions
 from ...conf import read_settings
 from ...notices import SettingError
 from ...readiness import NotMigrated, require_tables
@@ -51,9 +50,22 @@ class Command(BaseCommand):
             "export": "Print the captured snapshot as JSON.",
             "status": "Show the capture state, the verify result and the remaining reads counted across processes.",
         }
+        # Every action exits 2 on a usage error (argparse); verify's own codes are what scripts test.
+        exit_statuses = dict.fromkeys(
+            described, "Exit status: 0 done, 1 refused or failed (the reason is printed), 2 usage error."
+        )
+        exit_statuses["settings"] = "Exit status: 0 done, 1 invalid settings (the reason is printed), 2 usage error."
+        exit_statuses["verify"] = (
+            "Exit status: 0 the settings agree with the captured decision, 1 they disagree, 2 nothing is captured, "
+            "the tables are not migrated, or a usage error."
+        )
         for action, text in described.items():
-            action_parser = sub.add_parser(action, help=text, description=text)
-            action_parser.add_argument("--format", choices=rendering.FORMATS, default="text")
+            action_parser = sub.add_parser(action, help=text, description=text, epilog=exit_statuses[action])
+            # The snapshot is data to keep, not to read: export writes JSON only, and refuses another format.
+            formats = ("json",) if action == "export" else rendering.FORMATS
+            action_parser.add_argument(
+                "--format", choices=formats, default=formats[-1] if action == "export" else "text"
+            )
             if action == "settings":
                 continue
             action_parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias.")
@@ -65,6 +77,13 @@ class Command(BaseCommand):
                 )
             if action in ("prune", "restore"):
                 action_parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
+            if action == "prune":
+                action_parser.add_argument(
+                    "--force",
+                    action="store_true",
+                    help="Prune even while PROCTORING_BACKENDS disagrees with the captured decision (it refuses "
+                    "then, exit 1, printing the snippet).",
+                )
             if action in ("prune", "capture"):
                 action_parser.add_argument(
                     "--refresh", action="store_true", help="Capture the current rows (and decision) again first."
@@ -115,7 +134,8 @@ class Command(BaseCommand):
 
     def handle_settings(self, options):
         """Print the effective managed options."""
-        self._write(reports.settings_report(effective_backends()), options, rendering.settings_text)
+        report = reports.settings_report(effective_backends(), captured_decisions())
+        self._write(report, options, rendering.settings_text)
 
     def handle_list(self, options):
         """Print each declared retirement's state."""
@@ -137,7 +157,9 @@ class Command(BaseCommand):
     def handle_plan(self, options):
         """Print the plan computed from live data."""
         value = _BOOLEANS.get(options["value"]) if options["value"] else None
-        plan = actions.compute_plan(self._context(options, value)).as_dict()
+        ctx = self._context(options, value)
+        header = actions.get_capture(ctx)
+        plan = actions.compute_plan(ctx, captured=header.decision_value if header else None).as_dict()
         self._write(plan, options, rendering.plan_text)
 
     def handle_capture(self, options):
@@ -155,6 +177,7 @@ class Command(BaseCommand):
     def handle_verify(self, options):
         """Print the comparison and exit with its code."""
         code, report = actions.verify(self._context(options))
+        report["next"] = rendering.next_step("verify", report)
         self._write(report, options, rendering.verify_text)
         if code == VERIFY_NOT_CAPTURED:
             raise CommandError(f"{report['toggle']} is not captured.", returncode=code)
@@ -162,18 +185,32 @@ class Command(BaseCommand):
             raise CommandError("PROCTORING_BACKENDS disagrees with the captured decision.", returncode=code)
 
     def handle_prune(self, options):
-        """Prune (or report what would be pruned)."""
-        report = actions.prune(self._context(options), dry_run=options["dry_run"], refresh=options["refresh"])
-        self._write(report, options, rendering.change_text)
+        """Prune (or report what would be pruned); a cache left uncleared after the commit is a warning."""
+        try:
+            report = actions.prune(
+                self._context(options), dry_run=options["dry_run"], refresh=options["refresh"], force=options["force"]
+            )
+        except actions.SettingsDisagree as error:
+            raise CommandError("\n".join([str(error), *rendering.snippet_lines(error.snippet)])) from error
+        self._write_change(report, options)
 
     def handle_restore(self, options):
-        """Restore (or report what would be restored)."""
+        """Restore (or report what would be restored); a cache left uncleared after the commit is a warning."""
         report = actions.restore(self._context(options), dry_run=options["dry_run"])
+        self._write_change(report, options)
+
+    def _write_change(self, report, options):
+        # The change is committed whatever the cache did: report it, warn, and exit 0.
+        report["next"] = rendering.next_step(options["action"], report)
         self._write(report, options, rendering.change_text)
+        for warning in report.get("warnings", ()):
+            self.stderr.write(f"Warning: {warning}")
 
     def handle_export(self, options):
-        """Print the captured snapshot as JSON, whatever the format."""
-        self.stdout.write(json.dumps(actions.export(self._context(options)), indent=2, sort_keys=True))
+        """Print the captured snapshot as JSON (the only format export accepts), as it is read (bounded memory)."""
+        for text in actions.export_json(self._context(options)):
+            self.stdout.write(text, ending="")
+        self.stdout.write("")
 
     def handle_status(self, options):
         """Print the capture state, verify's result and the shared read counts."""
