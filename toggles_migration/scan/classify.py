@@ -286,6 +286,7 @@ class _TreeContext:
         self.setup_py = setup_py
 
     def classify(self, point):
+        """Return the ``Placement`` of the name at ``point``, a (line, UTF-8 byte column) pair."""
         chain = self._chain(point)
         statement_index = max(index for index, node in enumerate(chain) if isinstance(node, ast.stmt | ast.Module))
         statement = chain[statement_index]

@@ -110,7 +110,8 @@ def main(argv=None):
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
     try:
         return _run_scan(arguments)
-    except Exception as error:  # noqa: BLE001  CI must tell a crash (3) from findings (1)
+    # CI must tell a crash (3) from findings (1).
+    except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught
         print(
             f"toggles-migration scan: internal error: {type(error).__name__}: {error}. Please report it, "
             "with the command line.",

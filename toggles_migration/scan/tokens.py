@@ -4,6 +4,7 @@ import io
 import json
 import re
 import tokenize
+from dataclasses import dataclass
 from typing import NamedTuple
 
 COMMENT = "comment"
@@ -237,29 +238,38 @@ def template_regions(flavour, text):
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
 
+@dataclass
+class _JsonContainer:
+    """An object or array of a JSON document being read: its current key, and whether a key comes next."""
+
+    is_object: bool
+    key: str | None = None
+    expecting_key: bool = False
+
+
 def json_string_paths(text):
     """Return (start, end, key path) for every string of a valid JSON document; a key's path ends with itself."""
     paths = []
-    frames = []  # one [is_object, current_key, expecting_key] per open container
+    containers = []
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
-        frame = frames[-1] if frames else None
+        container = containers[-1] if containers else None
         if token in "{[":
-            frames.append([token == "{", None, token == "{"])
+            containers.append(_JsonContainer(is_object=token == "{", expecting_key=token == "{"))
         elif token in "}]":
-            frames.pop()
-        elif token == ":" and frame:
-            frame[2] = False
-        elif token == "," and frame and frame[0]:
-            frame[2] = True
+            containers.pop()
+        elif token == ":" and container:
+            container.expecting_key = False
+        elif token == "," and container and container.is_object:
+            container.expecting_key = True
         elif token.startswith('"'):
-            keys = tuple(key for is_object, key, _ in frames[:-1] if is_object and key is not None)
-            if frame and frame[0] and frame[2]:
-                frame[1] = json.loads(token)
-                paths.append((match.start(), match.end(), (*keys, frame[1])))
+            keys = tuple(outer.key for outer in containers[:-1] if outer.is_object and outer.key is not None)
+            if container and container.is_object and container.expecting_key:
+                container.key = json.loads(token)
+                paths.append((match.start(), match.end(), (*keys, container.key)))
             else:
-                own_key = (frame[1],) if frame and frame[0] and frame[1] is not None else ()
-                paths.append((match.start(), match.end(), keys + own_key))
+                in_object = container and container.is_object and container.key is not None
+                paths.append((match.start(), match.end(), (*keys, container.key) if in_object else keys))
     return paths
 
 
