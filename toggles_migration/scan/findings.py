@@ -75,6 +75,8 @@ class Classified:
     note: str | None = None
 
 
+# Suppression and suggestions.
+
 MARKER = "toggles-migration: ignore"
 
 # Matching the bare marker text makes it work in "#", "//", "<!-- -->", "{# #}", "##" and ";" comments alike.
@@ -132,6 +134,9 @@ def _for_retired_toggle(retirement, category):
         Category.TRANSLATION: "informational: catalogues follow the source strings once those change",
         Category.TEST: f"informational: tests of the retired {retirement.name} can go once nothing reads it",
     }[category]
+
+
+# Findings, notes and the result of a scan.
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,9 @@ def decode(raw):
     return raw.decode("utf-8-sig", errors="replace")
 
 
+# The searched names: the retirement declarations, plus --name.
+
+
 class TargetKind(StrEnum):
     """Why a name is searched for; suggestions and severities depend on it."""
 
@@ -155,6 +158,9 @@ class NameMatcher:
     def target_for(self, matched_text):
         """Return the target that ``matched_text`` (any case) spells."""
         return self._by_lowered_name[matched_text.lower()]
+
+
+# Hits: each occurrence of a name, with its line and column.
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ def tool_version():
         return "unknown"
 
 
+# Paths shown safely: undecodable bytes and control characters become visible escapes, never a crash.
+
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # os.fsdecode keeps each undecodable byte of a file name as one of these lone surrogates (PEP 383).
 _ESCAPED_BYTES = range(0xDC80, 0xDD00)
@@ -58,6 +60,8 @@ def relative_uri(path):
     """Return a relative POSIX path as a URI reference: its bytes on disk, percent-encoded (RFC 3986)."""
     return quote(os.fsencode(path))
 
+
+# Text.
 
 _LONGEST_LINE_SHOWN = 160
 
@@ -109,6 +113,9 @@ def _shorten(text):
     return text if len(text) <= _LONGEST_LINE_SHOWN else text[: _LONGEST_LINE_SHOWN - 3] + "..."
 
 
+# JSON.
+
+
 def finding_record(finding):
     """Return a finding as a JSON-ready dict; ``parse`` appears only when line patterns were used."""
     record = {
@@ -144,6 +151,8 @@ def render_json(result):
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
+
+# SARIF 2.1.0, one rule per category.
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

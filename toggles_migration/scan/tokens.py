@@ -7,6 +7,8 @@ import tokenize
 from dataclasses import dataclass
 from typing import NamedTuple
 
+# Code: a lenient tokenizer for JavaScript/TypeScript, and for Python-like code that may not parse.
+
 COMMENT = "comment"
 STRING = "string"
 NAME = "name"
@@ -136,6 +138,9 @@ def _regex_may_start(text, tokens):
     return previous_text not in (")", "]", "}")
 
 
+# Python comments, from Python's own tokenizer.
+
+
 def python_comment_columns(text, last_line):
     """Return ``{line: column where its comment starts}`` for Python source, from its tokens up to ``last_line``."""
     columns = {}
@@ -146,6 +151,8 @@ def python_comment_columns(text, last_line):
             columns[token.start[0]] = token.start[1]
     return columns
 
+
+# Line comments of line-oriented files (requirements, Makefiles, YAML, INI, TOML).
 
 # A quote opens a string only where a value can start, so the apostrophe in "don't" opens nothing.
 _VALUE_STARTS = frozenset(" \t:=,[{(")
@@ -175,6 +182,8 @@ def in_line_comment(line, column, markers="#", quotes="\"'"):
     start = comment_start(line, markers, quotes)
     return start is not None and column - 1 >= start
 
+
+# Template regions: comments, translated text, code and scripts of Django, Mako and Underscore templates.
 
 DISPLAY, CODE, SCRIPT = "display", "code", "script"
 
@@ -235,6 +244,8 @@ def template_regions(flavour, text):
     return [(match.start(), match.end(), kinds[int(match.lastgroup[1:])], match) for match in pattern.finditer(text)]
 
 
+# JSON: the key path of every string.
+
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
 
@@ -273,6 +284,8 @@ def json_string_paths(text):
     return paths
 
 
+# INI and TOML: the section and key of every line.
+
 _INI_SECTION = re.compile(r"^\s*\[([^\]]+)\]")
 _INI_KEY = re.compile(r"^([^\s#;=:][^=:]*?)\s*[=:]")
 _TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
@@ -306,6 +319,8 @@ def _keys_by_line(line_index, section_pattern, key_pattern, continuation):
         keys.append((section, key))
     return keys
 
+
+# Makefiles: rules, assignments and continued lines.
 
 MAKE_ASSIGNMENT = re.compile(r"^\s*(?:export\s+|override\s+)?([A-Za-z_][\w.-]*)\s*(?:[:+?!]?=)")
 _MAKE_TARGET = re.compile(r"^([^\s#:=][^:=]*?)\s*::?(?!=)")

@@ -13,6 +13,9 @@ SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modul
 VIRTUALENV_MARKER = "pyvenv.cfg"
 
 
+# File kinds: how a file is classified, from its name and the folders above it.
+
+
 class FileKind(StrEnum):
     """The syntax a file is classified with."""
 
@@ -132,6 +135,9 @@ def is_test_path(relative_path):
     """Return whether a path relative to the scanned root is a test module or lies in a test folder."""
     folders, name = _split(relative_path)
     return any(folder in TEST_FOLDERS for folder in folders) or _TEST_FILE_NAME.search(name) is not None
+
+
+# Walking: every scannable file under the given paths, and what could not be read.
 
 
 class Candidate(NamedTuple):
