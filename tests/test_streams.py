@@ -39,16 +39,3 @@ def test_live_rows_read_every_row_once_in_id_order_whatever_the_page(page):
     with mock.patch.object(streams, "PAGE", page):
         rows = list(streams.live_rows(apps, f.NAME, "default", tables.COURSE_OVERRIDES))
     assert rows == list(f.snapshot()[tables.COURSE_OVERRIDES.table])
-
-
-def test_table_rows_are_sized_indexable_and_re_iterable():
-    f.flag(everyone=True, users=[f.user(), f.user()])
-    stored = streams.stored_rows(apps, f.NAME, "default")
-    links = stored.of(tables.FLAG_USERS)
-    assert len(links) == 2
-    assert bool(links)
-    assert list(links) == list(links) == list(f.snapshot()[tables.FLAG_USERS.table])
-    assert stored.of(tables.FLAG)[0]["name"] == f.NAME
-    assert not stored.of(tables.ORG_OVERRIDES)
-    with pytest.raises(IndexError):
-        _ = stored.of(tables.FLAG)[1]

@@ -3,7 +3,6 @@
 import json
 
 from . import tables
-from .legacy_state import StoredRows, installed_tables
 
 PAGE = 2000
 
@@ -81,35 +80,3 @@ def merge(live, captured):
         else:
             yield here, kept
             here, kept = next(live, None), next(captured, None)
-
-
-class TableRows:
-    """One table's rows of a toggle, read a page at a time whenever iterated: sized, indexable, re-iterable."""
-
-    def __init__(self, apps, toggle, using, spec):
-        """Remember where the rows are; nothing is read yet."""
-        self.apps, self.toggle, self.using, self.spec = apps, toggle, using, spec
-
-    def __iter__(self):
-        return live_rows(self.apps, self.toggle, self.using, self.spec)
-
-    def __len__(self):
-        return toggle_rows(self.apps, self.toggle, self.using, self.spec).count()
-
-    def __bool__(self):
-        return toggle_rows(self.apps, self.toggle, self.using, self.spec).exists()
-
-    def __getitem__(self, index):
-        if not isinstance(index, int) or index < 0:
-            raise TypeError("TableRows takes a non-negative position")
-        for position, row in enumerate(self):
-            if position == index:
-                return row
-        raise IndexError(index)
-
-
-def stored_rows(apps, toggle, using):
-    """Return the toggle's StoredRows with each table read on demand, a page at a time (bounded memory)."""
-    return StoredRows(
-        toggle=toggle, rows={spec.table: TableRows(apps, toggle, using, spec) for spec in installed_tables(apps)}
-    )
