@@ -15,8 +15,9 @@ from django.db import migrations
 TOGGLE = "studio.show_review_rules"  # toggles-migration: ignore
 
 
-# Named, never "__latest__": once this migration is applied, a floating dependency would point at every later
-# upstream migration of these apps, and Django would refuse each later `migrate` (InconsistentMigrationHistory).
+# Named, never floating to the latest one: once this migration is applied, such a dependency would point at
+# every later upstream migration of these apps, and Django would refuse each later `migrate`
+# (InconsistentMigrationHistory).
 EDX_PLATFORM_DEPENDENCIES = (
     # Created WaffleFlagOrgOverrideModel (the course override model is older).
     ("waffle_utils", "0003_add_org_level_waffle_override"),
