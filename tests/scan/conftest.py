@@ -1,11 +1,12 @@
 """Fixtures of the reference-scanner tests: the corpus, scans of small trees, and the command line."""
 
 import contextlib
+import os
 from pathlib import Path
 
 import pytest
 
-from toggles_migration.scan import ScanOptions, scan
+from toggles_migration.scan import ScanOptions, reading, scan
 from toggles_migration.scan.cli import main
 
 CORPUS = Path(__file__).resolve().parent.parent / "scan_corpus"
@@ -71,3 +72,16 @@ def run_cli(capsys):
         return status, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def secret_files_unreadable(monkeypatch):
+    """Make opening any ``secret.py`` fail: tests run as root, where chmod 000 does not stop reading."""
+    real_open = os.open
+
+    def refuse_secret(path, *args, **kwargs):
+        if str(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(reading.os, "open", refuse_secret)

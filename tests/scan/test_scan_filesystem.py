@@ -12,7 +12,7 @@ from urllib.parse import unquote_to_bytes
 import jsonschema
 import pytest
 
-from toggles_migration.scan import cli, reading, walk
+from toggles_migration.scan import cli, walk
 from toggles_migration.scan.reading import FULL_PARSE_LIMIT
 
 HIT = b'ok = p == "proctortrack"\n'
@@ -161,19 +161,6 @@ def secret_folder_unreadable(monkeypatch):
         return real_scandir(path)
 
     monkeypatch.setattr(walk.os, "scandir", refuse_secret)
-
-
-@pytest.fixture
-def secret_files_unreadable(monkeypatch):
-    """Make opening any ``secret.py`` fail."""
-    real_open = os.open
-
-    def refuse_secret(path, *args, **kwargs):
-        if str(path).endswith("secret.py"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(reading.os, "open", refuse_secret)
 
 
 @pytest.mark.usefixtures("secret_folder_unreadable")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from toggles_migration.scan import ScanOptions, reading, scan
+from toggles_migration.scan import ScanOptions, scan
 from toggles_migration.scan.reading import DEFAULT_MAX_SIZE
 
 HIT = 'BACKEND = "proctortrack"\n'
@@ -39,19 +39,6 @@ def test_file_symlink_loop_is_skipped(write_tree, scan_folder):
     os.symlink("self.py", root / "app" / "self.py")
     result = scan_folder(root)
     assert (result.files_scanned, [f.path for f in result.findings]) == (1, ["app/exams.py"])
-
-
-@pytest.fixture
-def secret_files_unreadable(monkeypatch):
-    """Make opening any ``secret.py`` fail: tests run as root, where chmod 000 does not stop reading."""
-    real_open = os.open
-
-    def refuse_secret(path, *args, **kwargs):
-        if str(path).endswith("secret.py"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr(reading.os, "open", refuse_secret)
 
 
 @pytest.mark.usefixtures("secret_files_unreadable")
