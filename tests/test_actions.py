@@ -3,6 +3,7 @@
 
 import json
 import random
+from dataclasses import replace
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -24,6 +25,7 @@ from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, Waffle
 from tests import factories as f
 from toggles_migration import actions, rendering, streams, tables
 from toggles_migration.models import Capture, CapturedRow
+from toggles_migration.reports import CapturedDecision, CaptureReport, Unresolved
 
 User = get_user_model()
 
@@ -65,42 +67,42 @@ class CaptureTest(ActionTestCase):
     def test_capture_stores_every_row_of_the_flag(self):
         f.seed_full_state()
         before = f.snapshot()
-        _, _, created = actions.capture(f.context())
-        assert created
-        assert actions.export(f.context())["rows"] == _non_empty(before)
+        assert actions.capture(f.context()).created
+        assert actions.export(f.context()).rows == _non_empty(before)
 
     def test_capture_includes_links_history_and_disabled_rows(self):
         f.seed_full_state()
         actions.capture(f.context())
-        rows = actions.export(f.context())["rows"]
+        rows = actions.export(f.context()).rows
         assert {table: len(items) for table, items in rows.items()} == SEEDED_COUNTS
         assert [row["enabled"] for row in rows[COURSE_TABLE]] == [True, True, False]
 
     def test_capture_stores_nothing_of_other_flags(self):
         seeded = f.seed_full_state()
         actions.capture(f.context())
-        rows = actions.export(f.context())["rows"]
+        rows = actions.export(f.context()).rows
         assert [row["name"] for row in rows[FLAG_TABLE]] == [NAME]
         assert {row["flag_id"] for row in rows[USERS_TABLE] + rows[GROUPS_TABLE]} == {seeded["flag"].pk}
         assert {row["waffle_flag"] for row in rows[COURSE_TABLE] + rows[ORG_TABLE]} == {NAME}
 
     def test_capture_records_row_count_and_decision(self):
         f.seed_full_state()
-        header, plan, _ = actions.capture(f.context())
+        plan = actions.capture(f.context()).plan
+        header = actions.get_capture(f.context())
         assert header.row_count == sum(SEEDED_COUNTS.values())
-        assert header.decision_value == plan["decision"]["value"]
-        assert header.decision_status == plan["decision"]["status"]
-        assert json.loads(header.plan_json) == plan
+        assert header.decision_value == plan.decision.value
+        assert header.decision_status == plan.decision.status
+        assert json.loads(header.plan_json) == rendering.json_data(plan)
 
     def test_export_returns_state_decision_and_plan(self):
         f.seed_full_state()
-        header, plan, _ = actions.capture(f.context())
+        plan = actions.capture(f.context()).plan
         exported = actions.export(f.context())
-        assert exported["toggle"] == NAME
-        assert exported["state"] == "captured"
-        assert exported["pruned_at"] is None
-        assert exported["decision"] == {"value": header.decision_value, "status": header.decision_status}
-        assert exported["plan"] == plan
+        assert exported.toggle == NAME
+        assert exported.state == "captured"
+        assert exported.pruned_at is None
+        assert exported.decision == CapturedDecision(value=plan.decision.value, status=plan.decision.status)
+        assert exported.plan == rendering.json_data(plan)
 
     def test_export_refused_when_not_captured(self):
         with pytest.raises(actions.ActionRefused, match="not captured"):
@@ -108,11 +110,11 @@ class CaptureTest(ActionTestCase):
 
     def test_capture_twice_is_idempotent(self):
         f.seed_full_state()
-        first, _, _ = actions.capture(f.context())
+        actions.capture(f.context())
+        first = actions.get_capture(f.context())
         stored = CapturedRow.objects.count()
-        second, _, created = actions.capture(f.context())
-        assert not created
-        assert second.pk == first.pk
+        assert actions.capture(f.context()) == CaptureReport(toggle=NAME, plan=None)
+        assert actions.get_capture(f.context()).pk == first.pk
         assert Capture.objects.count() == 1
         assert CapturedRow.objects.count() == stored
 
@@ -122,17 +124,16 @@ class CaptureTest(ActionTestCase):
         exported = actions.export(f.context())
         f.course_override("course-v1:edX+Later+1")
         actions.capture(f.context())
-        assert actions.export(f.context())["rows"] == exported["rows"]
+        assert actions.export(f.context()).rows == exported.rows
 
     def test_refresh_replaces_the_snapshot(self):
         f.seed_full_state()
         actions.capture(f.context())
         f.course_override("course-v1:edX+Later+1")
-        header, _, created = actions.capture(f.context(), refresh=True)
-        assert created
+        assert actions.capture(f.context(), refresh=True).created
         assert Capture.objects.count() == 1
-        assert header.row_count == sum(SEEDED_COUNTS.values()) + 1
-        assert actions.export(f.context())["rows"] == _non_empty(f.snapshot())
+        assert actions.get_capture(f.context()).row_count == sum(SEEDED_COUNTS.values()) + 1
+        assert actions.export(f.context()).rows == _non_empty(f.snapshot())
 
     def test_refused_when_a_row_is_added_while_capturing(self):
         f.seed_full_state()
@@ -215,15 +216,14 @@ class MalformedCourseIdTest(ActionTestCase):
     @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
     def test_malformed_ids_are_reported_in_invalid_rows(self, raw):
         bad = self._seed(raw)
-        plan = actions.compute_plan(f.context()).as_dict()
+        plan = rendering.json_data(actions.compute_plan(f.context()))
         assert [(item["table"], item["id"]) for item in plan["invalid_rows"]] == [(COURSE_TABLE, str(bad.pk))]
 
     @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
     def test_malformed_ids_are_captured_verbatim(self, raw):
         bad = self._seed(raw)
-        _, plan, _ = actions.capture(f.context())
-        assert len(plan["invalid_rows"]) == 1
-        captured = {row["id"]: row["course_id"] for row in actions.export(f.context())["rows"][COURSE_TABLE]}
+        assert len(actions.capture(f.context()).plan.invalid_rows) == 1
+        captured = {row["id"]: row["course_id"] for row in actions.export(f.context()).rows[COURSE_TABLE]}
         assert captured[bad.pk] == raw
 
     @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
@@ -238,7 +238,7 @@ class MalformedCourseIdTest(ActionTestCase):
 
     def test_malformed_ids_do_not_change_the_valid_courses_values(self):
         self._seed("not a key")
-        plan = actions.compute_plan(f.context()).as_dict()
+        plan = rendering.json_data(actions.compute_plan(f.context()))
         assert plan["legacy_values"] == {"true": 1, "false": 0}
         assert plan["decision"]["value"] is True
 
@@ -258,7 +258,7 @@ class KnownCoursesTest(ActionTestCase):
     def test_known_courses(self, backends, provider, proctored, known):
         f.course("course-v1:edX+Demo+1", provider=provider, proctored=proctored)
         with override_settings(PROCTORING_BACKENDS=backends):
-            plan = actions.compute_plan(f.context()).as_dict()
+            plan = rendering.json_data(actions.compute_plan(f.context()))
         assert plan["known_courses"] == known
 
 
@@ -267,32 +267,31 @@ class VerifyTest(ActionTestCase):
     """verify() compares the effective settings with the captured decision."""
 
     def test_nothing_captured_exits_2(self):
-        code, report = actions.verify(f.context())
-        assert code == 2
-        assert report["state"] == actions.NOT_CAPTURED
+        report = actions.verify(f.context())
+        assert report.exit_code == 2
+        assert report.state == actions.NOT_CAPTURED
 
     @ddt.data(f.PROCTORTRACK_FALSE, {"DEFAULT": "null", "null": {}})
     def test_agreeing_settings_exit_0(self, backends):
         actions.capture(f.context())  # no stored state: the decision is False
         with override_settings(PROCTORING_BACKENDS=backends):
-            code, report = actions.verify(f.context())
-        assert code == 0
-        assert report["agrees"] is True
+            report = actions.verify(f.context())
+        assert report.exit_code == 0
+        assert report.agrees is True
 
     def test_disagreeing_settings_exit_1_with_snippet(self):
         actions.capture(f.context())
         with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
-            code, report = actions.verify(f.context())
-        assert code == 1
-        assert report["agrees"] is False
-        assert report["snippet"]["proctortrack"]["show_review_rules"] is False
+            report = actions.verify(f.context())
+        assert report.exit_code == 1
+        assert report.agrees is False
+        assert report.snippet["proctortrack"]["show_review_rules"] is False
 
     def test_verify_uses_the_captured_decision_not_live_rows(self):
         actions.capture(f.context())
         f.flag(everyone=True)
         with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_FALSE):
-            code, _ = actions.verify(f.context())
-        assert code == 0
+            assert actions.verify(f.context()).exit_code == 0
 
 
 @ddt.ddt
@@ -331,24 +330,24 @@ class PruneTest(ActionTestCase):
         f.course_override("course-v1:edX+Later+1")
         expected = _non_empty(f.snapshot())
         report = actions.prune(f.context(), refresh=True)
-        assert report["deleted"][COURSE_TABLE] == SEEDED_COUNTS[COURSE_TABLE] + 1
+        assert report.deleted[COURSE_TABLE] == SEEDED_COUNTS[COURSE_TABLE] + 1
         assert f.row_total() == 0
-        assert actions.export(f.context())["rows"] == expected
+        assert actions.export(f.context()).rows == expected
 
     def test_refresh_captures_first_when_not_captured(self):
         f.seed_full_state()
         expected = _non_empty(f.snapshot())
         actions.prune(f.context(), refresh=True)
         assert f.row_total() == 0
-        assert actions.export(f.context())["rows"] == expected
+        assert actions.export(f.context()).rows == expected
 
     def test_dry_run_deletes_nothing_and_reports_counts(self):
         f.seed_full_state()
         actions.capture(f.context())
         before = f.snapshot()
         report = actions.prune(f.context(), dry_run=True)
-        assert report["dry_run"] is True
-        assert report["deleted"] == SEEDED_COUNTS
+        assert report.dry_run is True
+        assert report.deleted == SEEDED_COUNTS
         assert f.snapshot() == before
         assert Capture.objects.get().state == "captured"
 
@@ -357,7 +356,7 @@ class PruneTest(ActionTestCase):
         other_before = f.snapshot(f.OTHER)
         actions.capture(f.context())
         report = actions.prune(f.context())
-        assert report["deleted"] == SEEDED_COUNTS
+        assert report.deleted == SEEDED_COUNTS
         assert f.row_total() == 0
         assert f.snapshot(f.OTHER) == other_before
         assert Capture.objects.get().state == "pruned"
@@ -393,7 +392,7 @@ class PruneTest(ActionTestCase):
         f.seed_full_state()
         actions.capture(f.context())
         actions.prune(f.context())
-        assert actions.prune(f.context())["note"] == "already pruned"
+        assert actions.prune(f.context()).note == "already pruned"
 
     def test_prune_clears_waffles_cache(self):
         f.flag(everyone=True)
@@ -428,8 +427,8 @@ class RestoreTest(ActionTestCase):
         before = f.snapshot()
         self._prune()
         report = actions.restore(f.context())
-        assert report["restored"] == SEEDED_COUNTS
-        assert report["unresolved"] == []
+        assert report.restored == SEEDED_COUNTS
+        assert report.unresolved == ()
         assert f.snapshot() == before
 
     def test_restore_recreates_the_same_ids(self):
@@ -476,7 +475,7 @@ class RestoreTest(ActionTestCase):
         f.seed_full_state()
         self._prune()
         report = actions.restore(f.context(), dry_run=True)
-        assert report["restored"] == SEEDED_COUNTS
+        assert report.restored == SEEDED_COUNTS
         assert f.row_total() == 0
         assert Capture.objects.get().state == "pruned"
 
@@ -487,7 +486,7 @@ class RestoreTest(ActionTestCase):
         self._prune()
         seeded["linked"].delete()
         report = actions.restore(f.context())
-        assert report["unresolved"] == [{"table": USERS_TABLE, "column": "user_id", "id": link_id, "missing": user_id}]
+        assert report.unresolved == (Unresolved(table=USERS_TABLE, column="user_id", id=link_id, missing=user_id),)
         assert f.snapshot()[USERS_TABLE] == ()
         assert {**f.snapshot(), USERS_TABLE: ()} == {**before, USERS_TABLE: ()}
 
@@ -496,8 +495,8 @@ class RestoreTest(ActionTestCase):
         self._prune()
         seeded["linked"].delete()
         dry = actions.restore(f.context(), dry_run=True)
-        assert dry == {**actions.restore(f.context()), "dry_run": True}
-        assert USERS_TABLE not in dry["restored"]
+        assert dry == replace(actions.restore(f.context()), dry_run=True)
+        assert USERS_TABLE not in dry.restored
 
     def test_deleted_author_is_restored_as_null(self):
         seeded = f.seed_full_state()
@@ -508,7 +507,7 @@ class RestoreTest(ActionTestCase):
         authored = {
             (table, row["id"]) for table in (COURSE_TABLE, ORG_TABLE) for row in before[table] if row["changed_by_id"]
         }
-        assert {(item["table"], item["id"]) for item in report["unresolved"]} == authored
+        assert {(item.table, item.id) for item in report.unresolved} == authored
         expected = {
             table: tuple({**row, "changed_by_id": None} if "changed_by_id" in row else row for row in rows)
             for table, rows in before.items()
@@ -678,7 +677,7 @@ class PlanJsonTest(ActionTestCase):
         f.course("course-v1:edX+Demo+1")
         f.course("course-v1:MITx+Plain+1")
         f.course("course-v1:edX+Other+1")  # the org override: the only course that saw True
-        plan = actions.compute_plan(f.context()).as_dict()
+        plan = rendering.json_data(actions.compute_plan(f.context()))
         expected = {
             "toggle", "option", "backends", "global_value", "decision", "exceptions", "invalid_rows",
             "effective_setting", "agrees", "snippet",
@@ -691,7 +690,7 @@ class PlanJsonTest(ActionTestCase):
 
     def test_plan_dict_is_json_serialisable(self):
         f.seed_full_state()
-        plan = actions.compute_plan(f.context()).as_dict()
+        plan = rendering.json_data(actions.compute_plan(f.context()))
         assert json.loads(json.dumps(plan)) == plan
 
     def _plan_json(self):
@@ -717,10 +716,10 @@ class PlanJsonTest(ActionTestCase):
     @override_settings(PROCTORING_BACKENDS=BACKENDS_WITH_SECRET)
     def test_capture_and_export_never_contain_the_client_secret(self):
         f.seed_full_state()
-        header, _, _ = actions.capture(f.context())
+        actions.capture(f.context())
         out = StringIO()
         call_command("retire_toggle", "export", stdout=out)
-        assert SECRET not in header.plan_json
+        assert SECRET not in actions.get_capture(f.context()).plan_json
         assert SECRET not in out.getvalue()
 
 
@@ -753,11 +752,11 @@ class CommandTest(ActionTestCase):
     def test_verify_prints_the_snippet_when_settings_disagree(self):
         actions.capture(f.context())
         with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
-            _, report = actions.verify(f.context())
+            report = actions.verify(f.context())
             out = StringIO()
             with pytest.raises(CommandError, match="disagrees"):
                 call_command("retire_toggle", "verify", stdout=out)
-        lines = rendering.snippet_lines(report["snippet"])
+        lines = rendering.snippet_lines(report.snippet)
         assert lines
         assert all(line in out.getvalue() for line in lines)
 
@@ -862,7 +861,7 @@ class ReferenceEvaluatorTest(ActionTestCase):
         known = _random_dataset(random.Random(seed))
         request = _signed_in_request(f.user())
         reference = {course_id: _reference_value(course_id, request) for course_id in known}
-        plan = actions.compute_plan(f.context()).as_dict()
+        plan = rendering.json_data(actions.compute_plan(f.context()))
         decision = plan["decision"]["value"]
         exceptions = {item["key"]: item["legacy_value"] for item in plan["exceptions"]}
         assert plan["known_courses"] == len(known)
@@ -875,7 +874,7 @@ class ReferenceEvaluatorTest(ActionTestCase):
     def test_operator_decision_lists_every_other_course(self, seed):
         known = _random_dataset(random.Random(100 + seed))
         request = _signed_in_request(f.user())
-        plan = actions.compute_plan(f.context(decision_override=True)).as_dict()
+        plan = rendering.json_data(actions.compute_plan(f.context(decision_override=True)))
         differing = sorted(
             (course_id for course_id in known if not _reference_value(course_id, request)), key=str.lower
         )
@@ -887,7 +886,7 @@ class ExportJsonTest(ActionTestCase):
     """export_json streams exactly the text json.dumps(export(), indent=2, sort_keys=True) gives."""
 
     def _golden(self):
-        return json.dumps(actions.export(f.context()), indent=2, sort_keys=True)
+        return json.dumps(rendering.json_data(actions.export(f.context())), indent=2, sort_keys=True)
 
     def _streamed(self):
         return "".join(actions.export_json(f.context()))

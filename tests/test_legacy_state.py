@@ -236,10 +236,9 @@ class TieTest(TestCase):
         f.forget_captures()
         f.course(COURSE)
         course_rows((3, COURSE, "on", {"date": D2}), (5, COURSE, "off", {"date": D2}))
-        _, captured, _ = actions.capture(f.context())
-        assert captured["ties"] == [
-            {"table": COURSE_TABLE, "key": COURSE, "tied_ids": [3, 5], "effective_id": 3},
-        ]
+        assert actions.capture(f.context()).plan.ties == (
+            Tie(table=COURSE_TABLE, key=COURSE, tied_ids=(3, 5), effective_id=3),
+        )
 
     def test_no_tie_when_the_newest_row_is_alone(self):
         f.course(COURSE)

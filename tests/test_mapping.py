@@ -8,6 +8,7 @@ from django.test import SimpleTestCase
 
 from toggles_migration.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
 from toggles_migration.mapping import build_plan
+from toggles_migration.rendering import json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
 from toggles_migration.settings_shim import normalise_proctoring_backends
 
@@ -183,12 +184,12 @@ class TiesTest(SimpleTestCase):
         tie = Tie(COURSE_OVERRIDES, COURSE, (3, 5), 3)
         result = plan(state(courses=[(COURSE, True)], ties=[tie]))
         assert result.ties == (tie,)
-        assert result.as_dict()["ties"] == [
+        assert json_data(result)["ties"] == [
             {"table": COURSE_OVERRIDES, "key": COURSE, "tied_ids": [3, 5], "effective_id": 3}
         ]
 
     def test_no_ties(self):
-        assert plan(state()).as_dict()["ties"] == []
+        assert json_data(plan(state()))["ties"] == []
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -726,7 +727,7 @@ class SettingsTest(SimpleTestCase):
             "mockprock": {"client_secret": SECRET},
         }
         result = plan(stored(flag(staff=True)), courses=[COURSE], shim_result=shim(config))
-        dumped = json.dumps(result.as_dict())
+        dumped = json.dumps(json_data(result))
         assert SECRET not in dumped
         assert "client_secret" not in dumped
         assert "client_id" not in dumped
@@ -734,7 +735,7 @@ class SettingsTest(SimpleTestCase):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# as_dict
+# The JSON form (rendering.json_data)
 # ---------------------------------------------------------------------------------------------------------------------
 
 
@@ -780,16 +781,16 @@ def _shuffled(data, seed):
 
 @ddt.ddt
 class AsDictTest(SimpleTestCase):
-    """Plan.as_dict is JSON-ready and does not depend on row order."""
+    """The Plan's JSON form is JSON-ready and does not depend on row order."""
 
     @ddt.data(None, [COURSE, OTHER_COURSE, "not a key", DEPRECATED_COURSE])
     def test_json_serialisable(self, courses):
         result = plan(_busy_rows(), courses=courses, shim_result=shim({"proctortrack": {}, "mockprock": {}}))
-        data = result.as_dict()
+        data = json_data(result)
         assert json.loads(json.dumps(data)) == data
 
     def test_shape(self):
-        data = plan(_busy_rows(), courses=[COURSE]).as_dict()
+        data = json_data(plan(_busy_rows(), courses=[COURSE]))
         assert data["toggle"] == TOGGLE
         assert data["option"] == "show_review_rules"
         assert data["backends"] == ["proctortrack"]
@@ -810,18 +811,18 @@ class AsDictTest(SimpleTestCase):
     @ddt.unpack
     def test_row_order_does_not_matter(self, courses, override):
         kwargs = {"courses": courses, "decision_override": override, "shim_result": shim({"proctortrack": {}})}
-        expected = plan(_busy_rows(), **kwargs).as_dict()
+        expected = json_data(plan(_busy_rows(), **kwargs))
         for seed in range(5):
             shuffled_courses = None if courses is None else random.Random(seed).sample(courses, len(courses))
-            assert plan(_shuffled(_busy_rows(), seed), **{**kwargs, "courses": shuffled_courses}).as_dict() == expected
+            assert json_data(plan(_shuffled(_busy_rows(), seed), **{**kwargs, "courses": shuffled_courses})) == expected
 
     def test_unknown_courses_exceptions_are_order_independent(self):
         data = stored(
             courses=[course_row(2, "course-v1:b+X+1", "on"), course_row(1, "course-v1:A+X+1", "on")],
             orgs=[org_row(3, "Zx", "on"), org_row(4, "ax", "on")],
         )
-        expected = plan(data).as_dict()
-        assert plan(_shuffled(data, 1)).as_dict() == expected
+        expected = json_data(plan(data))
+        assert json_data(plan(_shuffled(data, 1))) == expected
         assert [item["key"] for item in expected["exceptions"]] == ["course-v1:A+X+1", "course-v1:b+X+1", "ax", "Zx"]
 
 
@@ -840,7 +841,7 @@ class ConsequencesTest(SimpleTestCase):
         # Two of three courses saw True (course overrides), one saw the global False.
         legacy = state(global_flag(False), courses=[(THREE[0], True), (THREE[1], True)])
         normalised = None if backends is None else normalise_proctoring_backends(backends)
-        return plan(legacy, courses=THREE, shim_result=normalised, **kwargs).as_dict()
+        return plan(legacy, courses=THREE, shim_result=normalised, **kwargs)
 
     @ddt.data(
         # Unset on the legacy backend: the shim keeps the legacy value False, so the two True courses change.
@@ -852,16 +853,16 @@ class ConsequencesTest(SimpleTestCase):
     )
     @ddt.unpack
     def test_if_the_operator_does_nothing(self, backends, values, changed):
-        current = self._plan(backends)["consequences"]["current_settings"]
+        current = self._plan(backends).consequences["current_settings"]
         assert current == {"values": values, "changed": len(changed), "courses": changed}
 
     def test_with_the_decision_the_changed_courses_are_the_exceptions(self):
         result = self._plan(None)
-        assert result["consequences"]["decision"] == {"value": True, "changed": 1, "courses": [THREE[2]]}
-        assert [item["key"] for item in result["exceptions"]] == [THREE[2]]
+        assert result.consequences["decision"] == {"value": True, "changed": 1, "courses": [THREE[2]]}
+        assert [item.key for item in result.exceptions] == [THREE[2]]
 
     def test_with_an_operator_decision(self):
-        decided = self._plan(None, decision_override=False)["consequences"]["decision"]
+        decided = self._plan(None, decision_override=False).consequences["decision"]
         assert decided == {"value": False, "changed": 2, "courses": [THREE[0], THREE[1]]}
 
     def test_each_course_reads_its_own_provider(self):
@@ -869,7 +870,7 @@ class ConsequencesTest(SimpleTestCase):
         known = [course(THREE[0], provider="proctortrack"), course(THREE[1], provider="ptv2")]
         backends = {"DEFAULT": "proctortrack", "proctortrack": {}, "ptv2": {"show_review_rules": True}}
         normalised = normalise_proctoring_backends(backends, ("proctortrack", "ptv2"))
-        result = plan(legacy, courses=known, backends=("proctortrack", "ptv2"), shim_result=normalised).as_dict()
+        result = json_data(plan(legacy, courses=known, backends=("proctortrack", "ptv2"), shim_result=normalised))
         assert result["consequences"]["current_settings"] == {
             "values": {"proctortrack": False, "ptv2": True},
             "changed": 1,
@@ -877,7 +878,7 @@ class ConsequencesTest(SimpleTestCase):
         }
 
     def test_unknown_courses(self):
-        result = plan(state(global_flag(False), courses=[(THREE[0], True)])).as_dict()
+        result = json_data(plan(state(global_flag(False), courses=[(THREE[0], True)])))
         assert result["consequences"] == {
             "current_settings": {"values": {}, "changed": None, "courses": None},
             "decision": {"value": False, "changed": None, "courses": None},

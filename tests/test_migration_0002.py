@@ -70,7 +70,7 @@ class ForwardTest(MigrationTestCase):
         assert (header.toggle, header.state) == (f.NAME, "captured")
         assert header.decision_value is True
         assert header.row_count == 2
-        assert actions.export(f.context())["rows"] == {table: list(rows) for table, rows in before.items() if rows}
+        assert actions.export(f.context()).rows == {table: list(rows) for table, rows in before.items() if rows}
 
     def test_forward_captures_every_kind_of_row(self):
         f.seed_full_state()
@@ -96,7 +96,7 @@ class ForwardTest(MigrationTestCase):
         _migrate(CAPTURE)
         header = Capture.objects.get()
         assert header.decision_value is True
-        assert actions.export(f.context())["plan"]["decision"]["source"] == "operator"
+        assert actions.export(f.context()).plan["decision"]["source"] == "operator"
 
     @override_settings(TOGGLES_MIGRATION={"STRICT": True}, PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE)
     def test_strict_with_disagreeing_settings_fails_with_the_snippet(self):
@@ -144,8 +144,8 @@ class ForwardTest(MigrationTestCase):
         _migrate(CAPTURE)
         second = actions.export(f.context())
         assert Capture.objects.count() == 1
-        assert {key: second[key] for key in ("rows", "decision", "plan", "row_count", "state")} == {
-            key: first[key] for key in ("rows", "decision", "plan", "row_count", "state")
+        assert {key: getattr(second, key) for key in ("rows", "decision", "plan", "row_count", "state")} == {
+            key: getattr(first, key) for key in ("rows", "decision", "plan", "row_count", "state")
         }
 
 

@@ -80,7 +80,8 @@ class AfterCaptureTest(TestCase):
             "conditional": lambda: f.flag(staff=True),
         }
         seeders[status]()
-        header, plan, _ = actions.capture(f.context(decision_override=decision_override))
+        plan = actions.capture(f.context(decision_override=decision_override)).plan
+        header = actions.get_capture(f.context())
         assert header.decision_status == status
         return header.decision_value, plan
 
@@ -90,8 +91,7 @@ class AfterCaptureTest(TestCase):
         proposed = {}
         proposed["W004"] = w004_hints()["show_review_rules"]
         proposed["settings"] = settings_hints()["show_review_rules"]
-        _, verified = actions.verify(f.context())
-        proposed["verify"] = verified["snippet"]["proctortrack"]["show_review_rules"]
+        proposed["verify"] = actions.verify(f.context()).snippet["proctortrack"]["show_review_rules"]
         [w005] = check_captured_decisions(databases=["default"]) or [None]
         proposed["W005"] = w005.hint if w005 else None
         proposed["summary"] = rendering.migration_summary(summary_plan)

@@ -233,7 +233,7 @@ class ActionRaceTest(RaceTestCase):
         assert out2 == f"{NAME}: already captured; --refresh captures again\n"
         assert Capture.objects.count() == 1
         assert CapturedRow.objects.count() == self.total
-        assert actions.export(f.context())["rows"] == {table: list(rows) for table, rows in self.before.items()}
+        assert actions.export(f.context()).rows == {table: list(rows) for table, rows in self.before.items()}
 
     def test_refresh_waits_for_prune_then_refuses(self):
         actions.capture(f.context())

@@ -99,7 +99,7 @@ class RoundTripTest(TestCase):
         actions.prune(self._context())
         assert all(not rows for rows in read_rows(apps, NAME, "default").rows.values())
         report = actions.restore(self._context())
-        assert report["unresolved"] == []
+        assert report.unresolved == ()
         assert read_rows(apps, NAME, "default").rows == before
 
     @given(flag=flags, course_rows=overrides, org_rows=overrides)
@@ -133,7 +133,7 @@ class RoundTripTest(TestCase):
             for row in before["waffle_utils_waffleflagcourseoverridemodel"]
         )
         assert after["waffle_utils_waffleflagcourseoverridemodel"] == expected_overrides
-        reported = {(item["table"], item["id"]) for item in report["unresolved"]}
+        reported = {(item.table, item.id) for item in report.unresolved}
         assert reported == {
             ("waffle_flag_users", row["id"]) for row in before["waffle_flag_users"] if row["user_id"] in gone_ids
         } | {

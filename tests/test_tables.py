@@ -67,4 +67,4 @@ class SqliteDateTextTest(TestCase):
                 [STORED_DATES[0], f.NAME],
             )
         actions.capture(f.context())
-        assert actions.export(f.context())["rows"][f.ORG_TABLE][0]["change_date"] == STORED_DATES[0]
+        assert actions.export(f.context()).rows[f.ORG_TABLE][0]["change_date"] == STORED_DATES[0]

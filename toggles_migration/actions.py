@@ -1,22 +1,44 @@
-"""Capture, plan, verify, prune, restore and export: one code path for migration 0002 and the command."""
+"""Capture, plan, verify, prune, restore, export, list and status: one code path for migration 0002 and the command."""
 
 import json
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps.registry import Apps
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Model
 from django.utils import timezone
 
-from . import batching, locking, streams, tables
+from . import batching, locking, reads, rendering, streams, tables
 from .conf import read_settings
 from .legacy_state import read_legacy_state
-from .mapping import build_plan, compare_settings
-from .retirements import Retirement, get_retirement
+from .mapping import Plan, build_plan, compare_settings
+from .reports import (
+    CapturedDecision,
+    CaptureReport,
+    ChangeReport,
+    Export,
+    ExportHead,
+    ListItem,
+    ListReport,
+    Snippet,
+    StatusReport,
+    StatusVerify,
+    Unresolved,
+    VerifyReport,
+)
+from .retirements import RETIREMENTS, Retirement, get_retirement
 from .settings_shim import ShimResult, effective_backends
+from .tables import TableSpec
 from .waffle_cache import clear_flag_cache_or_warn
+
+# The models an action reads are looked up in its apps registry, historical in a migration: they have no static
+# type, so a Capture (or any other row) is Any here.
+Row = dict[str, Any]
 
 log = logging.getLogger(__name__)
 _SAMPLE = 10
@@ -33,7 +55,7 @@ class ActionRefused(Exception):
 class SettingsDisagree(ActionRefused):
     """A prune while the running settings disagree with the captured decision; ``snippet`` is the fix."""
 
-    def __init__(self, message, snippet):
+    def __init__(self, message: str, snippet: Snippet) -> None:
         super().__init__(message)
         self.snippet = snippet
 
@@ -52,16 +74,16 @@ class Context:
     decision_override: bool | None
     strict: bool
 
-    def model(self, name):
+    def model(self, name: str) -> type[Model]:
         """Return one of our own models from the registry."""
         return self.apps.get_model("toggles_migration", name)
 
-    def manager(self, model):
+    def manager(self, model: type[Model]) -> Any:
         """Return a plain manager of ``model`` on the context's database (historical models have no others)."""
         return model._base_manager.db_manager(self.using)
 
 
-def make_context(apps, toggle, using="default", decision_override=None):
+def make_context(apps: Apps, toggle: str, using: str = "default", decision_override: bool | None = None) -> Context:
     """Build a Context from the running Django settings, read now."""
     from django.conf import settings
 
@@ -84,14 +106,14 @@ def make_context(apps, toggle, using="default", decision_override=None):
     )
 
 
-def compute_plan(ctx, captured=None):
+def compute_plan(ctx: Context, captured: bool | None = None) -> Plan:
     """
     Return the Plan for the live stored state, as the database answers upstream's lookups; writes nothing.
 
     ``captured`` is the decision captured earlier: the plan proposes it unless the operator decided otherwise.
     """
     state = read_legacy_state(ctx.apps, ctx.retirement.name, ctx.legacy_backends, ctx.default_provider, ctx.using)
-    return build_plan(
+    computed: Plan = build_plan(
         state,
         ctx.retirement,
         ctx.legacy_backends,
@@ -100,20 +122,59 @@ def compute_plan(ctx, captured=None):
         decision_override=ctx.decision_override,
         captured=captured,
     )
+    return computed
 
 
-def get_capture(ctx):
+def plan(ctx: Context) -> Plan:
+    """``plan``: the Plan for the live stored state, proposing the captured decision if there is one; writes nothing."""
+    header = get_capture(ctx)
+    return compute_plan(ctx, captured=header.decision_value if header else None)
+
+
+def list_retirements(apps: Apps, using: str = "default") -> ListReport:
+    """``list``: every declared retirement and the state of its capture."""
+    items = []
+    for retirement in RETIREMENTS:
+        header = get_capture(make_context(apps, retirement.name, using))
+        items.append(
+            ListItem(
+                toggle=retirement.name,
+                option=retirement.option.name,
+                state=header.state if header else NOT_CAPTURED,
+                captured_at=header.captured_at.isoformat() if header else None,
+                row_count=header.row_count if header else None,
+            )
+        )
+    return ListReport(retirements=tuple(items))
+
+
+def status(ctx: Context) -> StatusReport:
+    """``status``: the capture's state, verify's answer and the remaining reads counted across processes."""
+    header = get_capture(ctx)
+    verified = verify(ctx)
+    config = read_settings()
+    return StatusReport(
+        toggle=ctx.retirement.name,
+        state=header.state if header else NOT_CAPTURED,
+        verify=StatusVerify(exit_code=verified.exit_code, agrees=verified.agrees, snippet=verified.snippet),
+        reads_mode=config.reads,
+        tracer_installed=reads.installed(),
+        reads=reads.read_counts(ctx.retirement.name, config.reads_cache),
+    )
+
+
+def get_capture(ctx: Context) -> Any:
     """Return the Capture of the context's toggle, or None (unlocked: for reports)."""
     return ctx.manager(ctx.model("Capture")).filter(toggle=ctx.retirement.name).first()
 
 
-def _lock(ctx, write=True):
+def _lock(ctx: Context, write: bool = True) -> Any:
     """Return the context's Capture locked until the transaction ends, or None: the actions' serialisation."""
     return locking.lock_capture(ctx.manager(ctx.model("Capture")), ctx.retirement.name, write=write)
 
 
 @contextmanager
-def _serialised(ctx):
+def _serialised(ctx: Context) -> Iterator[None]:
     """One transaction for one action; the loser of a race, or an oversized statement, becomes a refusal."""
     try:
         with transaction.atomic(using=ctx.using):
@@ -133,42 +194,45 @@ def _serialised(ctx):
         raise
 
 
-def _clear_cache_after_commit(ctx, report):
-    """Clear waffle's cache once committed; a dead cache adds a warning to ``report`` instead of failing."""
+def _clear_cache_after_commit(ctx: Context, warnings: list[str]) -> None:
+    """Clear waffle's cache once committed; a dead cache adds a warning to ``warnings`` instead of failing."""
 
-    def clear():
+    def clear() -> None:
         warning = clear_flag_cache_or_warn(ctx.retirement.name)
         if warning:
             log.warning(warning)
-            report.setdefault("warnings", []).append(warning)
+            warnings.append(warning)
 
     transaction.on_commit(clear, using=ctx.using)
 
 
-def _captured(ctx, header, table):
-    return streams.captured_rows(ctx.manager(ctx.model("CapturedRow")), header.pk, table)
+def _captured(ctx: Context, header: Any, table: str) -> Iterator[Row]:
+    rows: Iterator[Row] = streams.captured_rows(ctx.manager(ctx.model("CapturedRow")), header.pk, table)
+    return rows
 
 
-def _live(ctx, spec, lock=True):
-    return streams.live_rows(ctx.apps, ctx.retirement.name, ctx.using, spec, lock=lock)
+def _live(ctx: Context, spec: TableSpec, lock: bool = True) -> Iterator[Row]:
+    rows: Iterator[Row] = streams.live_rows(ctx.apps, ctx.retirement.name, ctx.using, spec, lock=lock)
+    return rows
 
 
-def _count(ctx, spec):
+def _count(ctx: Context, spec: TableSpec) -> int:
     queryset = streams.toggle_rows(ctx.apps, ctx.retirement.name, ctx.using, spec)
-    return 0 if queryset is None else queryset.count()
+    return 0 if queryset is None else int(queryset.count())
 
 
-def capture(ctx, refresh=False):
+def capture(ctx: Context, refresh: bool = False) -> CaptureReport:
     """
     Snapshot every stored row of the toggle and store the decision; atomic and idempotent.
 
-    Returns (Capture, Plan, created). An existing capture is kept unless ``refresh`` (refused once pruned:
-    the rows are gone and the capture is the only copy). Racing captures wait for each other: one captures.
+    Returns the Plan this run computed and stored; an existing capture is kept (the report has no plan: `export`
+    shows the stored one) unless ``refresh`` (refused once pruned: the rows are gone and the capture is the only
+    copy). Racing captures wait for each other: one captures.
     """
     with _serialised(ctx):
         header, claimed = _claim(ctx)
         if not claimed and not refresh:
-            return header, json.loads(header.plan_json), False
+            return CaptureReport(toggle=ctx.retirement.name, plan=None)
         if not claimed:
             if header.state == PRUNED:
                 raise ActionRefused(
@@ -178,20 +242,20 @@ def capture(ctx, refresh=False):
             ctx.manager(ctx.model("CapturedRow")).filter(capture_id=header.pk).delete()
         counts = _store_rows(ctx, header)
         # The plan asks the database about the rows just locked and copied: it holds one row per key, not them all.
-        plan = compute_plan(ctx).as_dict()
+        computed = compute_plan(ctx)
         _refuse_rows_changed_while_capturing(ctx, counts)
         header.state = CAPTURED
         header.captured_at = timezone.now()
         header.pruned_at = None
-        header.decision_value = plan["decision"]["value"]
-        header.decision_status = plan["decision"]["status"]
+        header.decision_value = computed.decision.value
+        header.decision_status = computed.decision.status
         header.row_count = sum(counts.values())
-        header.plan_json = json.dumps(plan, sort_keys=True)
+        header.plan_json = rendering.plan_json(computed)
         header.save()
-    return header, plan, True
+    return CaptureReport(toggle=ctx.retirement.name, plan=computed)
 
 
-def _claim(ctx):
+def _claim(ctx: Context) -> tuple[Any, bool]:
     """
     Return (the locked Capture, False), or (a new, empty one, True) when there is none yet.
 
@@ -217,12 +281,12 @@ def _claim(ctx):
     return header, True
 
 
-def _store_rows(ctx, header):
+def _store_rows(ctx: Context, header: Any) -> dict[str, int]:
     """Copy the toggle's live rows into CapturedRow, locking them, in bounded batches; return counts per table."""
     row_model = ctx.model("CapturedRow")
     manager = ctx.manager(row_model)
     budget = batching.statement_budget(connections[ctx.using])
-    counts = {}
+    counts: dict[str, int] = {}
     for spec in tables.FLAG_TABLES:
         objects = (
             row_model(capture_id=header.pk, table=spec.table, row_id=row["id"], data=_dumps(row))
@@ -235,11 +299,11 @@ def _store_rows(ctx, header):
     return counts
 
 
-def _captured_size(row):
+def _captured_size(row: Any) -> int:
     return batching.row_bytes((row.table, row.data, row.row_id, row.capture_id))
 
 
-def _refuse_rows_changed_while_capturing(ctx, counts):
+def _refuse_rows_changed_while_capturing(ctx: Context, counts: dict[str, int]) -> None:
     """Refuse when a row was inserted after the locked copy: the plan, read later, would not match the capture."""
     for spec in tables.FLAG_TABLES:
         if _count(ctx, spec) != counts[spec.table]:
@@ -249,35 +313,34 @@ def _refuse_rows_changed_while_capturing(ctx, counts):
             )
 
 
-def _dumps(row):
+def _dumps(row: Row) -> str:
     return json.dumps(row, sort_keys=True, separators=(",", ":"))
 
 
-def verify(ctx):
+def verify(ctx: Context) -> VerifyReport:
     """
     Compare the effective settings with the captured decision.
 
-    Returns (exit code, report): 0 agree, 1 disagree (the report carries the snippet), 2 nothing captured.
+    The report's exit code: 0 agree, 1 disagree (the report carries the snippet), 2 nothing captured.
     """
     header = get_capture(ctx)
     if header is None:
-        return 2, {"toggle": ctx.retirement.name, "state": NOT_CAPTURED, "agrees": None, "snippet": {}}
+        return VerifyReport(toggle=ctx.retirement.name, state=NOT_CAPTURED, agrees=None, snippet={})
     effective, agrees, snippet = compare_settings(
         ctx.retirement, ctx.legacy_backends, ctx.shim_result, header.decision_value
     )
-    report = {
-        "toggle": ctx.retirement.name,
-        "option": ctx.retirement.option.name,
-        "state": header.state,
-        "decision": {"value": header.decision_value, "status": header.decision_status},
-        "effective_setting": effective,
-        "agrees": agrees,
-        "snippet": snippet,
-    }
-    return (0 if agrees else 1), report
+    return VerifyReport(
+        toggle=ctx.retirement.name,
+        option=ctx.retirement.option.name,
+        state=header.state,
+        decision=CapturedDecision(value=header.decision_value, status=header.decision_status),
+        effective_setting=effective,
+        agrees=bool(agrees),
+        snippet=snippet,
+    )
 
 
-def prune(ctx, dry_run=False, refresh=False, force=False):
+def prune(ctx: Context, dry_run: bool = False, refresh: bool = False, force: bool = False) -> ChangeReport:
     """
     Delete the toggle's stored rows, only when captured and still equal to the capture; then clear the cache.
 
@@ -296,7 +359,7 @@ def prune(ctx, dry_run=False, refresh=False, force=False):
                 "toggles_migration` or `retire_toggle prune --refresh` to capture first."
             )
         if header.state == PRUNED:
-            return {"toggle": ctx.retirement.name, "dry_run": dry_run, "deleted": {}, "note": "already pruned"}
+            return ChangeReport(toggle=ctx.retirement.name, dry_run=dry_run, deleted={}, note="already pruned")
         live_counts, differences = _compare(ctx, header)
         if differences and not (refresh and dry_run):
             summary = "; ".join(
@@ -308,26 +371,26 @@ def prune(ctx, dry_run=False, refresh=False, force=False):
                 "Run `retire_toggle plan` to review, then `retire_toggle prune --refresh` to capture them again."
             )
         deleted = {table: count for table, count in live_counts.items() if count}
-        _, verified = verify(ctx)
-        disagree = verified["agrees"] is False
+        verified = verify(ctx)
+        disagree = verified.agrees is False
         if dry_run:
-            return {
-                "toggle": ctx.retirement.name,
-                "dry_run": True,
-                "deleted": deleted,
-                "note": "nothing deleted",
-                "would_refuse": disagree and not force,
-                "snippet": verified["snippet"],
-            }
+            return ChangeReport(
+                toggle=ctx.retirement.name,
+                dry_run=True,
+                deleted=deleted,
+                note="nothing deleted",
+                would_refuse=disagree and not force,
+                snippet=verified.snippet,
+            )
         if disagree and not force:
             raise SettingsDisagree(
                 f"PROCTORING_BACKENDS disagrees with the decision captured for {ctx.retirement.name} "
                 f"({ctx.retirement.option.name} = {header.decision_value}): after a prune nothing could show how "
                 "each course behaved. Merge the snippet below into PROCTORING_BACKENDS (LMS and CMS), restart, check "
                 "with `manage.py retire_toggle verify`, then prune; or prune anyway with `--force`.",
-                verified["snippet"],
+                verified.snippet,
             )
-        done = {}
+        done: dict[str, int] = {}
         for spec in reversed(tables.FLAG_TABLES):
             if deleted.get(spec.table):
                 ids = streams.captured_ids(ctx.manager(ctx.model("CapturedRow")), header.pk, spec.table)
@@ -337,24 +400,25 @@ def prune(ctx, dry_run=False, refresh=False, force=False):
         header.pruned_at = timezone.now()
         header.save(update_fields=["state", "pruned_at"])
         note = "pruned, though the settings disagree with the decision (--force)" if disagree else "pruned"
-        report = {"toggle": ctx.retirement.name, "dry_run": False, "deleted": done, "note": note, "forced": disagree}
-        _clear_cache_after_commit(ctx, report)
+        report = ChangeReport(toggle=ctx.retirement.name, dry_run=False, deleted=done, note=note, forced=disagree)
+        _clear_cache_after_commit(ctx, report.warnings)
     return report
 
 
-def _compare(ctx, header):
+def _compare(ctx: Context, header: Any) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """
     Compare the live rows, locked, with the captured ones, a page at a time.
 
     Returns ({table: live row count}, {table: {"added", "changed", "removed": counts, "ids": the first ids
     of the rows added or changed}}), tables that differ only.
     """
-    counts, differences = {}, {}
+    counts: dict[str, int] = {}
+    differences: dict[str, dict[str, Any]] = {}
     for spec in tables.FLAG_TABLES:
-        diff = {"added": 0, "changed": 0, "removed": 0, "ids": []}
+        diff: dict[str, Any] = {"added": 0, "changed": 0, "removed": 0, "ids": []}
         counts[spec.table] = 0
         for here, kept in streams.merge(_live(ctx, spec), _captured(ctx, header, spec.table)):
-            counts[spec.table] += here is not None
+            counts[spec.table] += int(here is not None)
             kind = "removed" if here is None else "added" if kept is None else "changed" if here != kept else ""
             if kind:
                 diff[kind] += 1
@@ -365,14 +429,15 @@ def _compare(ctx, header):
     return counts, differences
 
 
-def _delete_ids(ctx, spec, ids):
+def _delete_ids(ctx: Context, spec: TableSpec, ids: list[int]) -> int:
     """Delete the toggle's rows with these ids; return how many were deleted."""
     model = tables.get_model(ctx.apps, spec)
     queryset = streams.toggle_rows(ctx.apps, ctx.retirement.name, ctx.using, spec).filter(id__in=ids)
-    return queryset.delete()[1].get(model._meta.label, 0)
+    deleted: int = queryset.delete()[1].get(model._meta.label, 0)
+    return deleted
 
 
-def _refuse_rows_left(ctx, expected, done):
+def _refuse_rows_left(ctx: Context, expected: dict[str, int], done: dict[str, int]) -> None:
     """After deleting: any row of the toggle still there was inserted meanwhile, and would survive silently."""
     for spec in tables.FLAG_TABLES:
         queryset = streams.toggle_rows(ctx.apps, ctx.retirement.name, ctx.using, spec)
@@ -386,7 +451,7 @@ def _refuse_rows_left(ctx, expected, done):
             )
 
 
-def restore(ctx, dry_run=False):
+def restore(ctx: Context, dry_run: bool = False) -> ChangeReport:
     """
     Recreate exactly the captured rows that are missing (same ids, values and dates), then clear the cache.
 
@@ -407,19 +472,21 @@ def restore(ctx, dry_run=False):
                     "`retire_toggle export` shows the captured rows."
                 )
         budget = batching.statement_budget(connections[ctx.using])
-        restored, unresolved, expected = {}, [], {}
+        restored: dict[str, int] = {}
+        unresolved: list[Unresolved] = []
+        expected: dict[str, int] = {}
         for spec in tables.FLAG_TABLES:
             present, inserted, gone = _restore_table(ctx, header, spec, budget, dry_run)
             expected[spec.table] = present + inserted
             unresolved.extend(gone)
             if inserted:
                 restored[spec.table] = inserted
-        report = {
-            "toggle": ctx.retirement.name,
-            "dry_run": dry_run,
-            "restored": restored,
-            "unresolved": sorted(unresolved, key=lambda item: (item["table"], item["id"])),
-        }
+        report = ChangeReport(
+            toggle=ctx.retirement.name,
+            dry_run=dry_run,
+            restored=restored,
+            unresolved=tuple(sorted(unresolved, key=lambda item: (item.table, item.id))),
+        )
         if dry_run:
             return report
         for spec in tables.FLAG_TABLES:
@@ -431,11 +498,13 @@ def restore(ctx, dry_run=False):
         header.state = CAPTURED
         header.pruned_at = None
         header.save(update_fields=["state", "pruned_at"])
-        _clear_cache_after_commit(ctx, report)
+        _clear_cache_after_commit(ctx, report.warnings)
     return report
 
 
-def _restore_table(ctx, header, spec, budget, dry_run):
+def _restore_table(
+    ctx: Context, header: Any, spec: TableSpec, budget: int, dry_run: bool
+) -> tuple[int, int, list[Unresolved]]:
     """Insert the captured rows of one table that are missing; return (rows present, rows inserted, unresolved)."""
     model = tables.get_model(ctx.apps, spec)
     captured = _captured(ctx, header, spec.table)
@@ -448,7 +517,7 @@ def _restore_table(ctx, header, spec, budget, dry_run):
         return 0, 0, []
     tally = {"present": 0}
 
-    def missing():
+    def missing() -> Iterator[Row]:
         # The rows were compared, locked, just before: a difference now is a row inserted meanwhile.
         for here, kept in streams.merge(_live(ctx, spec), captured):
             if here is None:
@@ -461,7 +530,8 @@ def _restore_table(ctx, header, spec, budget, dry_run):
             else:
                 tally["present"] += 1
 
-    inserted, unresolved = 0, []
+    inserted = 0
+    unresolved: list[Unresolved] = []
     for batch in batching.bounded(missing(), _row_size, budget):
         _refuse_taken_ids(ctx, spec, model, batch)
         gone = _unresolved_references(ctx, spec, batch)
@@ -475,11 +545,11 @@ def _restore_table(ctx, header, spec, budget, dry_run):
     return tally["present"], inserted, unresolved
 
 
-def _row_size(row):
+def _row_size(row: Row) -> int:
     return batching.row_bytes(row.values())
 
 
-def _refuse_taken_ids(ctx, spec, model, rows):
+def _refuse_taken_ids(ctx: Context, spec: TableSpec, model: type[Model], rows: list[Row]) -> None:
     taken = list(ctx.manager(model).filter(id__in=[row["id"] for row in rows]).values_list("id", flat=True))
     if taken:
         raise ActionRefused(
@@ -488,8 +558,8 @@ def _refuse_taken_ids(ctx, spec, model, rows):
         )
 
 
-def _unresolved_references(ctx, spec, rows):
-    unresolved = []
+def _unresolved_references(ctx: Context, spec: TableSpec, rows: list[Row]) -> list[Unresolved]:
+    unresolved: list[Unresolved] = []
     for column, app_label, model_name in spec.references:
         wanted = {row[column] for row in rows if row[column] is not None}
         if not wanted:
@@ -497,15 +567,15 @@ def _unresolved_references(ctx, spec, rows):
         model = ctx.apps.get_model(app_label, model_name)
         present = set(ctx.manager(model).filter(pk__in=sorted(wanted)).values_list("pk", flat=True))
         unresolved.extend(
-            {"table": spec.table, "column": column, "id": row["id"], "missing": row[column]}
+            Unresolved(table=spec.table, column=column, id=row["id"], missing=row[column])
             for row in rows
             if row[column] is not None and row[column] not in present
         )
     return unresolved
 
 
-def _without_unresolved(spec, rows, unresolved):
-    gone = {(item["column"], item["id"]) for item in unresolved if item["table"] == spec.table}
+def _without_unresolved(spec: TableSpec, rows: list[Row], unresolved: list[Unresolved]) -> list[Row]:
+    gone = {(item.column, item.id) for item in unresolved if item.table == spec.table}
     if not gone:
         return rows
     kept = []
@@ -517,7 +587,7 @@ def _without_unresolved(spec, rows, unresolved):
     return kept
 
 
-def _insert_rows(ctx, spec, rows):
+def _insert_rows(ctx: Context, spec: TableSpec, rows: list[Row]) -> None:
     """Insert one bounded batch of rows verbatim; raw SQL, because ORM inserts would reset auto_now_add dates."""
     connection = connections[ctx.using]
     quote = connection.ops.quote_name
@@ -537,7 +607,7 @@ def _insert_rows(ctx, spec, rows):
         ) from error
 
 
-def _reset_sequence(ctx, model):
+def _reset_sequence(ctx: Context, model: type[Model]) -> None:
     """Move the table's id sequence past the restored ids (PostgreSQL), so new rows do not collide."""
     connection = connections[ctx.using]
     with connection.cursor() as cursor:
@@ -545,69 +615,54 @@ def _reset_sequence(ctx, model):
             cursor.execute(statement)
 
 
-def export(ctx):
+def export(ctx: Context) -> Export:
     """Return the captured snapshot: the decision, the plan at capture time and every row (in memory)."""
     with transaction.atomic(using=ctx.using):
         header = _exported(ctx)
         rows = {table: list(_captured(ctx, header, table)) for table in _captured_tables(ctx, header)}
-        return {**_export_head(header), "rows": rows}
+        return Export(**vars(_export_head(header)), rows=rows)
 
 
-def export_json(ctx):
+def export_json(ctx: Context) -> Iterator[str]:
     """
     Yield the export as JSON text, a page of rows at a time, holding the capture's lock meanwhile.
 
-    The text is byte for byte ``json.dumps(export(ctx), indent=2, sort_keys=True)``.
+    The text is byte for byte ``rendering.json_data(export(ctx))`` dumped with ``indent=2, sort_keys=True``.
     """
     with transaction.atomic(using=ctx.using):
         header = _exported(ctx)
-        marker = "\x00rows\x00"
-        text = json.dumps({**_export_head(header), "rows": marker}, indent=2, sort_keys=True)
-        before, after = text.split(json.dumps(marker))
-        yield before
-        names = _captured_tables(ctx, header)
-        for position, table in enumerate(names):
-            yield ("{\n" if position == 0 else ",\n") + f"    {json.dumps(table)}: ["
-            empty = True
-            for page in batching.chunks(_captured(ctx, header, table), streams.PAGE):
-                yield "".join(
-                    ("\n" if empty and not index else ",\n") + _indented(row, 6) for index, row in enumerate(page)
-                )
-                empty = False
-            yield "]" if empty else "\n    ]"
-        yield "\n  }" if names else "{}"
-        yield after
+        pages = (
+            (table, batching.chunks(_captured(ctx, header, table), streams.PAGE))
+            for table in _captured_tables(ctx, header)
+        )
+        yield from rendering.export_json(_export_head(header), pages)
 
 
-def _indented(row, spaces):
-    pad = " " * spaces
-    return "\n".join(pad + line for line in json.dumps(row, indent=2, sort_keys=True).splitlines())
-
-
-def _exported(ctx):
+def _exported(ctx: Context) -> Any:
     header = _lock(ctx, write=False)
     if header is None:
         raise ActionRefused(f"{ctx.retirement.name} is not captured: there is nothing to export.")
     return header
 
 
-def _export_head(header):
-    return {
-        "toggle": header.toggle,
-        "state": header.state,
-        "captured_at": header.captured_at.isoformat(),
-        "pruned_at": header.pruned_at.isoformat() if header.pruned_at else None,
-        "decision": {"value": header.decision_value, "status": header.decision_status},
-        "row_count": header.row_count,
-        "plan": json.loads(header.plan_json),
-    }
+def _export_head(header: Any) -> ExportHead:
+    return ExportHead(
+        toggle=header.toggle,
+        state=header.state,
+        captured_at=header.captured_at.isoformat(),
+        pruned_at=header.pruned_at.isoformat() if header.pruned_at else None,
+        decision=CapturedDecision(value=header.decision_value, status=header.decision_status),
+        row_count=header.row_count,
+        plan=json.loads(header.plan_json),
+    )
 
 
-def _captured_tables(ctx, header):
-    return streams.captured_tables(ctx.manager(ctx.model("CapturedRow")), header.pk)
+def _captured_tables(ctx: Context, header: Any) -> list[str]:
+    names: list[str] = streams.captured_tables(ctx.manager(ctx.model("CapturedRow")), header.pk)
+    return names
 
 
-def uncapture(ctx):
+def uncapture(ctx: Context) -> None:
     """Restore whatever was pruned, then forget the capture (the reverse of migration 0002)."""
     with _serialised(ctx):
         header = _lock(ctx)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib import admin, messages
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -102,9 +103,8 @@ class CaptureAdmin(_CaptureAdmin):
     @admin.display(description="Settings agree", boolean=True)
     def settings_agree(self, capture: Capture) -> bool:
         """Whether the running PROCTORING_BACKENDS agrees with the captured decision (``retire_toggle verify``)."""
-        code: int
-        code, _ = actions.verify(actions.make_context(apps, capture.toggle, using=capture._state.db))
-        return code == 0
+        ctx = actions.make_context(apps, capture.toggle, using=capture._state.db or DEFAULT_DB_ALIAS)
+        return actions.verify(ctx).agrees is True
 
     @admin.display(description="Exceptions")
     def exceptions(self, capture: Capture) -> str:

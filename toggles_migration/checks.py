@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import checks
 from django.db import connections
 
-from . import actions
+from . import actions, rendering
 from . import notices as n
 from .advice import advise, captured_decisions
 from .conf import check_reads_cache, read_settings
@@ -46,11 +46,11 @@ def check_settings(  # pylint: disable=unused-argument
         check_reads_cache(read_settings(), settings.CACHES)
         result = effective_backends()
     except SettingError as error:
-        return [checks.Error(error.message, hint=f"Fix: {error.hint}", id=error.check_id)]
+        return [checks.Error(error.message, hint=rendering.fix(error.hint), id=error.check_id)]
     if result is None:
         return []
     messages = [
-        _LEVELS[notice.level](notice.message, hint=f"Fix: {notice.hint}", id=notice.check_id)
+        _LEVELS[notice.level](*rendering.notice_check(notice), id=notice.check_id)
         for notice in advise(result.notices, captured_decisions())
     ]
     return messages + _changed_after_ready(result)
@@ -85,17 +85,10 @@ def check_captured_decisions(  # pylint: disable=unused-argument
             continue  # not migrated yet
         for retirement in RETIREMENTS:
             try:
-                code, report = actions.verify(actions.make_context(apps, retirement.name, alias))
+                report = actions.verify(actions.make_context(apps, retirement.name, alias))
             except SettingError:
                 continue  # reported by check_settings
-            if code == 1:
-                messages.append(
-                    checks.Warning(
-                        f"PROCTORING_BACKENDS disagrees with the decision captured for {retirement.name} in database "
-                        f"{alias!r} ({retirement.option.name} = {report['decision']['value']}).",
-                        hint=f"Fix: merge {report['snippet']!r} into PROCTORING_BACKENDS; "
-                        "`manage.py retire_toggle verify` shows the comparison.",
-                        id=n.SETTINGS_DISAGREE_WITH_CAPTURE,
-                    )
-                )
+            if report.agrees is False:
+                message, hint = rendering.capture_disagreement_check(report, alias)
+                messages.append(checks.Warning(message, hint=hint, id=n.SETTINGS_DISAGREE_WITH_CAPTURE))
     return messages

@@ -1,7 +1,7 @@
 """Pure functions: a retired flag's stored state and the effective settings in, the Plan out."""
 
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,7 +36,11 @@ class Decision:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything the operator needs to carry a retired flag's behaviour over to the backend option."""
+    """
+    Everything the operator needs to carry a retired flag's behaviour over to the backend option: ``plan``'s report.
+
+    ``rendering`` renders it as text and as JSON (the JSON a capture stores).
+    """
 
     toggle: str
     option: str
@@ -55,16 +59,6 @@ class Plan:
     snippet: dict[str, Any]
     escalation_email: dict[str, Any]
     consequences: dict[str, Any]
-
-    def as_dict(self):
-        """Return a JSON-ready dict with stable ordering."""
-        data = asdict(self)
-        data["backends"] = list(self.backends)
-        data["global_conditions"] = list(self.global_conditions)
-        data["exceptions"] = [asdict(item) for item in self.exceptions]
-        data["invalid_rows"] = [asdict(item) for item in self.invalid_rows]
-        data["ties"] = [{**asdict(item), "tied_ids": list(item.tied_ids)} for item in self.ties]
-        return data
 
 
 def global_value(flag_row, user_count, group_count, flag_default):

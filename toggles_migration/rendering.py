@@ -1,9 +1,29 @@
-"""Render command reports as text for operators or as stable JSON for scripts."""
+"""Render every report (reports.py, and mapping's Plan) as text for operators or as stable JSON for scripts."""
 
 import json
 import re
 import shlex
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
+from typing import Any
+
+from .mapping import Plan
+from .notices import Notice
+from .reports import (
+    ALREADY_CAPTURED,
+    JSON,
+    CaptureReport,
+    ChangeReport,
+    EffectiveSetting,
+    ExportHead,
+    ListReport,
+    NoticeReport,
+    SettingsReport,
+    Snippet,
+    StatusReport,
+    VerifyReport,
+)
 
 FORMATS = ("text", "json")
 # The Tutor plugin's config key for the per-backend options, and the setting in which its settings patch
@@ -12,35 +32,133 @@ TUTOR_KEY = "TOGGLES_MIGRATION_BACKEND_OPTIONS"
 TUTOR_SETTING = "TOGGLES_MIGRATION_TUTOR_BACKEND_OPTIONS"
 
 
-def render(report, fmt, text_renderer):
-    """Render ``report`` as sorted, indented JSON, or as text with ``text_renderer``."""
+Report = SettingsReport | ListReport | Plan | CaptureReport | VerifyReport | ChangeReport | StatusReport
+
+
+def render(report: Report, fmt: str) -> str:
+    """Render ``report`` as sorted, indented JSON, or as text for an operator."""
     if fmt == "json":
-        return json.dumps(report, indent=2, sort_keys=True)
-    return text_renderer(report)
+        return json.dumps(_json_form(report), indent=2, sort_keys=True)
+    return text(report)
 
 
-def settings_text(report):
-    """Text form of ``reports.settings_report``."""
-    if not report["configured"]:
+def text(report: Report) -> str:
+    """Text form of any report."""
+    renderer: Callable[[Any], str] = _TEXT_RENDERERS[type(report)]
+    return renderer(report)
+
+
+def _json_form(report: Report) -> Any:
+    if isinstance(report, CaptureReport):
+        # A kept capture is not described again: `export` shows it.
+        return (
+            json_data(report.plan) if report.plan is not None else {"toggle": report.toggle, "note": ALREADY_CAPTURED}
+        )
+    return json_data(report)
+
+
+def json_data(value: object) -> Any:
+    """
+    Return ``value`` (a report, a Plan, or what they hold) as JSON-ready data: a dataclass becomes a dict of its fields.
+
+    A field's metadata (reports.NOT_IN_JSON...) leaves it out, always, when None, or when empty.
+    """
+    if is_dataclass(value) and not isinstance(value, type):
+        data = {}
+        for item in fields(value):
+            member = getattr(value, item.name)
+            rule = item.metadata.get(JSON)
+            if rule == "omit" or (rule == "omit-none" and member is None) or (rule == "omit-empty" and not member):
+                continue
+            data[item.name] = json_data(member)
+        return data
+    if isinstance(value, dict):
+        return {key: json_data(member) for key, member in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_data(member) for member in value]
+    return value
+
+
+def plan_json(plan: Plan) -> str:
+    """Return the Plan as the compact, deterministic JSON a capture stores (``Capture.plan_json``)."""
+    return json.dumps(json_data(plan), sort_keys=True)
+
+
+def export_json(head: ExportHead, tables: Iterable[tuple[str, Iterable[Sequence[dict[str, Any]]]]]) -> Iterator[str]:
+    """
+    Yield the export as JSON text: ``head``, then each table's rows a page at a time, as they are read.
+
+    ``tables`` is (table, its pages of rows) per table. The text is byte for byte the whole export dumped with
+    ``json.dumps(..., indent=2, sort_keys=True)``, without holding more than a page.
+    """
+    marker = "\x00rows\x00"
+    whole = json.dumps({**json_data(head), "rows": marker}, indent=2, sort_keys=True)
+    before, after = whole.split(json.dumps(marker))
+    yield before
+    any_table = False
+    for table, pages in tables:
+        yield ("{\n" if not any_table else ",\n") + f"    {json.dumps(table)}: ["
+        any_table = True
+        empty = True
+        for page in pages:
+            yield "".join(
+                ("\n" if empty and not index else ",\n") + _indented(row, 6) for index, row in enumerate(page)
+            )
+            empty = False
+        yield "]" if empty else "\n    ]"
+    yield "\n  }" if any_table else "{}"
+    yield after
+
+
+def _indented(row: dict[str, Any], spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in json.dumps(row, indent=2, sort_keys=True).splitlines())
+
+
+def settings_text(report: SettingsReport) -> str:
+    """Text form of ``settings``."""
+    if not report.configured:
         return "PROCTORING_BACKENDS is not set: nothing to normalise."
-    lines = [f"PROCTORING_BACKENDS (DEFAULT: {report['default']!r})"]
-    for backend, options in report["backends"].items():
+    lines = [f"PROCTORING_BACKENDS (DEFAULT: {report.default!r})"]
+    for backend, options in report.backends.items():
         lines.append(f"  {backend}")
         for option, effective in sorted(options.items()):
-            lines.append(f"    {option:<27} {effective['value']!s:<6} {effective['source']}")
-    lines.extend(notices_text(report["notices"]))
+            lines.append(f"    {option:<27} {effective.value!s:<6} {effective.source}")
+    lines.extend(notices_text(report.notices))
     return "\n".join(lines)
 
 
-def notices_text(notices):
+def notices_text(notices: Sequence[NoticeReport]) -> list[str]:
     """Text lines for a list of notice reports, or none when there are none."""
     if not notices:
         return []
     lines = ["", "Notices:"]
     for notice in notices:
-        lines.append(f"  {notice['id']} ({notice['level']}): {notice['message']}")
-        lines.append(f"    Fix: {notice['hint']}")
+        lines.append(f"  {notice.id} ({notice.level}): {notice.message}")
+        lines.append(f"    {fix(notice.hint)}")
     return lines
+
+
+def fix(hint: str) -> str:
+    """Return a notice's hint as the settings report and the system checks show it."""
+    return f"Fix: {hint}"
+
+
+def notice_check(notice: Notice) -> tuple[str, str]:
+    """Return (message, hint) of the system check message of a settings notice."""
+    return notice.message, fix(notice.hint)
+
+
+def capture_disagreement_check(report: VerifyReport, alias: str) -> tuple[str, str]:
+    """Return (message, hint) of W005: the settings disagree with a decision captured in database ``alias``."""
+    value = report.decision.value if report.decision is not None else None
+    return (
+        f"PROCTORING_BACKENDS disagrees with the decision captured for {report.toggle} in database {alias!r} "
+        f"({report.option} = {value}).",
+        fix(
+            f"merge {report.snippet!r} into PROCTORING_BACKENDS; `manage.py retire_toggle verify` shows the comparison."
+        ),
+    )
 
 
 # A YAML plain scalar that stays the same string: a letter or underscore, then letters, digits, _ . -; and
@@ -49,7 +167,7 @@ _PLAIN_YAML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _YAML_WORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null"})
 
 
-def quoted(name):
+def quoted(name: str) -> str:
     """
     Return ``name`` as a double-quoted ASCII literal that Python and YAML both read back as the same string.
 
@@ -72,14 +190,14 @@ def quoted(name):
     return "".join(parts)
 
 
-def yaml_key(name):
+def yaml_key(name: str) -> str:
     """Return ``name`` as a YAML mapping key that reads back as the same string, quoting it when needed."""
     if _PLAIN_YAML_KEY.fullmatch(name) and name.lower() not in _YAML_WORDS:
         return name
     return quoted(name)
 
 
-def snippet_lines(snippet):
+def snippet_lines(snippet: Snippet | None) -> list[str]:
     """Return the snippet as lines to merge into each backend's entry, in Python and in YAML."""
     if not snippet:
         return []
@@ -97,7 +215,7 @@ def snippet_lines(snippet):
     return lines
 
 
-def tutor_line(snippet):
+def tutor_line(snippet: Snippet) -> str:
     """Return the ``tutor config save --set`` line that sets the snippet's options, keeping the key's other ones."""
     from django.conf import settings
 
@@ -113,7 +231,7 @@ def tutor_line(snippet):
     return "tutor config save --set " + shlex.quote(f"{TUTOR_KEY}={json.dumps(value, sort_keys=True)}")
 
 
-def effective_lines(effective_setting):
+def effective_lines(effective_setting: EffectiveSetting) -> list[str]:
     """Return one line per legacy backend: each managed option's effective value and its source."""
     return [
         "  {}: {}".format(
@@ -123,53 +241,51 @@ def effective_lines(effective_setting):
     ]
 
 
-def plan_text(plan):
-    """Text form of a Plan dict."""
-    decision = plan["decision"]
-    known = plan["known_courses"]
+def plan_text(plan: Plan) -> str:
+    """Text form of a Plan."""
+    decision = plan.decision
+    known = plan.known_courses
     lines = [
-        f"Retired toggle:   {plan['toggle']} -> PROCTORING_BACKENDS[<backend>][{plan['option']!r}]",
-        f"Legacy backends:  {', '.join(plan['backends']) or '(none)'}",
-        f"Global flag:      {plan['global_value']}"
-        + (f" (only for: {', '.join(plan['global_conditions'])})" if plan["global_conditions"] else ""),
+        f"Retired toggle:   {plan.toggle} -> PROCTORING_BACKENDS[<backend>][{plan.option!r}]",
+        f"Legacy backends:  {', '.join(plan.backends) or '(none)'}",
+        f"Global flag:      {plan.global_value}"
+        + (f" (only for: {', '.join(plan.global_conditions)})" if plan.global_conditions else ""),
         "Known courses:    "
         + (
             "unknown (course_overviews not installed)"
             if known is None
-            else f"{known} ({plan['legacy_values']['true']} saw True, {plan['legacy_values']['false']} saw False)"
+            else f"{known} ({plan.legacy_values['true']} saw True, {plan.legacy_values['false']} saw False)"
         ),
-        f"Decision:         {plan['option']} = {decision['value']}  [{decision['status']}, from {decision['source']}]",
-        f"                  {decision['reason']}",
+        f"Decision:         {plan.option} = {decision.value}  [{decision.status}, from {decision.source}]",
+        f"                  {decision.reason}",
     ]
-    if plan["exceptions"]:
-        lines.append(f"Exceptions ({len(plan['exceptions'])}): cannot keep their legacy value")
-        lines.extend(
-            f"  {item['scope']:<6} {item['key']}  legacy {item['legacy_value']}" for item in plan["exceptions"]
-        )
-    if plan["invalid_rows"]:
-        lines.append(f"Invalid rows ({len(plan['invalid_rows'])}): reported, never evaluated")
-        lines.extend(f"  {item['table']} #{item['id']}: {item['reason']}" for item in plan["invalid_rows"])
-    missing = plan["escalation_email"]["missing"]
+    if plan.exceptions:
+        lines.append(f"Exceptions ({len(plan.exceptions)}): cannot keep their legacy value")
+        lines.extend(f"  {item.scope:<6} {item.key}  legacy {item.legacy_value}" for item in plan.exceptions)
+    if plan.invalid_rows:
+        lines.append(f"Invalid rows ({len(plan.invalid_rows)}): reported, never evaluated")
+        lines.extend(f"  {item.table} #{item.id}: {item.reason}" for item in plan.invalid_rows)
+    missing = plan.escalation_email["missing"]
     if missing:
         lines.append(f"Escalation email: {len(missing)} courses have none; Studio will demand one on their next save:")
         lines.extend(f"  {course_id}" for course_id in missing)
     lines.extend(consequence_lines(plan))
     lines.append("Effective settings:")
-    lines.extend(effective_lines(plan["effective_setting"]))
-    lines.append("Settings agree with the decision." if plan["agrees"] else "Settings DISAGREE with the decision.")
-    lines.extend(snippet_lines(plan["snippet"]))
+    lines.extend(effective_lines(plan.effective_setting))
+    lines.append("Settings agree with the decision." if plan.agrees else "Settings DISAGREE with the decision.")
+    lines.extend(snippet_lines(plan.snippet))
     return "\n".join(lines)
 
 
-def consequence_lines(plan):
+def consequence_lines(plan: Plan) -> list[str]:
     """Tell what happens to the known courses if the operator does nothing, and with the decided value."""
-    current, decided = plan["consequences"]["current_settings"], plan["consequences"]["decision"]
-    option = plan["option"]
+    current, decided = plan.consequences["current_settings"], plan.consequences["decision"]
+    option = plan.option
     if current["changed"] is None:
         return ["If you do nothing: unknown (course_overviews not installed); the exceptions above are the overrides."]
     values = ", ".join(f"{backend}: {option}={value}" for backend, value in current["values"].items())
     lines = [
-        f"If you do nothing ({values or 'no known course'}): {current['changed']} of {plan['known_courses']} "
+        f"If you do nothing ({values or 'no known course'}): {current['changed']} of {plan.known_courses} "
         "known courses change behaviour" + (":" if current["courses"] else ".")
     ]
     lines.extend(f"  {course_id}" for course_id in current["courses"])
@@ -180,112 +296,99 @@ def consequence_lines(plan):
     return lines
 
 
-def migration_summary(plan):
-    """Return the short summary that migration 0002 prints."""
-    decision = plan["decision"]
+def migration_summary(plan: Plan) -> str:
+    """Return the short summary that migration 0002 (and ``capture``) prints."""
+    decision = plan.decision
     lines = [
         "",
-        f"  toggles_migration: captured {plan['toggle']}: decision {plan['option']} = {decision['value']} "
-        f"({decision['status']}; {len(plan['exceptions'])} exceptions).",
-        f"  {decision['reason']}",
+        f"  toggles_migration: captured {plan.toggle}: decision {plan.option} = {decision.value} "
+        f"({decision.status}; {len(plan.exceptions)} exceptions).",
+        f"  {decision.reason}",
     ]
-    if not plan["agrees"]:
+    if not plan.agrees:
         lines.append("  The effective settings disagree with it.")
-    lines.extend(f"  {line}" for line in snippet_lines(plan["snippet"]))
+    lines.extend(f"  {line}" for line in snippet_lines(plan.snippet))
     lines.append("  Review with: manage.py retire_toggle plan; check with: manage.py retire_toggle verify")
     return "\n".join(lines) + "\n"
 
 
-def strict_failure(plan):
+def strict_failure(plan: Plan) -> str:
     """Return the error of a STRICT migration whose settings disagree with the decision."""
     return "\n".join(
         [
             f"TOGGLES_MIGRATION['STRICT'] is on and PROCTORING_BACKENDS disagrees with the decision for "
-            f"{plan['toggle']} ({plan['option']} = {plan['decision']['value']}).",
-            *snippet_lines(plan["snippet"]),
+            f"{plan.toggle} ({plan.option} = {plan.decision.value}).",
+            *snippet_lines(plan.snippet),
             "Then run migrate again, or set TOGGLES_MIGRATION['DECISIONS'] to choose another value.",
         ]
     )
 
 
-def next_step(action, report):
-    """Return the one command an operator runs after ``action`` gave ``report``."""
-    command = "manage.py retire_toggle"
-    fix_settings = f"merge the snippet into PROCTORING_BACKENDS (LMS and CMS), restart, then {command} verify"
-    if action == "verify":
-        return {None: "manage.py migrate toggles_migration", True: f"{command} prune --dry-run", False: fix_settings}[
-            report["agrees"]
-        ]
-    if report["dry_run"]:
-        return fix_settings if report.get("would_refuse") else f"{command} {action}"
-    return {
-        "prune": f"{command} status (remaining reads of the flag); to undo: {command} restore",
-        "restore": f"{command} verify",
-    }[action]
+def refusal(message: str, snippet: Snippet) -> str:
+    """Return a prune's refusal while the settings disagree: the reason, then the snippet that fixes them."""
+    return "\n".join([message, *snippet_lines(snippet)])
 
 
-def verify_text(report):
-    """Text form of a verify report."""
-    if report["agrees"] is None:
-        lines = [f"{report['toggle']}: not captured. Run `manage.py migrate toggles_migration` first."]
+def verify_text(report: VerifyReport) -> str:
+    """Text form of ``verify``."""
+    if report.decision is None or report.effective_setting is None:
+        lines = [f"{report.toggle}: not captured. Run `manage.py migrate toggles_migration` first."]
     else:
-        decision = report["decision"]
-        lines = [f"{report['toggle']} ({report['state']}): decision {report['option']} = {decision['value']}"]
-        lines.extend(effective_lines(report["effective_setting"]))
-        lines.append("OK: the effective settings agree." if report["agrees"] else "DISAGREE: the settings differ.")
-        lines.extend(snippet_lines(report["snippet"]))
-    if report.get("next"):
-        lines.append(f"Next: {report['next']}")
+        lines = [f"{report.toggle} ({report.state}): decision {report.option} = {report.decision.value}"]
+        lines.extend(effective_lines(report.effective_setting))
+        lines.append("OK: the effective settings agree." if report.agrees else "DISAGREE: the settings differ.")
+        lines.extend(snippet_lines(report.snippet))
+    lines.append(f"Next: {report.next}")
     return "\n".join(lines)
 
 
-def change_text(report):
-    """Text form of a prune or restore report."""
-    counts = report.get("deleted", report.get("restored", {}))
-    if "deleted" in report:
-        verb = "would delete" if report["dry_run"] else "deleted"
-    else:
-        verb = "would restore" if report["dry_run"] else "restored"
-    lines = [f"{report['toggle']}: {verb} {sum(counts.values())} rows"]
+def change_text(report: ChangeReport) -> str:
+    """Text form of ``prune`` or ``restore``."""
+    pruning = report.action == "prune"
+    verb = "delete" if pruning else "restore"
+    verb = f"would {verb}" if report.dry_run else f"{verb}d"
+    counts = report.counts
+    lines = [f"{report.toggle}: {verb} {sum(counts.values())} rows"]
     lines.extend(f"  {table}: {count}" for table, count in sorted(counts.items()))
-    for item in report.get("unresolved", []):
+    for item in report.unresolved or ():
         lines.append(
-            f"  not restored as it was: {item['table']} #{item['id']}: {item['column']} "
-            f"{item['missing']} no longer exists"
+            f"  not restored as it was: {item.table} #{item.id}: {item.column} {item.missing} no longer exists"
         )
-    if report.get("note"):
-        lines.append(f"  ({report['note']})")
-    if report.get("would_refuse"):
+    if report.note:
+        lines.append(f"  ({report.note})")
+    if report.would_refuse:
         lines.append("The real run would refuse: PROCTORING_BACKENDS disagrees with the captured decision.")
-        lines.extend(snippet_lines(report["snippet"]))
+        lines.extend(snippet_lines(report.snippet))
         lines.append("(prune --force prunes anyway.)")
-    elif report.get("dry_run") and "deleted" in report:
+    elif report.dry_run and pruning:
         lines.append("The real run would prune: the settings agree with the captured decision.")
-    if report.get("next"):
-        lines.append(f"Next: {report['next']}")
+    lines.append(f"Next: {report.next}")
     return "\n".join(lines)
 
 
-def list_text(report):
-    """Text form of the list of declared retirements."""
-    lines = []
-    for item in report["retirements"]:
-        lines.append(
-            f"{item['toggle']:<30} {item['state']:<13} -> {item['option']}"
-            + (f"  (captured {item['captured_at']}, {item['row_count']} rows)" if item["captured_at"] else "")
-        )
-    return "\n".join(lines)
+def change_warnings(report: ChangeReport) -> list[str]:
+    """Return the warnings of a committed change (waffle's cache left uncleared), one line each."""
+    return [f"Warning: {warning}" for warning in report.warnings]
 
 
-def status_text(report):
-    """Text form of a status report."""
-    verify = report["verify"]
-    agreement = {0: "settings agree", 1: "settings DISAGREE", 2: "nothing captured"}[verify["exit_code"]]
+def list_text(report: ListReport) -> str:
+    """Text form of ``list``."""
+    return "\n".join(
+        f"{item.toggle:<30} {item.state:<13} -> {item.option}"
+        + (f"  (captured {item.captured_at}, {item.row_count} rows)" if item.captured_at else "")
+        for item in report.retirements
+    )
+
+
+def status_text(report: StatusReport) -> str:
+    """Text form of ``status``."""
+    verify = report.verify
+    agreement = {0: "settings agree", 1: "settings DISAGREE", 2: "nothing captured"}[verify.exit_code]
     lines = [
-        f"{report['toggle']}: {report['state']}; verify: {agreement}",
-        f"Reads mode: {report['reads_mode']}; tracer {'installed' if report['tracer_installed'] else 'NOT installed'}",
+        f"{report.toggle}: {report.state}; verify: {agreement}",
+        f"Reads mode: {report.reads_mode}; tracer {'installed' if report.tracer_installed else 'NOT installed'}",
     ]
-    counted = report["reads"]
+    counted = report.reads
     if counted is None:
         lines.append("Remaining reads: unknown (the cache is unavailable)")
         return "\n".join(lines)
@@ -293,11 +396,27 @@ def status_text(report):
         f"Remaining reads: {counted['reads']} ({counted['mismatches']} where the legacy answer differs from "
         "the new setting's)"
     )
-    if counted["first_seen"] is not None:
+    if counted["first_seen"] is not None and counted["last_seen"] is not None:
         first = datetime.fromtimestamp(counted["first_seen"], UTC).isoformat(timespec="seconds")
         last = datetime.fromtimestamp(counted["last_seen"], UTC).isoformat(timespec="seconds")
         lines.append(f"  first seen {first}, last seen {last}")
     for site in counted["call_sites"]:
         lines.append(f"  {site['reads']:>8} reads, {site['mismatches']:>6} mismatches  {site['call_site']}")
-    lines.extend(snippet_lines(verify["snippet"]))
+    lines.extend(snippet_lines(verify.snippet))
     return "\n".join(lines)
+
+
+def capture_text(report: CaptureReport) -> str:
+    """Text form of ``capture``: what migration 0002 prints, or that the existing capture was kept."""
+    return migration_summary(report.plan) if report.plan is not None else f"{report.toggle}: {ALREADY_CAPTURED}"
+
+
+_TEXT_RENDERERS: dict[type[Any], Callable[[Any], str]] = {
+    SettingsReport: settings_text,
+    ListReport: list_text,
+    Plan: plan_text,
+    CaptureReport: capture_text,
+    VerifyReport: verify_text,
+    ChangeReport: change_text,
+    StatusReport: status_text,
+}

@@ -35,10 +35,10 @@ def capture_forward(apps, schema_editor):
     from toggles_migration import actions, rendering
 
     ctx = actions.make_context(apps, TOGGLE, using=schema_editor.connection.alias)
-    _, plan, created = actions.capture(ctx)
-    if not created:
-        return
-    if ctx.strict and not plan["agrees"]:
+    plan = actions.capture(ctx).plan
+    if plan is None:
+        return  # captured already
+    if ctx.strict and not plan.agrees:
         raise actions.ActionRefused(rendering.strict_failure(plan))
     sys.stdout.write(rendering.migration_summary(plan))
 

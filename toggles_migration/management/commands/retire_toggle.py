@@ -1,12 +1,13 @@
 """The operator command: ``manage.py retire_toggle <action>``."""
 
+from typing import Any
+
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ... import actions, reads, rendering, reports
+from ... import actions, rendering, reports
 from ...advice import captured_decisions
-from ...conf import read_settings
 from ...notices import SettingError
 from ...readiness import NotMigrated, require_tables
 from ...retirements import RETIREMENTS
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     # The settings notices are these checks' own subject: `settings` prints them, the other actions point there.
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         """Declare one sub-parser per action."""
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
         described = {
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                     "--refresh", action="store_true", help="Capture the current rows (and decision) again first."
                 )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         """Dispatch to ``handle_<action>``; refused actions and bad settings exit non-zero with the reason."""
         action = options["action"]
         try:
@@ -101,13 +102,13 @@ class Command(BaseCommand):
                 )
             if action != "settings":
                 self._point_at_notices()
-            return getattr(self, f"handle_{action}")(options)
+            getattr(self, f"handle_{action}")(options)
         except (SettingError, actions.ActionRefused) as error:
             raise CommandError(str(error)) from error
         except NotMigrated as error:
             raise CommandError(str(error), returncode=error.exit_code) from error
 
-    def _point_at_notices(self):
+    def _point_at_notices(self) -> None:
         """One line on stderr when the settings have notices, instead of repeating Django's check output."""
         result = effective_backends()
         if result is not None and result.notices:
@@ -117,112 +118,73 @@ class Command(BaseCommand):
                 "`manage.py retire_toggle settings` or `manage.py check` shows them."
             )
 
-    def _context(self, options, decision_override=None):
+    def _context(self, options: dict[str, Any], decision_override: bool | None = None) -> actions.Context:
         return actions.make_context(apps, options["toggle"], self._database(options), decision_override)
 
     @staticmethod
-    def _database(options):
-        alias = options["database"]
+    def _database(options: dict[str, Any]) -> str:
+        alias: str = options["database"]
         if alias not in connections:
             raise CommandError(
                 f"--database {alias!r} is not an alias in DATABASES; use one of: {', '.join(sorted(connections))}."
             )
         return alias
 
-    def _write(self, report, options, text_renderer):
-        self.stdout.write(rendering.render(report, options["format"], text_renderer))
+    def _write(self, report: rendering.Report, options: dict[str, Any]) -> None:
+        self.stdout.write(rendering.render(report, options["format"]))
 
-    def handle_settings(self, options):
+    def handle_settings(self, options: dict[str, Any]) -> None:
         """Print the effective managed options."""
-        report = reports.settings_report(effective_backends(), captured_decisions())
-        self._write(report, options, rendering.settings_text)
+        self._write(reports.settings_report(effective_backends(), captured_decisions()), options)
 
-    def handle_list(self, options):
+    def handle_list(self, options: dict[str, Any]) -> None:
         """Print each declared retirement's state."""
-        items = []
-        for retirement in RETIREMENTS:
-            ctx = actions.make_context(apps, retirement.name, self._database(options))
-            header = actions.get_capture(ctx)
-            items.append(
-                {
-                    "toggle": retirement.name,
-                    "option": retirement.option.name,
-                    "state": header.state if header else actions.NOT_CAPTURED,
-                    "captured_at": header.captured_at.isoformat() if header else None,
-                    "row_count": header.row_count if header else None,
-                }
-            )
-        self._write({"retirements": items}, options, rendering.list_text)
+        self._write(actions.list_retirements(apps, self._database(options)), options)
 
-    def handle_plan(self, options):
+    def handle_plan(self, options: dict[str, Any]) -> None:
         """Print the plan computed from live data."""
-        value = _BOOLEANS.get(options["value"]) if options["value"] else None
-        ctx = self._context(options, value)
-        header = actions.get_capture(ctx)
-        plan = actions.compute_plan(ctx, captured=header.decision_value if header else None).as_dict()
-        self._write(plan, options, rendering.plan_text)
+        value = _BOOLEANS[options["value"]] if options["value"] else None
+        self._write(actions.plan(self._context(options, value)), options)
 
-    def handle_capture(self, options):
+    def handle_capture(self, options: dict[str, Any]) -> None:
         """Capture (or recapture) and print what migration 0002 prints."""
-        _, plan, created = actions.capture(self._context(options), refresh=options["refresh"])
-        if created:
-            self.stdout.write(rendering.render(plan, options["format"], rendering.migration_summary))
-        else:
-            self._write(
-                {"toggle": plan["toggle"], "note": "already captured; --refresh captures again"},
-                options,
-                lambda report: f"{report['toggle']}: {report['note']}",
-            )
+        self._write(actions.capture(self._context(options), refresh=options["refresh"]), options)
 
-    def handle_verify(self, options):
+    def handle_verify(self, options: dict[str, Any]) -> None:
         """Print the comparison and exit with its code."""
-        code, report = actions.verify(self._context(options))
-        report["next"] = rendering.next_step("verify", report)
-        self._write(report, options, rendering.verify_text)
-        if code == VERIFY_NOT_CAPTURED:
-            raise CommandError(f"{report['toggle']} is not captured.", returncode=code)
-        if code:
-            raise CommandError("PROCTORING_BACKENDS disagrees with the captured decision.", returncode=code)
+        report = actions.verify(self._context(options))
+        self._write(report, options)
+        if report.exit_code == VERIFY_NOT_CAPTURED:
+            raise CommandError(f"{report.toggle} is not captured.", returncode=report.exit_code)
+        if report.exit_code:
+            raise CommandError("PROCTORING_BACKENDS disagrees with the captured decision.", returncode=report.exit_code)
 
-    def handle_prune(self, options):
+    def handle_prune(self, options: dict[str, Any]) -> None:
         """Prune (or report what would be pruned); a cache left uncleared after the commit is a warning."""
         try:
             report = actions.prune(
                 self._context(options), dry_run=options["dry_run"], refresh=options["refresh"], force=options["force"]
             )
         except actions.SettingsDisagree as error:
-            raise CommandError("\n".join([str(error), *rendering.snippet_lines(error.snippet)])) from error
+            raise CommandError(rendering.refusal(str(error), error.snippet)) from error
         self._write_change(report, options)
 
-    def handle_restore(self, options):
+    def handle_restore(self, options: dict[str, Any]) -> None:
         """Restore (or report what would be restored); a cache left uncleared after the commit is a warning."""
-        report = actions.restore(self._context(options), dry_run=options["dry_run"])
-        self._write_change(report, options)
+        self._write_change(actions.restore(self._context(options), dry_run=options["dry_run"]), options)
 
-    def _write_change(self, report, options):
+    def _write_change(self, report: reports.ChangeReport, options: dict[str, Any]) -> None:
         # The change is committed whatever the cache did: report it, warn, and exit 0.
-        report["next"] = rendering.next_step(options["action"], report)
-        self._write(report, options, rendering.change_text)
-        for warning in report.get("warnings", ()):
-            self.stderr.write(f"Warning: {warning}")
+        self._write(report, options)
+        for line in rendering.change_warnings(report):
+            self.stderr.write(line)
 
-    def handle_export(self, options):
+    def handle_export(self, options: dict[str, Any]) -> None:
         """Print the captured snapshot as JSON (the only format export accepts), as it is read (bounded memory)."""
         for text in actions.export_json(self._context(options)):
             self.stdout.write(text, ending="")
         self.stdout.write("")
 
-    def handle_status(self, options):
+    def handle_status(self, options: dict[str, Any]) -> None:
         """Print the capture state, verify's result and the shared read counts."""
-        ctx = self._context(options)
-        header = actions.get_capture(ctx)
-        code, verified = actions.verify(ctx)
-        report = {
-            "toggle": ctx.retirement.name,
-            "state": header.state if header else actions.NOT_CAPTURED,
-            "verify": {"exit_code": code, "agrees": verified["agrees"], "snippet": verified["snippet"]},
-            "reads_mode": read_settings().reads,
-            "tracer_installed": reads.installed(),
-            "reads": reads.read_counts(ctx.retirement.name, read_settings().reads_cache),
-        }
-        self._write(report, options, rendering.status_text)
+        self._write(actions.status(self._context(options)), options)
