@@ -28,10 +28,10 @@ class CaptureRetiredToggle(Operation):
     """
     Capture the stored rows of a retired toggle and its decision; backwards, restore what was pruned and forget it.
 
-    ``name`` is a literal naming a declaration in ``retirements.py``, e.g.
-    ``CaptureRetiredToggle("studio.show_review_rules")``. Forwards deletes nothing (``retire_toggle prune``
-    deletes), prints the decision, and fails instead while ``TOGGLES_MIGRATION['STRICT']`` is on and the settings
-    disagree with it. It runs with the migration's historical models, on the migration's database.
+    ``name`` is a literal naming a declaration in ``retirements.py`` (migration 0002 runs the first one).
+    Forwards deletes nothing (``retire_toggle prune`` deletes), prints the decision, and fails instead while
+    ``TOGGLES_MIGRATION['STRICT']`` is on and the settings disagree with it. It runs with the migration's
+    historical models, on the migration's database.
     """
 
     reversible = True
