@@ -4,8 +4,8 @@ Each action's output, JSON and text, compared byte for byte with a golden file f
 The state is fully specified: fixed ids (no database sequence shows), fixed dates and a fixed clock, fixed
 settings, an empty reads cache. The export's rows are the database's own values, so it has one file per
 database (``export.sqlite.json``...). A deliberate change of an output is recorded by regenerating the files:
-``TOGGLES_MIGRATION_REGENERATE_GOLDEN=1 make test PYTEST_ARGS=tests/test_golden.py``, then review the diff and
-say why in CHANGELOG.
+``TOGGLES_MIGRATION_REGENERATE_GOLDEN=1 make test PYTEST_ARGS=tests/test_golden.py`` (with ``DB=mysql`` and
+``DB=postgresql`` too, for their export files), then review the diff and say why in CHANGELOG.
 """
 
 import contextlib
@@ -130,7 +130,8 @@ def _compare(path, actual):
     assert actual == expected, (
         f"tests/golden/{path.name} differs from the output of this run: a report's output changed. If the "
         f"change is deliberate, regenerate the golden files with `{REGENERATE}=1 make test "
-        f"PYTEST_ARGS=tests/test_golden.py`, review the diff, and record the change in CHANGELOG.rst."
+        f"PYTEST_ARGS=tests/test_golden.py` (and DB=mysql, DB=postgresql for the export), review the diff, and "
+        "record the change in CHANGELOG.rst."
     )
 
 

@@ -144,6 +144,15 @@ def fix(hint: str) -> str:
     return f"Fix: {hint}"
 
 
+def notices_pointer(notices: Sequence[Notice]) -> str:
+    """Return the one line the command writes when the settings have notices, instead of repeating them."""
+    ids = ", ".join(sorted({notice.check_id.rsplit(".", 1)[1] for notice in notices}))
+    return (
+        f"Note: PROCTORING_BACKENDS has {len(notices)} notices ({ids}); "
+        "`manage.py retire_toggle settings` or `manage.py check` shows them."
+    )
+
+
 def notice_check(notice: Notice) -> tuple[str, str]:
     """Return (message, hint) of the system check message of a settings notice."""
     return notice.message, fix(notice.hint)
@@ -340,6 +349,13 @@ def verify_text(report: VerifyReport) -> str:
         lines.extend(snippet_lines(report.snippet))
     lines.append(f"Next: {report.next}")
     return "\n".join(lines)
+
+
+def verify_failure(report: VerifyReport) -> str:
+    """Return the error with which ``verify`` exits non-zero: nothing captured, or the settings disagree."""
+    if report.agrees is None:
+        return f"{report.toggle} is not captured."
+    return "PROCTORING_BACKENDS disagrees with the captured decision."
 
 
 def change_text(report: ChangeReport) -> str:

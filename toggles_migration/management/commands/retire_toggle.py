@@ -112,11 +112,7 @@ class Command(BaseCommand):
         """One line on stderr when the settings have notices, instead of repeating Django's check output."""
         result = effective_backends()
         if result is not None and result.notices:
-            ids = ", ".join(sorted({notice.check_id.rsplit(".", 1)[1] for notice in result.notices}))
-            self.stderr.write(
-                f"Note: PROCTORING_BACKENDS has {len(result.notices)} notices ({ids}); "
-                "`manage.py retire_toggle settings` or `manage.py check` shows them."
-            )
+            self.stderr.write(rendering.notices_pointer(result.notices))
 
     def _context(self, options: dict[str, Any], decision_override: bool | None = None) -> actions.Context:
         return actions.make_context(apps, options["toggle"], self._database(options), decision_override)
@@ -154,10 +150,8 @@ class Command(BaseCommand):
         """Print the comparison and exit with its code."""
         report = actions.verify(self._context(options))
         self._write(report, options)
-        if report.exit_code == VERIFY_NOT_CAPTURED:
-            raise CommandError(f"{report.toggle} is not captured.", returncode=report.exit_code)
         if report.exit_code:
-            raise CommandError("PROCTORING_BACKENDS disagrees with the captured decision.", returncode=report.exit_code)
+            raise CommandError(rendering.verify_failure(report), returncode=report.exit_code)
 
     def handle_prune(self, options: dict[str, Any]) -> None:
         """Prune (or report what would be pruned); a cache left uncleared after the commit is a warning."""
