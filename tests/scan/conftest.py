@@ -51,6 +51,21 @@ def write_tree(tmp_path):
 
 
 @pytest.fixture
+def write_bytes_tree(tmp_path):
+    """Write ``{relative path as bytes: content}`` under tmp_path with bytes paths, so names need not be UTF-8."""
+
+    def write(files):
+        for relative, content in files.items():
+            path = os.path.join(os.fsencode(tmp_path), relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as output:
+                output.write(content)
+        return tmp_path
+
+    return write
+
+
+@pytest.fixture
 def classify_file(write_tree):
     """Scan one file and return its findings as (category, detail) pairs, in order."""
 
