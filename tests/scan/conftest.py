@@ -33,8 +33,8 @@ def corpus_result():
     return _scan_folder(CORPUS)
 
 
-@pytest.fixture
-def write_tree(tmp_path):
+@pytest.fixture(name="write_tree")
+def write_tree_fixture(tmp_path):
     """Write ``{relative path: text or bytes}`` under tmp_path and return tmp_path."""
 
     def write(files):

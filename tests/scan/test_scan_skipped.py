@@ -81,8 +81,8 @@ def sarif_notification(level, text, descriptor_id, index, uri):
     }
 
 
-@pytest.fixture
-def run_case(write_tree, run_cli):
+@pytest.fixture(name="run_case")
+def run_case_fixture(write_tree, run_cli):
     """Run the case of ``reason`` and return (status, stdout)."""
 
     def run(reason, *options):
