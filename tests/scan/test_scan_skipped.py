@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -251,3 +252,30 @@ def test_a_skipped_file_never_shows_its_content(write_tree, run_cli):
     root = write_tree({"app/data.py": b"\0SECRET_TOKEN = 'proctortrack'\n"})
     outputs = [run_cli(["scan", ".", "--format", name], root)[1] for name in ("text", "json", "sarif")]
     assert [("SECRET_TOKEN" in output, "app/data.py" in output) for output in outputs] == [(False, True)] * 3
+
+
+def test_help_says_which_files_are_skipped_and_which_are_outside_the_scan(tmp_path, run_cli):
+    help_text = " ".join(run_cli(["scan", "--help"], tmp_path)[1].split())
+    assert (
+        "Every report names each skipped file and why: unreadable, too large (--max-size), binary, or named as a "
+        "PATH but not a kind the scanner reads; files of other kinds inside a folder are outside the scan, neither "
+        "counted nor named." in help_text
+    )
+
+
+DOCS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "scanner.rst"
+
+
+def test_the_scanner_page_shows_the_real_text_report(write_tree, run_cli):
+    root = write_tree(
+        {
+            "app/exams.py": CLEAN,
+            "app/secret.py": CLEAN,
+            "app/fixtures.py": "#" * 4095 + "\n",
+            "app/compiled.py": b"\0\x01",
+            "notes.txt": "proctortrack\n",
+        }
+    )
+    output = run_cli(["scan", "app", "notes.txt", "--max-size", "1K", "--fail-on", "never"], root)[1]
+    shown = "".join(f"    {line}\n" if line else "\n" for line in output.splitlines())
+    assert shown in DOCS_PAGE.read_text(encoding="utf-8")
