@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from .findings import SEVERITY_BY_CATEGORY, Category, Severity, SkipReason
+from .reading import BINARY_SNIFF_BYTES
 
 TOOL_NAME = "toggles-migration"
 DISTRIBUTION = "openedx-toggles-migration"
@@ -230,12 +231,16 @@ def render_sarif(result):
 def _rule(category):
     return {
         "id": category.value,
-        "name": "".join(word.capitalize() for word in category.value.split("-")),
+        "name": _pascal_case(category.value),
         "shortDescription": {"text": f"Legacy name in {category.value}"},
         "fullDescription": {"text": RULE_DESCRIPTIONS[category]},
         "defaultConfiguration": {"level": LEVEL_BY_SEVERITY[SEVERITY_BY_CATEGORY[category]]},
         "properties": {"tags": ["open-edx", "toggle-retirement"]},
     }
+
+
+def _pascal_case(identifier):
+    return "".join(word.capitalize() for word in identifier.split("-"))
 
 
 def artifact_location(path):
@@ -292,7 +297,7 @@ def _notification(note):
 SKIP_DESCRIPTIONS = {
     SkipReason.UNREADABLE: "The file could not be read (permissions, an I/O error): a finding may hide there.",
     SkipReason.TOO_LARGE: "The file is larger than --max-size.",
-    SkipReason.BINARY: "The file holds a NUL byte in its first 8 KiB.",
+    SkipReason.BINARY: f"The file holds a NUL byte in its first {BINARY_SNIFF_BYTES // 1024} KiB.",
     SkipReason.UNSUPPORTED_KIND: "The file was named on the command line, but it is not a kind the scanner reads.",
 }
 
@@ -305,7 +310,7 @@ def skip_descriptor_id(reason):
 def _skip_descriptor(reason):
     return {
         "id": skip_descriptor_id(reason),
-        "name": "Skipped" + "".join(word.capitalize() for word in reason.value.split("-")),
+        "name": _pascal_case(skip_descriptor_id(reason)),
         "shortDescription": {"text": f"File skipped: {reason.label}"},
         "fullDescription": {"text": SKIP_DESCRIPTIONS[reason]},
         "defaultConfiguration": {"level": reason.level},
