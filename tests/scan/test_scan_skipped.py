@@ -220,6 +220,13 @@ def test_other_kinds_met_in_a_folder_are_neither_counted_nor_named(write_tree, r
     assert run_cli(["scan", "."], root)[:2] == (0, NO_FINDINGS + "1 file scanned, 0 skipped\n")
 
 
+def test_a_broken_symlink_or_a_pipe_met_in_a_folder_is_outside_the_scan(write_tree, run_cli):
+    root = write_tree({"app/m.py": CLEAN})
+    os.symlink("missing.py", root / "app" / "broken.py")
+    os.mkfifo(root / "app" / "pipe.py")
+    assert run_cli(["scan", "."], root)[:2] == (0, NO_FINDINGS + "1 file scanned, 0 skipped\n")
+
+
 def test_a_file_met_through_overlapping_paths_is_skipped_once(write_tree, run_cli):
     root = write_tree({"app/data.py": b"\0x"})
     assert run_cli(["scan", ".", "app", "app/data.py"], root)[1] == (
