@@ -479,6 +479,20 @@ class RestoreTest(ActionTestCase):
         assert f.row_total() == 0
         assert Capture.objects.get().state == "pruned"
 
+    def test_a_captured_reference_that_is_not_an_id_is_refused(self):
+        f.seed_full_state()
+        self._prune()
+        row = CapturedRow.objects.get(table=USERS_TABLE)
+        row.data = json.dumps({**json.loads(row.data), "user_id": "7"})
+        row.save()
+        with pytest.raises(actions.ActionRefused) as caught:
+            actions.restore(f.context())
+        assert str(caught.value) == (
+            "A captured row's user_id is a str, not an id: the capture was changed outside retire_toggle, and nothing "
+            "was restored. `retire_toggle export` shows the captured rows to repair."
+        )
+        assert f.snapshot()[USERS_TABLE] == ()
+
     def test_deleted_user_link_is_reported_not_invented(self):
         seeded = f.seed_full_state()
         before = f.snapshot()

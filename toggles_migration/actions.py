@@ -33,12 +33,11 @@ from .reports import (
 )
 from .retirements import RETIREMENTS, Retirement, get_retirement
 from .settings_shim import ShimResult, effective_backends
-from .tables import TableSpec
+from .tables import Row, TableSpec
 from .waffle_cache import clear_flag_cache_or_warn
 
 # The models an action reads are looked up in its apps registry, historical in a migration: they have no static
-# type, so a Capture (or any other row) is Any here.
-Row = dict[str, Any]
+# type, so a Capture is Any here.
 
 log = logging.getLogger(__name__)
 _SAMPLE = 10
@@ -422,7 +421,7 @@ def _compare(ctx: Context, header: Any) -> tuple[dict[str, int], dict[str, dict[
             kind = "removed" if here is None else "added" if kept is None else "changed" if here != kept else ""
             if kind:
                 diff[kind] += 1
-            if kind in ("added", "changed") and len(diff["ids"]) < _SAMPLE:
+            if here is not None and kind in ("added", "changed") and len(diff["ids"]) < _SAMPLE:
                 diff["ids"].append(here["id"])
         if diff["added"] or diff["changed"] or diff["removed"]:
             differences[spec.table] = diff
@@ -432,9 +431,10 @@ def _compare(ctx: Context, header: Any) -> tuple[dict[str, int], dict[str, dict[
 def _delete_ids(ctx: Context, spec: TableSpec, ids: list[int]) -> int:
     """Delete the toggle's rows with these ids; return how many were deleted."""
     model = tables.get_model(ctx.apps, spec)
-    queryset = streams.toggle_rows(ctx.apps, ctx.retirement.name, ctx.using, spec).filter(id__in=ids)
-    deleted: int = queryset.delete()[1].get(model._meta.label, 0)
-    return deleted
+    queryset = streams.toggle_rows(ctx.apps, ctx.retirement.name, ctx.using, spec)
+    if model is None or queryset is None:
+        return 0  # the table is not installed: it has no rows to delete
+    return queryset.filter(id__in=ids).delete()[1].get(model._meta.label, 0)
 
 
 def _refuse_rows_left(ctx: Context, expected: dict[str, int], done: dict[str, int]) -> None:
@@ -520,9 +520,9 @@ def _restore_table(
     def missing() -> Iterator[Row]:
         # The rows were compared, locked, just before: a difference now is a row inserted meanwhile.
         for here, kept in streams.merge(_live(ctx, spec), captured):
-            if here is None:
+            if here is None and kept is not None:
                 yield kept
-            elif kept is None or here != kept:
+            elif here is not None and here != kept:
                 raise ActionRefused(
                     f"{spec.table} rows of {ctx.retirement.name} changed while it was being restored (id "
                     f"{here['id']}): nothing was restored. Run `retire_toggle restore --dry-run` to review."
@@ -561,17 +561,27 @@ def _refuse_taken_ids(ctx: Context, spec: TableSpec, model: type[Model], rows: l
 def _unresolved_references(ctx: Context, spec: TableSpec, rows: list[Row]) -> list[Unresolved]:
     unresolved: list[Unresolved] = []
     for column, app_label, model_name in spec.references:
-        wanted = {row[column] for row in rows if row[column] is not None}
+        wanted = {reference for row in rows if (reference := _reference(row, column)) is not None}
         if not wanted:
             continue
         model = ctx.apps.get_model(app_label, model_name)
         present = set(ctx.manager(model).filter(pk__in=sorted(wanted)).values_list("pk", flat=True))
-        unresolved.extend(
-            Unresolved(table=spec.table, column=column, id=row["id"], missing=row[column])
-            for row in rows
-            if row[column] is not None and row[column] not in present
-        )
+        for row in rows:
+            row_id, missing = _reference(row, "id"), _reference(row, column)
+            if row_id is not None and missing is not None and missing not in present:
+                unresolved.append(Unresolved(table=spec.table, column=column, id=row_id, missing=missing))
     return unresolved
+
+
+def _reference(row: Row, column: str) -> int | None:
+    """Return the value of an id column of a captured row (None for NULL); anything but an id is refused."""
+    value = row[column]
+    if value is not None and not isinstance(value, int):
+        raise ActionRefused(
+            f"A captured row's {column} is a {type(value).__name__}, not an id: the capture was changed outside "
+            "retire_toggle, and nothing was restored. `retire_toggle export` shows the captured rows to repair."
+        )
+    return value
 
 
 def _without_unresolved(spec: TableSpec, rows: list[Row], unresolved: list[Unresolved]) -> list[Row]:
