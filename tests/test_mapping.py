@@ -557,16 +557,21 @@ class CountsTest(SimpleTestCase):
         assert (result.known_courses, result.decision.source) == (0, "global")
 
 
+def escalation(built):
+    """The plan's entry for the escalation-email companion rule of show_review_rules."""
+    return built.as_dict()["escalation_email"]
+
+
 @ddt.ddt
 class EscalationEmailTest(SimpleTestCase):
     """Legacy backends required an escalation email: the decision is always True."""
 
     @ddt.data(None, [], [COURSE])
     def test_decision_is_true(self, courses):
-        assert plan(stored(flag(everyone=False)), courses=courses).escalation_email["decision"] is True
+        assert escalation(plan(stored(flag(everyone=False)), courses=courses))["decision"] is True
 
     def test_missing_is_none_when_courses_unknown(self):
-        assert plan(stored()).escalation_email == {"decision": True, "missing": None}
+        assert escalation(plan(stored())) == {"decision": True, "missing": None}
 
     def test_missing_lists_blank_emails_sorted(self):
         courses = [
@@ -575,13 +580,13 @@ class EscalationEmailTest(SimpleTestCase):
             course("course-v1:M+X+1", "   "),
             course("course-v1:B+X+1", "\t"),
         ]
-        assert plan(stored(), courses=courses).escalation_email == {
+        assert escalation(plan(stored(), courses=courses)) == {
             "decision": True,
             "missing": ["course-v1:B+X+1", "course-v1:M+X+1", "course-v1:Z+X+1"],
         }
 
     def test_missing_is_empty_when_all_have_one(self):
-        assert plan(stored(), courses=[COURSE]).escalation_email["missing"] == []
+        assert escalation(plan(stored(), courses=[COURSE]))["missing"] == []
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def make_context(apps, toggle, using="default", decision_override=None):
         retirement=retirement,
         legacy_backends=config.legacy_backends,
         default_provider=default if isinstance(default, str) else None,
-        flag_default=bool(getattr(settings, "WAFFLE_FLAG_DEFAULT", False)),
+        flag_default=bool(getattr(settings, "WAFFLE_FLAG_DEFAULT", retirement.legacy_default)),
         shim_result=shim_result,
         decision_override=decision_override,
         strict=config.strict,

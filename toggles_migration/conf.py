@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .notices import InvalidTogglesMigration, SettingError, type_name
-from .retirements import DEFAULT_LEGACY_BACKENDS, RETIREMENTS
+from .retirements import DEFAULT_LEGACY_BACKENDS, declared, declared_names
 
 SETTING_NAME = "TOGGLES_MIGRATION"
 
@@ -237,9 +237,9 @@ def _decisions(value: object) -> dict[str, bool]:
     if not isinstance(value, dict):
         raise InvalidTogglesMigration(
             f"{path} must be a dict of toggle name to True/False, found {type_name(value)}.",
-            f"e.g. {{{RETIREMENTS[0].name!r}: True}}.",
+            f"e.g. {{{declared()[0].name!r}: True}}.",
         )
-    known = {retirement.name for retirement in RETIREMENTS}
+    known = declared_names()
     for name, decision in value.items():
         if name not in known:
             raise InvalidTogglesMigration(

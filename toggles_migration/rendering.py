@@ -5,6 +5,8 @@ import re
 import shlex
 from datetime import UTC, datetime
 
+from .retirements import get_retirement
+
 FORMATS = ("text", "json")
 # The Tutor plugin's config key for the per-backend options, and the setting in which its settings patch
 # records what that key holds (tutor/tutortoggles_migration/patches/openedx-common-settings).
@@ -149,10 +151,11 @@ def plan_text(plan):
     if plan["invalid_rows"]:
         lines.append(f"Invalid rows ({len(plan['invalid_rows'])}): reported, never evaluated")
         lines.extend(f"  {item['table']} #{item['id']}: {item['reason']}" for item in plan["invalid_rows"])
-    missing = plan["escalation_email"]["missing"]
-    if missing:
-        lines.append(f"Escalation email: {len(missing)} courses have none; Studio will demand one on their next save:")
-        lines.extend(f"  {course_id}" for course_id in missing)
+    for companion in get_retirement(plan["toggle"]).companions:
+        missing = plan[companion.plan_key]["missing"]
+        if missing:
+            lines.append(companion.missing_heading.format(count=len(missing)))
+            lines.extend(f"  {course_id}" for course_id in missing)
     lines.extend(consequence_lines(plan))
     lines.append("Effective settings:")
     lines.extend(effective_lines(plan["effective_setting"]))
