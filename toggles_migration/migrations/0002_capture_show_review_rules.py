@@ -6,14 +6,10 @@ Deletes nothing (expand, then contract: ``retire_toggle prune`` deletes, reversi
 apps only when they are installed, and then on the named migrations that created what it reads.
 """
 
-import sys
-
 from django.apps import apps as global_apps
 from django.db import migrations
 
-# A literal, as migrations must not depend on live objects; it names the declaration in retirements.py.
-TOGGLE = "studio.show_review_rules"  # toggles-migration: ignore
-
+from toggles_migration.operations import CaptureRetiredToggle
 
 # Named, never floating to the latest one: once this migration is applied, such a dependency would point at
 # every later upstream migration of these apps, and Django would refuse each later `migrate`
@@ -31,24 +27,6 @@ def _optional_dependencies():
     return [dependency for dependency in EDX_PLATFORM_DEPENDENCIES if dependency[0] in labels]
 
 
-def capture_forward(apps, schema_editor):
-    from toggles_migration import actions, rendering
-
-    ctx = actions.make_context(apps, TOGGLE, using=schema_editor.connection.alias)
-    _, plan, created = actions.capture(ctx)
-    if not created:
-        return
-    if ctx.strict and not plan["agrees"]:
-        raise actions.ActionRefused(rendering.strict_failure(plan))
-    sys.stdout.write(rendering.migration_summary(plan))
-
-
-def capture_backward(apps, schema_editor):
-    from toggles_migration import actions
-
-    actions.uncapture(actions.make_context(apps, TOGGLE, using=schema_editor.connection.alias))
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("toggles_migration", "0001_initial"),
@@ -57,5 +35,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(capture_forward, capture_backward, elidable=False),
+        # A literal, as migrations must not depend on live objects; it names the declaration in retirements.py.
+        CaptureRetiredToggle("studio.show_review_rules"),  # toggles-migration: ignore
     ]
+
+
+# The steps under the names this migration's RunPython gave them, for whoever runs them by hand: (apps, schema_editor).
+capture_forward = Migration.operations[0].capture
+capture_backward = Migration.operations[0].uncapture

@@ -1,0 +1,5 @@
+"""As shipped."""
+
+import importlib
+
+Migration = importlib.import_module("toggles_migration.migrations.0001_initial").Migration

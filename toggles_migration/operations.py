@@ -1,0 +1,96 @@
+"""The migration operation that captures a retired toggle: a retirement's migration is a few literal lines."""
+
+import re
+import sys
+
+from django.apps.registry import Apps
+from django.db import router
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.operations.base import Operation
+from django.db.migrations.state import ProjectState
+
+from . import actions, rendering
+from .retirements import get_retirement
+
+try:  # Django 5.1+ marks the operation as Python code ("p") in makemigrations' output; 4.2 has no categories.
+    from django.db.migrations.operations.base import OperationCategory
+
+    _CATEGORY: OperationCategory | None = OperationCategory.PYTHON
+except ImportError:  # pragma: no cover - Django 4.2
+    _CATEGORY = None
+
+# The operation writes this app's tables (the captures), whichever app's migration runs it: routers are asked
+# about this app.
+APP_LABEL = "toggles_migration"
+
+
+class CaptureRetiredToggle(Operation):
+    """
+    Capture the stored rows of a retired toggle and its decision; backwards, restore what was pruned and forget it.
+
+    ``name`` is a literal naming a declaration in ``retirements.py`` (migration 0002 runs the first one).
+    Forwards deletes nothing (``retire_toggle prune`` deletes), prints the decision, and fails instead while
+    ``TOGGLES_MIGRATION['STRICT']`` is on and the settings disagree with it. It runs with the migration's
+    historical models, on the migration's database.
+    """
+
+    reversible = True
+    reduces_to_sql = False
+    # No DDL: one transaction, even on backends whose schema changes are not transactional (as RunPython).
+    atomic = True
+    elidable = False
+    category = _CATEGORY
+
+    def __init__(self, name: str) -> None:
+        # An undeclared name fails when the migration is loaded, naming the declared ones.
+        self.name = get_retirement(name).name
+
+    def deconstruct(self) -> tuple[str, list[str], dict[str, str]]:
+        """Return the class name and the literal toggle name: what ``makemigrations`` writes."""
+        return (self.__class__.__qualname__, [self.name], {})
+
+    def state_forwards(self, app_label: str, state: ProjectState) -> None:
+        """Change no model: the operation only reads and writes rows."""
+
+    def database_forwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        """Capture the toggle with the models as they were before this migration."""
+        if self._allowed(schema_editor):
+            from_state.clear_delayed_apps_cache()
+            self.capture(from_state.apps, schema_editor)
+
+    def database_backwards(
+        self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
+    ) -> None:
+        """Restore anything pruned, then forget the capture, with the models as they are with this migration."""
+        if self._allowed(schema_editor):
+            from_state.clear_delayed_apps_cache()
+            self.uncapture(from_state.apps, schema_editor)
+
+    def describe(self) -> str:
+        """Return the line ``makemigrations`` and ``migrate --plan`` show."""
+        return f"Capture the stored rows and the decision of the retired toggle {self.name}"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        """Name a new migration after the toggle, as ``0002_capture_show_review_rules`` is."""
+        return "capture_" + re.sub(r"\W+", "_", self.name.rsplit(".", 1)[-1]).strip("_").lower()
+
+    def capture(self, apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        """Capture with the models of ``apps`` on the schema editor's database, then print the decision."""
+        ctx = actions.make_context(apps, self.name, using=schema_editor.connection.alias)
+        _, plan, created = actions.capture(ctx)
+        if not created:
+            return
+        if ctx.strict and not plan["agrees"]:
+            raise actions.ActionRefused(rendering.strict_failure(plan))
+        sys.stdout.write(rendering.migration_summary(plan))
+
+    def uncapture(self, apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        """Restore whatever was pruned, then forget the capture, with the models of ``apps``."""
+        actions.uncapture(actions.make_context(apps, self.name, using=schema_editor.connection.alias))
+
+    @staticmethod
+    def _allowed(schema_editor: BaseDatabaseSchemaEditor) -> bool:
+        return router.allow_migrate(schema_editor.connection.alias, APP_LABEL)
