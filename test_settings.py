@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "test_utils.waffle_utils.apps.WaffleUtilsConfig",
     "test_utils.course_overviews.apps.CourseOverviewsConfig",
     # A second, test-only retirement declared during the whole suite: adding a declaration must break no test.
-    "test_utils.made_up_retirement.apps.MadeUpRetirementConfig",
+    "test_utils.declared_retirements.apps.DeclaredRetirementsConfig",
     "toggles_migration.apps.TogglesMigrationConfig",
 ]
 

@@ -20,3 +20,6 @@ MADE_UP_RETIREMENT = Retirement(
     log_prefix="Courseware: ",
     upstream_change="https://github.com/openedx/openedx-platform/pull/99999",
 )
+
+# What the app registers.
+DECLARED = (MADE_UP_RETIREMENT,)
