@@ -557,7 +557,7 @@ class CountsTest(SimpleTestCase):
         assert (result.known_courses, result.decision.source) == (0, "global")
 
 
-def escalation(built):
+def escalation_entry(built):
     """The plan's entry for the escalation-email companion rule of show_review_rules."""
     return built.as_dict()["escalation_email"]
 
@@ -568,10 +568,10 @@ class EscalationEmailTest(SimpleTestCase):
 
     @ddt.data(None, [], [COURSE])
     def test_decision_is_true(self, courses):
-        assert escalation(plan(stored(flag(everyone=False)), courses=courses))["decision"] is True
+        assert escalation_entry(plan(stored(flag(everyone=False)), courses=courses))["decision"] is True
 
     def test_missing_is_none_when_courses_unknown(self):
-        assert escalation(plan(stored())) == {"decision": True, "missing": None}
+        assert escalation_entry(plan(stored())) == {"decision": True, "missing": None}
 
     def test_missing_lists_blank_emails_sorted(self):
         courses = [
@@ -580,13 +580,13 @@ class EscalationEmailTest(SimpleTestCase):
             course("course-v1:M+X+1", "   "),
             course("course-v1:B+X+1", "\t"),
         ]
-        assert escalation(plan(stored(), courses=courses)) == {
+        assert escalation_entry(plan(stored(), courses=courses)) == {
             "decision": True,
             "missing": ["course-v1:B+X+1", "course-v1:M+X+1", "course-v1:Z+X+1"],
         }
 
     def test_missing_is_empty_when_all_have_one(self):
-        assert escalation(plan(stored(), courses=[COURSE]))["missing"] == []
+        assert escalation_entry(plan(stored(), courses=[COURSE]))["missing"] == []
 
 
 # ---------------------------------------------------------------------------------------------------------------------

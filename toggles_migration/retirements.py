@@ -40,8 +40,8 @@ class CompanionRule:
     A rule the legacy code applied to the legacy backends alongside a retired toggle, kept as an option's value.
 
     The legacy backends need ``option`` at its ``legacy_value`` whatever the toggle's decision: the plan's snippet
-    and ``verify`` ask for it, and the plan lists the known courses the rule newly concerns under ``plan_key``: those
-    whose ``course_field`` (an attribute of ``legacy_state.Course``) is empty.
+    and ``verify`` ask for it, and the plan lists under ``plan_key`` the known courses the rule concerns: those
+    whose ``course_field`` (an attribute of ``legacy_state.KnownCourse``) is empty.
     """
 
     option: ManagedOption
@@ -120,8 +120,8 @@ REQUIRES_ESCALATION_EMAIL = ManagedOption(
     helper="requires_escalation_email",
 )
 
-# The legacy code required an escalation email exactly on proctortrack courses; the option keeps that rule on the
-# legacy backends, and the courses there without one must name one on their next save.
+# A companion of the show_review_rules retirement: the legacy code required an escalation email exactly on the
+# legacy backend's courses. The option keeps that rule there; those courses without one must name one on next save.
 ESCALATION_EMAIL_RULE = CompanionRule(
     option=REQUIRES_ESCALATION_EMAIL,
     plan_key="escalation_email",

@@ -5,8 +5,8 @@ from .exceptions import RetiredToggleRead, RetiredToggleWarning
 from .flag import RetiredCourseWaffleFlag, drop_in_flag, drop_in_names
 from .tracer import handle_read, install, installed, uninstall
 
+# Besides these, each declared retirement's drop-in flag, under its upstream constant's name (``__getattr__``).
 __all__ = [
-    "SHOW_REVIEW_RULES_FLAG",  # toggles-migration: ignore
     "RetiredCourseWaffleFlag",
     "RetiredToggleRead",
     "RetiredToggleWarning",
