@@ -6,6 +6,7 @@ value False, no companion rule) and captured by that app's one-operation migrati
 package reads the declarations.
 """
 
+import dataclasses
 import importlib
 import json
 import logging
@@ -76,15 +77,7 @@ def test_its_option_is_managed_without_a_companion():
 def test_registering_it_again_is_harmless_and_a_clashing_name_is_refused():
     retirements.register(MADE_UP_RETIREMENT)
     assert retirements.declared().count(MADE_UP_RETIREMENT) == 1
-    clash = retirements.Retirement(
-        name=NAME,
-        option=MADE_UP_OPTION,
-        legacy_default=True,
-        module_name="elsewhere",
-        constant="ELSEWHERE",
-        log_prefix="",
-        upstream_change="",
-    )
+    clash = dataclasses.replace(MADE_UP_RETIREMENT, constant="ELSEWHERE")
     with pytest.raises(ValueError) as raised:
         retirements.register(clash)
     assert str(raised.value) == "'courseware.made_up_flag' is already a declared retirement; declare each toggle once"
