@@ -137,8 +137,8 @@ annotations: $(VENV)/.docs ## lint the toggle and setting annotations (code-anno
 pylint-annotations: $(VENV)/.docs ## run only edx-lint's pylint annotation checks
 	$(BIN)/python docs/lint_annotations.py --only pylint
 
-# The linted paths; pylintrc's ignore-paths leaves out tests/scan_corpus (bad code on purpose) and, until their
-# fixtures are renamed, the scanner's tests (tests/scan).
+# The linted paths, the scanner's tests (tests/scan) included; pylintrc's ignore-paths leaves out only
+# tests/scan_corpus, the sample code the scanner's tests scan (bad code on purpose).
 LINT_PATHS := toggles_migration tests test_utils demo bench manage.py setup.py test_settings.py
 
 lint: $(VENV)/.docs ## pylint with edx-lint's pylintrc (pylintrc_tweaks); part of make quality

@@ -33,8 +33,8 @@ def corpus_result():
     return _scan_folder(CORPUS)
 
 
-@pytest.fixture
-def write_tree(tmp_path):
+@pytest.fixture(name="write_tree")
+def write_tree_fixture(tmp_path):
     """Write ``{relative path: text or bytes}`` under tmp_path and return tmp_path."""
 
     def write(files):
@@ -45,6 +45,21 @@ def write_tree(tmp_path):
                 path.write_bytes(content)
             else:
                 path.write_text(content, encoding="utf-8")
+        return tmp_path
+
+    return write
+
+
+@pytest.fixture
+def write_bytes_tree(tmp_path):
+    """Write ``{relative path as bytes: content}`` under tmp_path with bytes paths, so names need not be UTF-8."""
+
+    def write(files):
+        for relative, content in files.items():
+            path = os.path.join(os.fsencode(tmp_path), relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as output:
+                output.write(content)
         return tmp_path
 
     return write

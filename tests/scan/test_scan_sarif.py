@@ -96,8 +96,8 @@ def schema_errors(value, schema, where="$"):
     return errors
 
 
-@pytest.fixture(scope="module")
-def sarif(corpus):
+@pytest.fixture(scope="module", name="sarif")
+def sarif_fixture(corpus):
     with contextlib.chdir(corpus):
         return json.loads(render_sarif(scan(["."])))
 

@@ -1,6 +1,6 @@
 """Find hard-coded legacy backend names and reads of retired toggles in any code tree, without Django settings."""
 
-from .findings import Category, Finding, Note, ScanResult, Severity
+from .findings import Category, Finding, Note, ScanResult, Severity, Skipped, SkipReason
 from .reading import Target, TargetKind, declared_targets
 from .scanner import ScanOptions, scan
 
@@ -11,6 +11,8 @@ __all__ = [
     "ScanOptions",
     "ScanResult",
     "Severity",
+    "SkipReason",
+    "Skipped",
     "Target",
     "TargetKind",
     "declared_targets",

@@ -47,9 +47,11 @@ def build_parser():
         help="find hard-coded legacy backend names and reads of retired toggles in code trees",
         description="Find every legacy backend name and retired toggle (from the package's retirement "
         "declarations, plus --name) in Python, JavaScript/TypeScript, templates, build, dependency, config, "
-        "docs and translation files, and classify each occurrence. Exit status: 0 clean; 1 when a finding is at "
-        "or above --fail-on, or a file or folder could not be read (unless --ignore-unreadable); 2 on usage "
-        "errors; 3 on an internal error of the scanner.",
+        "docs and translation files, and classify each occurrence. Every report names each skipped file and why: "
+        "unreadable, too large (--max-size), binary, or named as a PATH but not a kind the scanner reads; files of "
+        "other kinds inside a folder are outside the scan, neither counted nor named. Exit status: 0 clean; 1 when "
+        "a finding is at or above --fail-on, or a file or folder could not be read (unless --ignore-unreadable); "
+        "2 on usage errors; 3 on an internal error of the scanner.",
         epilog=f"Silence a line with a '{MARKER}' comment in the file's own comment syntax.",
     )
     scan_parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")

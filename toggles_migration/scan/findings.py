@@ -202,6 +202,42 @@ def excerpt(line_text, column, length):
 UNREADABLE = "error"
 
 
+class SkipReason(StrEnum):
+    """Why a file the scan met was not read; the value is the stable identifier JSON and SARIF carry.
+
+    Declared in the order the text report lists them: the reasons that may hide a finding first.
+    """
+
+    UNREADABLE = "unreadable"
+    TOO_LARGE = "too-large"
+    BINARY = "binary"
+    UNSUPPORTED_KIND = "unsupported-kind"
+
+    @property
+    def label(self):
+        """Return the reason in words, as the text report shows it."""
+        return _SKIP_LABELS[self]
+
+    @property
+    def level(self):
+        """Return the level of the report entry: an unreadable file fails the scan, like an unreadable folder."""
+        return _SKIP_LEVELS[self]
+
+
+_SKIP_LABELS = {
+    SkipReason.UNREADABLE: "unreadable",
+    SkipReason.TOO_LARGE: "too large",
+    SkipReason.BINARY: "binary",
+    SkipReason.UNSUPPORTED_KIND: "not a kind the scanner reads",
+}
+_SKIP_LEVELS = {
+    SkipReason.UNREADABLE: UNREADABLE,
+    SkipReason.TOO_LARGE: "warning",
+    SkipReason.BINARY: "note",
+    SkipReason.UNSUPPORTED_KIND: "note",
+}
+
+
 @dataclass(frozen=True)
 class Note:
     """Something the operator should know about a path the scan could not fully cover."""
@@ -211,32 +247,52 @@ class Note:
     level: str = "note"
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file the scan met but did not read: its path as shown, why, and what the reason alone does not say."""
+
+    path: str
+    reason: SkipReason
+    detail: str | None = None
+
+
 @dataclass
 class ScanResult:
-    """Everything one scan found: reported and suppressed findings, notes and file counts."""
+    """Everything one scan found: reported and suppressed findings, notes, and the files scanned and skipped."""
 
     targets: tuple
     findings: list = field(default_factory=list)
     suppressed: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
     files_scanned: int = 0
-    files_skipped: Counter = field(default_factory=Counter)
 
     def add(self, finding):
         """Keep ``finding`` with the reported or the suppressed findings."""
         (self.suppressed if finding.suppressed_by else self.findings).append(finding)
 
+    def skip(self, path, reason, detail=None):
+        """Record that the file shown as ``path`` was not read, and why."""
+        self.skipped.append(Skipped(path, reason, detail))
+
     def sort(self):
-        """Put findings and notes in their stable order."""
+        """Put findings, notes and skipped files in their stable order."""
         self.findings.sort(key=lambda finding: finding.sort_key)
         self.suppressed.sort(key=lambda finding: finding.sort_key)
         self.notes.sort(key=lambda note: (note.path, note.message))
+        self.skipped.sort(key=lambda skipped: (skipped.path, skipped.reason))
         return self
 
     @property
+    def files_skipped(self):
+        """Return how many files were skipped for each reason: counted from the list, so the two always agree."""
+        return Counter(skipped.reason.value for skipped in self.skipped)
+
+    @property
     def unreadable(self):
-        """Return the notes about files and folders that could not be read."""
-        return [note for note in self.notes if note.level == UNREADABLE]
+        """Return the paths of the files and folders that could not be read."""
+        folders = [note.path for note in self.notes if note.level == UNREADABLE]
+        return folders + [skipped.path for skipped in self.skipped if skipped.reason == SkipReason.UNREADABLE]
 
     def summary(self):
         """Return counts by severity, category and suppression reason, for every output format."""

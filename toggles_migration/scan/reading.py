@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, declared
 
+from .findings import SkipReason
+
 DEFAULT_MAX_SIZE = 2 * 1024 * 1024
 # The largest --max-size. Past FULL_PARSE_LIMIT a file costs about four times its size in memory while it is
 # read and classified, so one file never takes more than about 256 MB.
@@ -23,11 +25,11 @@ _FIRST_READ = 64 * 1024
 
 
 class Content(NamedTuple):
-    """A file's raw bytes, or why they were not read (``skipped`` is a reason keyword, ``message`` a note)."""
+    """A file's raw bytes, or why they were not read: a ``SkipReason`` and, where it helps, a detail."""
 
     raw: bytes = b""
-    skipped: str | None = None
-    message: str | None = None
+    skipped: SkipReason | None = None
+    detail: str | None = None
 
 
 def read_candidate(filesystem_path, max_size):
@@ -40,14 +42,13 @@ def read_candidate(filesystem_path, max_size):
             raw = _read_up_to(descriptor, max_size + 1)
             if len(raw) > max_size:
                 size = os.fstat(descriptor).st_size
-                return Content(skipped="too-large", message=f"{size} bytes, over --max-size {max_size}; skipped")
+                return Content(skipped=SkipReason.TOO_LARGE, detail=f"{size} bytes, over --max-size {max_size}")
         finally:
             os.close(descriptor)
     except OSError as error:
-        reason = error.strerror or error.__class__.__name__
-        return Content(skipped="unreadable", message=f"file not readable ({reason}); skipped")
+        return Content(skipped=SkipReason.UNREADABLE, detail=error.strerror or error.__class__.__name__)
     if b"\0" in raw[:BINARY_SNIFF_BYTES]:
-        return Content(skipped="binary")
+        return Content(skipped=SkipReason.BINARY)
     return Content(raw=raw)
 
 

@@ -7,7 +7,8 @@ from itertools import groupby
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from .findings import SEVERITY_BY_CATEGORY, Category, Severity
+from .findings import SEVERITY_BY_CATEGORY, Category, Severity, SkipReason
+from .reading import BINARY_SNIFF_BYTES
 
 TOOL_NAME = "toggles-migration"
 DISTRIBUTION = "openedx-toggles-migration"
@@ -86,8 +87,23 @@ def render_text(result):
         lines.append(f"{note.level}: {printable(note.path)}: {printable(note.message)}")
     if result.notes:
         lines.append("")
+    lines.extend(skipped_lines(result.skipped))
     lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
+
+
+def skipped_lines(skipped):
+    """Return the text report's list of skipped files: one block per reason, the most urgent first."""
+    lines = []
+    for reason in SkipReason:
+        files = [entry for entry in skipped if entry.reason == reason]
+        if not files:
+            continue
+        lines.append(f"{reason.level}: {_count(len(files), 'file')} skipped as {reason.label}:")
+        lines.extend(
+            f"  {printable(entry.path)}{f' ({printable(entry.detail)})' if entry.detail else ''}" for entry in files
+        )
+    return [*lines, ""] if lines else []
 
 
 def summary_line(result):
@@ -147,9 +163,18 @@ def render_json(result):
             {"path": unicode_text(note.path), "level": note.level, "message": unicode_text(note.message)}
             for note in result.notes
         ],
+        "skipped": [skipped_record(skipped) for skipped in result.skipped],
         "summary": result.summary(),
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def skipped_record(skipped):
+    """Return a skipped file as a JSON-ready dict; ``detail`` appears only when the reason alone does not say it."""
+    record = {"path": unicode_text(skipped.path), "reason": skipped.reason.value}
+    if skipped.detail:
+        record["detail"] = unicode_text(skipped.detail)
+    return record
 
 
 # SARIF 2.1.0, one rule per category.
@@ -184,6 +209,7 @@ def render_sarif(result):
                 "version": tool_version(),
                 "informationUri": INFORMATION_URI,
                 "rules": [_rule(category) for category in categories],
+                "notifications": [_skip_descriptor(reason) for reason in SkipReason],
             }
         },
         "originalUriBaseIds": {SOURCE_ROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
@@ -192,7 +218,8 @@ def render_sarif(result):
         "invocations": [
             {
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [_notification(note) for note in result.notes],
+                "toolExecutionNotifications": [_notification(note) for note in result.notes]
+                + [_skip_notification(skipped) for skipped in result.skipped],
             }
         ],
         "properties": {"summary": result.summary()},
@@ -204,12 +231,16 @@ def render_sarif(result):
 def _rule(category):
     return {
         "id": category.value,
-        "name": "".join(word.capitalize() for word in category.value.split("-")),
+        "name": _pascal_case(category.value),
         "shortDescription": {"text": f"Legacy name in {category.value}"},
         "fullDescription": {"text": RULE_DESCRIPTIONS[category]},
         "defaultConfiguration": {"level": LEVEL_BY_SEVERITY[SEVERITY_BY_CATEGORY[category]]},
         "properties": {"tags": ["open-edx", "toggle-retirement"]},
     }
+
+
+def _pascal_case(identifier):
+    return "".join(word.capitalize() for word in identifier.split("-"))
 
 
 def artifact_location(path):
@@ -260,4 +291,37 @@ def _notification(note):
         "level": note.level,
         "message": {"text": unicode_text(note.message)},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(note.path)}}],
+    }
+
+
+SKIP_DESCRIPTIONS = {
+    SkipReason.UNREADABLE: "The file could not be read (permissions, an I/O error): a finding may hide there.",
+    SkipReason.TOO_LARGE: "The file is larger than --max-size.",
+    SkipReason.BINARY: f"The file holds a NUL byte in its first {BINARY_SNIFF_BYTES // 1024} KiB.",
+    SkipReason.UNSUPPORTED_KIND: "The file was named on the command line, but it is not a kind the scanner reads.",
+}
+
+
+def skip_descriptor_id(reason):
+    """Return the id of the SARIF notification descriptor of a ``SkipReason``."""
+    return f"skipped-{reason.value}"
+
+
+def _skip_descriptor(reason):
+    return {
+        "id": skip_descriptor_id(reason),
+        "name": _pascal_case(skip_descriptor_id(reason)),
+        "shortDescription": {"text": f"File skipped: {reason.label}"},
+        "fullDescription": {"text": SKIP_DESCRIPTIONS[reason]},
+        "defaultConfiguration": {"level": reason.level},
+    }
+
+
+def _skip_notification(skipped):
+    detail = f" ({unicode_text(skipped.detail)})" if skipped.detail else ""
+    return {
+        "level": skipped.reason.level,
+        "message": {"text": f"skipped: {skipped.reason.label}{detail}"},
+        "descriptor": {"id": skip_descriptor_id(skipped.reason), "index": list(SkipReason).index(skipped.reason)},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(skipped.path)}}],
     }

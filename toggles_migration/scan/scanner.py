@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from .classify import classify
-from .findings import UNREADABLE, Note, ScanResult, finding_for
+from .findings import Note, ScanResult, finding_for
 from .reading import DEFAULT_MAX_SIZE, LineIndex, NameMatcher, declared_targets, decode, find_hits, read_candidate
 from .walk import Excludes, discover
 
@@ -23,7 +23,7 @@ def scan(paths, options=None):
     targets = declared_targets(options.extra_names)
     matcher = NameMatcher(targets)
     result = ScanResult(targets=targets)
-    for candidate in discover(paths, Excludes(options.excludes), result.notes):
+    for candidate in discover(paths, Excludes(options.excludes), result):
         _scan_file(candidate, matcher, options.max_size, result)
     return result.sort()
 
@@ -31,10 +31,7 @@ def scan(paths, options=None):
 def _scan_file(candidate, matcher, max_size, result):
     content = read_candidate(candidate.filesystem_path, max_size)
     if content.skipped:
-        result.files_skipped[content.skipped] += 1
-        if content.message:
-            level = UNREADABLE if content.skipped == "unreadable" else "warning"
-            result.notes.append(Note(candidate.path, content.message, level))
+        result.skip(candidate.path, content.skipped, content.detail)
         return
     result.files_scanned += 1
     # Most files hold no name at all: a search of their raw bytes settles them before any decoding.

@@ -7,7 +7,7 @@ from enum import StrEnum
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
-from .findings import UNREADABLE, Note
+from .findings import UNREADABLE, Note, SkipReason
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 VIRTUALENV_MARKER = "pyvenv.cfg"
@@ -138,6 +138,11 @@ def is_test_path(relative_path):
 
 
 # Walking: every scannable file under the given paths, and what could not be read.
+#
+# A file named on the command line is always accounted for: scanned, or skipped with a reason. Inside a folder
+# the walk meets only the files of a kind it reads; every other file there (images, fonts, lock files, broken
+# symlinks, pipes...) is outside the scan, neither counted nor named, or a checkout's report would list
+# thousands of them.
 
 
 class Candidate(NamedTuple):
@@ -184,9 +189,9 @@ def display_path(root):
     return shown.replace(os.sep, "/")
 
 
-def discover(roots, excludes, notes):
-    """Yield a ``Candidate`` for each scannable file under ``roots``; append to ``notes`` what is left out."""
-    seen_roots = set()
+def discover(roots, excludes, result):
+    """Yield a ``Candidate`` for each scannable file under ``roots``; record in the ``ScanResult`` what is not."""
+    seen_roots, seen_files = set(), set()
     for root in roots:
         real_root = os.path.realpath(root)
         if real_root in seen_roots:
@@ -194,19 +199,29 @@ def discover(roots, excludes, notes):
         seen_roots.add(real_root)
         shown = display_path(root)
         if os.path.isdir(root):
-            yield from _walk_folder(root, shown, excludes, notes, excluded=excludes.matches(shown, shown))
+            candidates = _walk_folder(root, shown, excludes, result.notes, excluded=excludes.matches(shown, shown))
         elif os.path.isfile(root):
-            yield from _explicit_file(root, shown, excludes, notes)
+            candidates = _explicit_file(root, shown, excludes, result)
+        elif os.path.exists(root):
+            # A pipe, socket or device: reading it could block or never end.
+            result.skip(shown, SkipReason.UNSUPPORTED_KIND, "not a regular file")
+            continue
         else:
-            notes.append(Note(shown, "no such file or folder; skipped", "warning"))
+            result.notes.append(Note(shown, "no such file or folder", "warning"))
+            continue
+        # Overlapping roots (". app/exams.py", ". app") meet a file twice: it is scanned, counted and named once.
+        for candidate in candidates:
+            if candidate.path not in seen_files:
+                seen_files.add(candidate.path)
+                yield candidate
 
 
-def _explicit_file(root, shown, excludes, notes):
+def _explicit_file(root, shown, excludes, result):
     # A file passed on its own (say by a pre-commit hook) is classified by its path as given, so
     # tests/helpers.py is still a test and conf/locale/... still a catalogue.
     kind = kind_of(shown)
     if kind is None:
-        notes.append(Note(shown, "not a file kind the scanner reads; skipped"))
+        result.skip(shown, SkipReason.UNSUPPORTED_KIND)
         return
     yield Candidate(shown, root, shown, kind, excludes.matches(shown, shown))
 
