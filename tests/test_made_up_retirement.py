@@ -134,6 +134,13 @@ def test_plan_text_has_no_escalation_email_list(settings):
 
 
 @pytest.mark.django_db
+def test_the_operator_decides_it_by_name(settings):
+    settings.TOGGLES_MIGRATION = {"DECISIONS": {NAME: True}}
+    plan = json.loads(run("plan", NAME, "--format", "json"))
+    assert (plan["decision"]["value"], plan["decision"]["source"]) == (True, "operator")
+
+
+@pytest.mark.django_db
 def test_the_snippet_sets_its_option_alone(settings):
     settings.PROCTORING_BACKENDS = DISAGREEING
     plan = json.loads(run("plan", NAME, "--format", "json"))

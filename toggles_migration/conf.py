@@ -98,6 +98,9 @@ class _ParsedValue:
     raw: object
     copied: object
     parsed: TogglesMigrationSettings
+    # The declared retirements it was checked against, and whether every app had declared its own by then.
+    names: frozenset[str]
+    complete: bool
 
 
 @dataclass
@@ -121,15 +124,34 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
     raw = getattr(source, SETTING_NAME, None)
     # Reads of retired toggles call this on every read: reuse the last result while the value is unchanged.
     last = _last_read.value
-    if last is not None and last.raw is raw and _unchanged(last.copied, raw):
+    names, complete = declared_names(), _every_app_declared()
+    if (
+        last is not None
+        and last.raw is raw
+        and last.names is names
+        and (last.complete or not complete)
+        and _unchanged(last.copied, raw)
+    ):
         return last.parsed
     parsed = parse_settings(raw)
     try:
-        _last_read.value = _ParsedValue(raw, copy.deepcopy(raw), parsed)
+        _last_read.value = _ParsedValue(raw, copy.deepcopy(raw), parsed, names, complete)
     except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
         # a value that cannot be copied is parsed again on every read instead
         _last_read.value = None
     return parsed
+
+
+def _every_app_declared() -> bool:
+    """
+    Return whether every app has declared its retirements: apps register theirs in ``ready()``.
+
+    Until then (while settings load) a decision may name a retirement that an app declares later: it is checked
+    once the apps are ready, by the system checks and by every action.
+    """
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+
+    return apps.ready
 
 
 def _unchanged(copied: object, raw: object) -> bool:
@@ -241,7 +263,7 @@ def _decisions(value: object) -> dict[str, bool]:
         )
     known = declared_names()
     for name, decision in value.items():
-        if name not in known:
+        if name not in known and _every_app_declared():
             raise InvalidTogglesMigration(
                 f"{path} names {name!r}, which is not a retired toggle.",
                 f"use one of: {', '.join(sorted(known))}.",
