@@ -125,13 +125,7 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
     # Reads of retired toggles call this on every read: reuse the last result while the value is unchanged.
     last = _last_read.value
     names, complete = declared_names(), _every_app_declared()
-    if (
-        last is not None
-        and last.raw is raw
-        and last.names is names
-        and (last.complete or not complete)
-        and _unchanged(last.copied, raw)
-    ):
+    if last is not None and _still_valid(last, raw, names, complete):
         return last.parsed
     parsed = parse_settings(raw)
     try:
@@ -140,6 +134,12 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
         # a value that cannot be copied is parsed again on every read instead
         _last_read.value = None
     return parsed
+
+
+def _still_valid(last: _ParsedValue, raw: object, names: frozenset[str], complete: bool) -> bool:
+    """Return whether ``last`` parsed this very value, unchanged, against the retirements declared now."""
+    checked = last.names is names and (last.complete or not complete)
+    return last.raw is raw and checked and _unchanged(last.copied, raw)
 
 
 def _every_app_declared() -> bool:
