@@ -17,6 +17,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from edx_django_utils.cache import RequestCache
@@ -27,21 +29,36 @@ from bench.measure import Figure, human, info, interleaved_ns, median_ns
 from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions, capabilities, normalise_proctoring_backends, reads
-from toggles_migration.legacy_state import read_courses
 from toggles_migration.scan import cli, declared_targets
+from toggles_migration.tables import COURSE_OVERVIEWS_LABEL
 
 User = get_user_model()
 
 RETIRED = data.RETIRED
 
 
+def _legacy_course_ids(ctx):
+    """Return the ids of the proctored courses on the legacy backends (a NULL provider is the default's), sorted."""
+    on_backends = Q(proctoring_provider__in=list(ctx.legacy_backends))
+    if ctx.default_provider in ctx.legacy_backends:
+        on_backends |= Q(proctoring_provider__isnull=True)
+    queryset = (
+        ctx.apps.get_model(COURSE_OVERVIEWS_LABEL, "CourseOverview")
+        ._base_manager.db_manager(ctx.using)
+        .filter(on_backends, enable_proctored_exams=True)
+        .annotate(raw_id=Cast("id", CharField(max_length=255)))
+        .order_by("raw_id")
+        .values_list("raw_id", flat=True)
+    )
+    return list(queryset.iterator(chunk_size=2000))
+
+
 def _reference_plan(ctx):
     """Evaluate every known course as the legacy CourseWaffleFlag did: one override lookup per course."""
-    courses = read_courses(ctx.apps, ctx.legacy_backends, ctx.default_provider, ctx.using)
     global_value = waffle.get_waffle_flag_model().objects.filter(name=RETIRED, everyone=True).exists()
     values = []
-    for course in courses:
-        key = CourseKey.from_string(course.course_id)
+    for course_id in _legacy_course_ids(ctx):
+        key = CourseKey.from_string(course_id)
         choice = WaffleFlagCourseOverrideModel.override_value(RETIRED, key)
         if choice == "unset":
             choice = WaffleFlagOrgOverrideModel.override_value(RETIRED, key.org)

@@ -2,16 +2,20 @@
 
 import json
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+from django.apps.registry import Apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Cast
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Q, Value
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from . import tables
+from .tables import DbValue, JsonValue, Row, TableSpec
 
 _CHUNK = 2000
 # Tied keys asked per statement: each is upstream's own query, a few parameters each.
@@ -25,39 +29,19 @@ class StoredRows:
     """Every stored row of one toggle, per table name, as JSON-ready dicts sorted by id."""
 
     toggle: str
-    rows: dict
-
-    def of(self, spec):
-        """Return the rows of one table."""
-        return self.rows.get(spec.table, ())
-
-    @property
-    def count(self):
-        """How many rows in all."""
-        return sum(len(rows) for rows in self.rows.values())
+    rows: dict[str, tuple[Row, ...]]
 
 
-@dataclass(frozen=True)
-class Course:
-    """A course whose exams showed the field only when the flag said so."""
-
-    course_id: str
-    provider: str
-    escalation_email: str
-
-
-def installed_tables(apps):
-    """Return the flag tables present in this registry (edx-platform's override tables may be absent)."""
-    return tuple(spec for spec in tables.FLAG_TABLES if tables.get_model(apps, spec) is not None)
-
-
-def read_rows(apps, toggle, using):
+def read_rows(apps: Apps, toggle: str, using: str) -> StoredRows:
     """Read every stored row of ``toggle``: one query per table, whatever the row count."""
-    rows = {}
-    flag_model = tables.get_model(apps, tables.FLAG)
-    flag_ids = list(flag_model.objects.using(using).filter(name=toggle).values_list("id", flat=True))
-    for spec in installed_tables(apps):
+    rows: dict[str, tuple[Row, ...]] = {}
+    flag_ids = list(
+        tables.flag_model(apps)._base_manager.db_manager(using).filter(name=toggle).values_list("id", flat=True)
+    )
+    for spec in tables.FLAG_TABLES:
         model = tables.get_model(apps, spec)
+        if model is None:  # edx-platform's override tables may be absent
+            continue
         manager = model._base_manager.db_manager(using)
         if spec.m2m_field:
             if not flag_ids:
@@ -69,32 +53,6 @@ def read_rows(apps, toggle, using):
         values = tables.raw_values(queryset.order_by("id"), spec).iterator(chunk_size=_CHUNK)
         rows[spec.table] = tuple(tables.encode_row(spec, row) for row in values)
     return StoredRows(toggle=toggle, rows=rows)
-
-
-def read_courses(apps, backends, default_provider, using):
-    """
-    Return the proctored courses on ``backends`` (a NULL provider means ``default_provider``), or None.
-
-    None means unknown: edx-platform's course_overviews app is not installed here.
-    """
-    try:
-        model = apps.get_model(tables.COURSE_OVERVIEWS_LABEL, "CourseOverview")
-    except LookupError:
-        return None
-    on_backends = Q(proctoring_provider__in=list(backends))
-    if default_provider in backends:
-        on_backends |= Q(proctoring_provider__isnull=True)
-    queryset = (
-        model._base_manager.db_manager(using)
-        .filter(on_backends, enable_proctored_exams=True)
-        .annotate(raw_id=Cast("id", CharField(max_length=255)))
-        .order_by("raw_id")
-        .values_list("raw_id", "proctoring_provider", "proctoring_escalation_email")
-    )
-    return tuple(
-        Course(course_id=raw_id, provider=provider or default_provider, escalation_email=email or "")
-        for raw_id, provider, email in queryset.iterator(chunk_size=_CHUNK)
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -117,7 +75,7 @@ class Override:
 
     key: str
     # True ('on') or False ('off'); None when the newest row is disabled, which leaves the level unset.
-    value: object
+    value: bool | None
     row_id: int
 
 
@@ -127,7 +85,7 @@ class Tie:
 
     table: str
     key: str
-    tied_ids: tuple
+    tied_ids: tuple[int, ...]
     effective_id: int
 
 
@@ -139,9 +97,9 @@ class KnownCourse:
     provider: str
     escalation_email: str
     # True/False from the effective course override; None when it does not answer.
-    course_value: object = None
+    course_value: bool | None = None
     # True/False from the effective override of the course's org, asked only when the course level does not answer.
-    org_value: object = None
+    org_value: bool | None = None
     # Why the course id does not parse ('' when it does, or when the course level answered without parsing it).
     problem: str = ""
 
@@ -151,18 +109,19 @@ class LegacyState:
     """What the legacy CourseWaffleFlag read: the global flag, one effective override per key, the known courses."""
 
     toggle: str
-    flag_row: object
+    # The stored django-waffle Flag row, or None when there is none.
+    flag_row: Row | None
     user_count: int
     group_count: int
-    course_overrides: tuple
-    org_overrides: tuple
-    invalid_rows: tuple
-    ties: tuple
+    course_overrides: tuple[Override, ...]
+    org_overrides: tuple[Override, ...]
+    invalid_rows: tuple[InvalidRow, ...]
+    ties: tuple[Tie, ...]
     # None: edx-platform's course_overviews app is not installed here, so the courses are unknown.
-    courses: object
+    courses: tuple[KnownCourse, ...] | None
 
 
-def parse_course_key(raw):
+def parse_course_key(raw: object) -> tuple[CourseKey | None, str]:
     """Return (CourseKey, '') for a stored course id, or (None, why it does not parse)."""
     if not isinstance(raw, str):
         return None, f"course id of type {type(raw).__name__}"
@@ -172,7 +131,9 @@ def parse_course_key(raw):
         return None, f"course id {raw!r} does not parse as a course key"
 
 
-def read_legacy_state(apps, toggle, backends, default_provider, using):
+def read_legacy_state(
+    apps: Apps, toggle: str, backends: tuple[str, ...], default_provider: str | None, using: str
+) -> LegacyState:
     """
     Read the legacy state of ``toggle`` with a constant number of queries; Python holds one row per key.
 
@@ -198,34 +159,43 @@ def read_legacy_state(apps, toggle, backends, default_provider, using):
     )
 
 
+# A row as the database driver returns it: its values' types follow the query's columns.
+_SqlRow = tuple[Any, ...]
+# One override row, folded: (id, enabled, override_choice, the key as stored).
+_OverrideRow = tuple[int, bool, str, str]
+# What a fold groups rows by: the database's rank of a stored key, or a course id or org.
+_Key = TypeVar("_Key", int, str)
+
+
 class _Newest:
     """The newest rows of one key, folded from rows the database ordered by change_date, newest first."""
 
     __slots__ = ("change_date", "rows")
 
-    def __init__(self, change_date, row):
+    def __init__(self, change_date: object, row: _OverrideRow) -> None:
+        # Text on SQLite (its stored spelling), a datetime elsewhere: only compared for equality.
         self.change_date = change_date
         self.rows = [row]
 
-    def add(self, change_date, row):
+    def add(self, change_date: object, row: _OverrideRow) -> None:
         """Keep ``row`` when it ties with the newest; older rows do not count."""
         if change_date == self.change_date:
             self.rows.append(row)
 
 
-class _Fold:
+class _Fold(Generic[_Key]):
     """Each key's newest rows, from rows (key, id, change_date, enabled, choice, stored key) newest first."""
 
-    def __init__(self):
-        self.newest = {}
+    def __init__(self) -> None:
+        self.newest: dict[_Key, _Newest | None] = {}
 
-    def add(self, values):
+    def add(self, values: _SqlRow) -> None:
         """Fold one row; a NULL id (an outer join that found nothing) records the key with no rows."""
         key, row_id, change_date, enabled, choice, stored = values
         if row_id is None:
             self.newest.setdefault(key, None)
             return
-        row = (row_id, bool(enabled), choice, stored)
+        row: _OverrideRow = (row_id, bool(enabled), choice, stored)
         found = self.newest.get(key)
         if found is None:
             self.newest[key] = _Newest(change_date, row)
@@ -234,41 +204,55 @@ class _Fold:
 
 
 _KEY_COLUMNS = {tables.COURSE_OVERRIDES: "course_id", tables.ORG_OVERRIDES: "org"}
+# What upstream's query of a tied key is asked with, from the key and its newest rows.
+_Literal = Callable[[_Key, _Newest], str]
 _OVERVIEW_ID = ("course_overviews_courseoverview", "id")
+
+
+def _the_key(key: str, _found: _Newest) -> str:
+    """Ask upstream's query with the key itself (a course id or org)."""
+    return key
+
+
+def _stored_key(_rank: int, found: _Newest) -> str:
+    """Ask upstream's query of a group of keys the database compares equal with the key of its newest row."""
+    return found.rows[0][3]
 
 
 class _Reader:
     """The queries of read_legacy_state on one database, and the invalid rows and ties they met."""
 
-    def __init__(self, apps, toggle, using):
+    def __init__(self, apps: Apps, toggle: str, using: str) -> None:
         self.apps = apps
         self.toggle = toggle
         self.using = using
         self.connection = connections[using]
         self.quote = self.connection.ops.quote_name
         self.models = {spec: tables.get_model(apps, spec) for spec in _KEY_COLUMNS}
-        self.invalid = {}
-        self.ties = set()
-        self._problems = {}
-        self._collations = None
+        # (table, row id) -> the row that cannot be evaluated.
+        self.invalid: dict[tuple[str, int], InvalidRow] = {}
+        self.ties: set[Tie] = set()
+        # Stored course id -> why it does not parse ('' when it does).
+        self._problems: dict[str, str] = {}
+        # (table, column) -> its collation; read once, when first needed.
+        self._collations: dict[tuple[str, str], tuple[str, str]] | None = None
 
-    def flag(self):
+    def flag(self) -> tuple[Row | None, int, int]:
         """Return (flag row or None, linked user count, linked group count)."""
-        manager = tables.get_model(self.apps, tables.FLAG)._base_manager.db_manager(self.using)
+        manager = tables.flag_model(self.apps)._base_manager.db_manager(self.using)
         found = list(tables.raw_values(manager.filter(name=self.toggle), tables.FLAG))
         if not found:
             return None, 0, 0
         flag_row = tables.encode_row(tables.FLAG, found[0])
-        counts = [
-            tables.get_model(self.apps, spec)
-            ._base_manager.db_manager(self.using)
-            .filter(flag_id=flag_row["id"])
-            .count()
-            for spec in (tables.FLAG_USERS, tables.FLAG_GROUPS)
-        ]
-        return flag_row, *counts
+        users, groups = (self._links(spec, flag_row["id"]) for spec in (tables.FLAG_USERS, tables.FLAG_GROUPS))
+        return flag_row, users, groups
 
-    def stored_key_overrides(self, spec):
+    def _links(self, spec: TableSpec, flag_id: JsonValue) -> int:
+        """Count the flag's rows in a many-to-many table of django-waffle's Flag."""
+        model = tables.get_model(self.apps, spec)
+        return 0 if model is None else model._base_manager.db_manager(self.using).filter(flag_id=flag_id).count()
+
+    def stored_key_overrides(self, spec: TableSpec) -> tuple[Override, ...]:
         """
         Return the effective Override of every stored key, keys grouped as the database compares them (one query).
 
@@ -279,23 +263,23 @@ class _Reader:
         if self.models[spec] is None:
             return ()
         key = f"o.{self.quote(_KEY_COLUMNS[spec])}"
-        fold = self._fold(
+        fold: _Fold[int] = self._fold(
             f"SELECT DENSE_RANK() OVER (ORDER BY {key}), o.id, {self._date('o.change_date')}, o.enabled, "
             f"o.override_choice, {key} FROM {self.quote(spec.table)} o WHERE o.waffle_flag = %s "
             "ORDER BY o.change_date DESC",
             [self.toggle],
             # Every row of the toggle passes here once: check each stored course id.
-            check=lambda row: self._usable(spec, (row[1], None, None, row[5])),
+            check=lambda row: self._usable(spec, row[1], row[5]),
         )
-        overrides = {}
+        overrides: dict[int, Override] = {}
         # Ask upstream's query of a tied group with a key of the group as stored: the database finds the others.
-        for row in self._effective(spec, fold, literal=lambda group, found: found.rows[0][3]).values():
-            if row is not None and self._usable(spec, row):
+        for row in self._effective(spec, fold, literal=_stored_key).values():
+            if row is not None and self._usable(spec, row[0], row[3]):
                 row_id, enabled, choice, stored = row
                 overrides[row_id] = Override(key=stored, value=(choice == _ON) if enabled else None, row_id=row_id)
         return tuple(sorted(overrides.values(), key=lambda item: (item.key, item.row_id)))
 
-    def known_courses(self, backends, default_provider):
+    def known_courses(self, backends: tuple[str, ...], default_provider: str | None) -> tuple[KnownCourse, ...] | None:
         """
         Return the proctored courses on ``backends`` (a NULL provider means ``default_provider``), or None.
 
@@ -319,17 +303,18 @@ class _Reader:
         except EmptyResultSet:
             return ()
         details, course_values = self._courses_with_course_overrides(courses_sql, params)
-        orgs = {}
+        orgs: dict[str, str] = {}
         for course_id in details:
             if course_id not in course_values:
                 key, _ = self._parse(course_id)
-                if key is not None:
+                if key is not None and key.org is not None:
                     orgs[course_id] = key.org
         org_values = self._org_values(set(orgs.values()))
         return tuple(
             KnownCourse(
                 course_id,
-                details[course_id][0] or default_provider,
+                # A NULL provider is selected only when the default provider is one of ``backends``.
+                details[course_id][0] or default_provider or "",
                 details[course_id][1] or "",
                 course_value=course_values.get(course_id),
                 org_value=org_values.get(orgs[course_id]) if course_id in orgs else None,
@@ -338,14 +323,16 @@ class _Reader:
             for course_id in sorted(details)
         )
 
-    def _courses_with_course_overrides(self, courses_sql, params):
+    def _courses_with_course_overrides(
+        self, courses_sql: str, params: Sequence[DbValue]
+    ) -> tuple[dict[str, tuple[str | None, str | None]], dict[str, bool]]:
         """
         Return ({course id: (provider, email)}, {course id: True/False from its effective course override}).
 
         Two queries: the courses, then the toggle's course override rows joined with them (driven by the toggle's
         rows, so the cost follows the toggle's history, not every flag's).
         """
-        details = {}
+        details: dict[str, tuple[str | None, str | None]] = {}
         with self.connection.chunked_cursor() as cursor:
             cursor.execute(courses_sql, params)
             for course_id, provider, email in self._rows(cursor):
@@ -354,45 +341,48 @@ class _Reader:
         if self.models[spec] is None:
             return details, {}
         matches = self._equals(spec, "o", "c.id", _OVERVIEW_ID)
-        fold = self._fold(
+        fold: _Fold[str] = self._fold(
             f"SELECT c.id, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.course_id "
             f"FROM {self.quote(spec.table)} o JOIN ({courses_sql}) c ON {matches} "
             "WHERE o.waffle_flag = %s ORDER BY o.change_date DESC",
             [*params, self.toggle],
         )
-        course_values = {}
-        for course_id, row in self._effective(spec, fold).items():
-            if row[1] and self._usable(spec, row):
+        course_values: dict[str, bool] = {}
+        for course_id, row in self._effective(spec, fold, literal=_the_key).items():
+            if row is not None and row[1] and self._usable(spec, row[0], row[3]):
                 course_values[course_id] = row[2] == _ON
         return details, course_values
 
-    def _org_values(self, orgs):
+    def _org_values(self, orgs: set[str]) -> dict[str, bool]:
         """Return {org: True/False} for the orgs whose effective org override answers (one query, even for none)."""
         spec = tables.ORG_OVERRIDES
         if self.models[spec] is None:
             return {}
-        fold = self._fold(
+        fold: _Fold[str] = self._fold(
             f"SELECT w.k, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.org "
             f"FROM {self._json_strings()} JOIN {self.quote(spec.table)} o "
             f"ON o.waffle_flag = %s AND {self._equals(spec, 'o', 'w.k')} ORDER BY o.change_date DESC",
             [json.dumps(sorted(orgs)), self.toggle],
         )
-        return {org: row[2] == _ON for org, row in self._effective(spec, fold).items() if row is not None and row[1]}
+        effective = self._effective(spec, fold, literal=_the_key)
+        return {org: row[2] == _ON for org, row in effective.items() if row is not None and row[1]}
 
-    def _effective(self, spec, fold, literal=lambda key, found: key):
+    def _effective(
+        self, spec: TableSpec, fold: _Fold[_Key], literal: _Literal[_Key]
+    ) -> dict[_Key, _OverrideRow | None]:
         """
         Return {key: effective row}; where the newest rows tie, upstream's query picks one, and the tie is recorded.
 
-        ``literal`` gives the value upstream's query is asked with for a key (by default the key itself).
+        ``literal`` gives the value upstream's query is asked with for a key.
         """
         tied = {
             key: literal(key, found) for key, found in fold.newest.items() if found is not None and len(found.rows) > 1
         }
         answers = self._ask_upstream(spec, sorted(set(tied.values())))
-        effective = {}
+        effective: dict[_Key, _OverrideRow | None] = {}
         for key, found in fold.newest.items():
             if found is None or len(found.rows) == 1:
-                effective[key] = found and found.rows[0]
+                effective[key] = None if found is None else found.rows[0]
                 continue
             by_id = {row[0]: row for row in found.rows}
             chosen = answers.get(tied[key], found.rows[0][0])
@@ -400,15 +390,17 @@ class _Reader:
             effective[key] = by_id.get(chosen, found.rows[0])
         return effective
 
-    def _ask_upstream(self, spec, keys):
+    def _ask_upstream(self, spec: TableSpec, keys: list[str]) -> dict[str, int]:
         """Run upstream's ``filter(...).order_by('-change_date').first()`` for each key; return {key: row id}."""
-        if not keys:
+        model = self.models[spec]
+        if not keys or model is None:
             return {}
-        manager = self.models[spec]._base_manager.db_manager(self.using)
-        answers = {}
+        manager = model._base_manager.db_manager(self.using)
+        answers: dict[str, int] = {}
         for start in range(0, len(keys), _TIES_PER_QUERY):
             batch = keys[start : start + _TIES_PER_QUERY]
-            parts, params = [], []
+            parts: list[str] = []
+            params: list[DbValue] = []
             for position, key in enumerate(batch):
                 queryset = manager.filter(waffle_flag=self.toggle, **{_KEY_COLUMNS[spec]: Value(key)})
                 upstream = tables.raw_values(queryset.order_by("-change_date"), spec)[:1]
@@ -420,8 +412,10 @@ class _Reader:
                 answers.update((batch[position], row_id) for position, row_id in cursor.fetchall())
         return answers
 
-    def _fold(self, sql, params, check=None):
-        fold = _Fold()
+    def _fold(
+        self, sql: str, params: Sequence[DbValue], check: Callable[[_SqlRow], object] | None = None
+    ) -> _Fold[_Key]:
+        fold: _Fold[_Key] = _Fold()
         with self.connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             for row in self._rows(cursor):
@@ -431,15 +425,15 @@ class _Reader:
         return fold
 
     @staticmethod
-    def _rows(cursor):
+    def _rows(cursor: CursorWrapper) -> Iterator[_SqlRow]:
         while rows := cursor.fetchmany(_CHUNK):
             yield from rows
 
-    def _date(self, expression):
+    def _date(self, expression: str) -> str:
         # SQLite keeps change_date as text and orders it as text: compare that text, not a parsed datetime.
         return f"CAST({expression} AS TEXT)" if self.connection.vendor == "sqlite" else expression
 
-    def _json_strings(self):
+    def _json_strings(self) -> str:
         """Return a table ``w(k)`` of the strings in a JSON array parameter: one parameter, whatever the count."""
         vendor = self.connection.vendor
         if vendor == "mysql":
@@ -448,16 +442,15 @@ class _Reader:
             return "(SELECT jsonb_array_elements_text(%s::jsonb) AS k) w"
         return "(SELECT value AS k FROM json_each(%s)) w"
 
-    def _parse(self, raw):
+    def _parse(self, raw: str) -> tuple[CourseKey | None, str]:
         key, problem = parse_course_key(raw)
         self._problems[raw] = problem
         return key, problem
 
-    def _usable(self, spec, row):
+    def _usable(self, spec: TableSpec, row_id: int, stored: str) -> bool:
         """Return whether an override row's key can be evaluated; record a course id that does not parse."""
         if spec is not tables.COURSE_OVERRIDES:
             return True
-        row_id, _, _, stored = row
         if stored not in self._problems:
             self._parse(stored)
         if self._problems[stored]:
@@ -465,7 +458,7 @@ class _Reader:
             return False
         return True
 
-    def _equals(self, spec, alias, other, other_column=None):
+    def _equals(self, spec: TableSpec, alias: str, other: str, other_column: tuple[str, str] | None = None) -> str:
         """
         Return SQL true when ``other`` equals the key column of ``alias`` as the database compares a literal with it.
 
@@ -483,7 +476,7 @@ class _Reader:
             return f"{left} = CONVERT({other} USING {collation[0]}) COLLATE {collation[1]}"
         return f"{left} = {other} COLLATE {self.quote(collation[0])}.{self.quote(collation[1])}"
 
-    def _read_collations(self):
+    def _read_collations(self) -> dict[tuple[str, str], tuple[str, str]]:
         """
         Return {(table, column): collation} of the key columns and the course id column (one query).
 
@@ -496,6 +489,7 @@ class _Reader:
         if not tables_ or vendor not in ("mysql", "postgresql"):
             return {}
         tables_.append(_OVERVIEW_ID[0])
+        names: tuple[str, ...] | list[str]
         if vendor == "mysql":
             sql = (
                 "SELECT table_name, column_name, character_set_name, collation_name FROM information_schema.columns "

@@ -137,11 +137,9 @@ def build_plan(
     ``decision_override`` is the operator's decision; ``captured`` the decision captured earlier, used when the
     operator set none, so that every hint proposes the one captured value.
     """
-    flag_row: Any = state.flag_row  # a dict of the Flag row's columns, or None
-    global_raw, conditions = global_value(flag_row, state.user_count, state.group_count, flag_default)
+    global_raw, conditions = global_value(state.flag_row, state.user_count, state.group_count, flag_default)
     fallback = False if global_raw == CONDITIONAL else bool(global_raw)
-    known: Any = state.courses
-    courses: Sequence[KnownCourse] | None = known
+    courses = state.courses
     invalid: list[InvalidRow] = list(state.invalid_rows)
     legacy: dict[str, bool] = {}
     for course in courses or ():
@@ -151,7 +149,7 @@ def build_plan(
         # Course override, else org override, else the global flag: CourseWaffleFlag's order.
         for value in (course.course_value, course.org_value, fallback):
             if value is not None:
-                legacy[course.course_id] = bool(value)
+                legacy[course.course_id] = value
                 break
 
     decision_value, source = _decide(legacy, courses is not None, fallback, decision_override, captured)
@@ -265,7 +263,7 @@ def _exceptions(legacy: Mapping[str, bool], known: bool, state: LegacyState, dec
         return [Deviation("course", course_id, value) for course_id, value in legacy.items() if value != decision_value]
     # Courses unknown: every effective override that differs, its key as stored.
     return [
-        Deviation(scope, item.key, bool(item.value))
+        Deviation(scope, item.key, item.value)
         for scope, overrides in (("course", state.course_overrides), ("org", state.org_overrides))
         for item in overrides
         if item.value is not None and item.value != decision_value

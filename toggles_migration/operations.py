@@ -2,6 +2,7 @@
 
 import re
 import sys
+from collections.abc import Callable
 
 from django.apps.registry import Apps
 from django.db import router
@@ -22,6 +23,8 @@ except ImportError:  # pragma: no cover - Django 4.2
 # The operation writes this app's tables (the captures), whichever app's migration runs it: routers are asked
 # about this app.
 APP_LABEL = "toggles_migration"
+# What RunPython would run: a function of the historical apps registry and the schema editor.
+_Step = Callable[[Apps, BaseDatabaseSchemaEditor], None]
 
 
 class CaptureRetiredToggle(Operation):
@@ -56,17 +59,13 @@ class CaptureRetiredToggle(Operation):
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
         """Capture the toggle with the models as they were before this migration."""
-        if self._allowed(schema_editor):
-            from_state.clear_delayed_apps_cache()
-            self.capture(from_state.apps, schema_editor)
+        self._run(self.capture, schema_editor, from_state)
 
     def database_backwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
         """Restore anything pruned, then forget the capture, with the models as they are with this migration."""
-        if self._allowed(schema_editor):
-            from_state.clear_delayed_apps_cache()
-            self.uncapture(from_state.apps, schema_editor)
+        self._run(self.uncapture, schema_editor, from_state)
 
     def describe(self) -> str:
         """Return the line ``makemigrations`` and ``migrate --plan`` show."""
@@ -92,5 +91,8 @@ class CaptureRetiredToggle(Operation):
         actions.uncapture(actions.make_context(apps, self.name, using=schema_editor.connection.alias))
 
     @staticmethod
-    def _allowed(schema_editor: BaseDatabaseSchemaEditor) -> bool:
-        return router.allow_migrate(schema_editor.connection.alias, APP_LABEL)
+    def _run(step: _Step, schema_editor: BaseDatabaseSchemaEditor, state: ProjectState) -> None:
+        """Run ``step`` with the historical models of ``state``, unless a router keeps this app off the database."""
+        if router.allow_migrate(schema_editor.connection.alias, APP_LABEL):
+            state.clear_delayed_apps_cache()
+            step(state.apps, schema_editor)

@@ -1,25 +1,40 @@
 """Read a retirement's live and captured rows a page at a time, in id order (keyset pagination)."""
 
 import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from django.apps.registry import Apps
+from django.db.models import Manager, Model, QuerySet
 
 from . import tables
+from .tables import Row, TableSpec
 
 PAGE = 2000
+# A selected row: its first value is the key it is paged by.
+_Selected = TypeVar("_Selected", bound=tuple[object, ...])
 
 
-def toggle_rows(apps, toggle, using, spec):
+def toggle_rows(apps: Apps, toggle: str, using: str, spec: TableSpec) -> QuerySet[Model] | None:
     """Return the queryset of ``toggle``'s rows in the table of ``spec``, or None when the table is absent."""
     model = tables.get_model(apps, spec)
     if model is None:
         return None
     manager = model._base_manager.db_manager(using)
     if spec.m2m_field:
-        flags = tables.get_model(apps, tables.FLAG)._base_manager.db_manager(using).filter(name=toggle)
+        flags = tables.flag_model(apps)._base_manager.db_manager(using).filter(name=toggle)
         return manager.filter(flag_id__in=flags.values("id"))
     return manager.filter(**{spec.toggle_column: toggle})
 
 
-def _paged(queryset, key, select, *, lock=False, page=PAGE):
+def _paged(
+    queryset: QuerySet[Model],
+    key: str,
+    select: Callable[[QuerySet[Model]], QuerySet[Model, _Selected]],
+    *,
+    lock: bool = False,
+    page: int = PAGE,
+) -> Iterator[_Selected]:
     """Yield the tuples ``select`` makes of ``queryset``, ``page`` rows per query, by ``key`` (their first value)."""
     last = None
     while True:
@@ -33,7 +48,7 @@ def _paged(queryset, key, select, *, lock=False, page=PAGE):
         last = rows[-1][0]
 
 
-def live_rows(apps, toggle, using, spec, *, lock=False):
+def live_rows(apps: Apps, toggle: str, using: str, spec: TableSpec, *, lock: bool = False) -> Iterator[Row]:
     """
     Yield ``toggle``'s rows in one table as JSON-ready dicts, by id; ``lock`` locks each page as it reads it.
 
@@ -47,36 +62,48 @@ def live_rows(apps, toggle, using, spec, *, lock=False):
         yield tables.encode_row(spec, values)
 
 
-def captured_rows(manager, capture_id, table):
+def captured_rows(manager: Manager[Model], capture_id: int, table: str) -> Iterator[Row]:
     """Yield the captured rows of one table as dicts, by id (``manager`` is CapturedRow's)."""
     queryset = manager.filter(capture_id=capture_id, table=table)
-    for _, data in _paged(queryset, "row_id", lambda current: current.values_list("row_id", "data")):
-        yield json.loads(data)
+    selected: Iterator[tuple[int, str]] = _paged(
+        queryset, "row_id", lambda current: current.values_list("row_id", "data")
+    )
+    for _, data in selected:
+        row: Row = json.loads(data)
+        yield row
 
 
-def captured_ids(manager, capture_id, table):
+def captured_ids(manager: Manager[Model], capture_id: int, table: str) -> Iterator[int]:
     """Yield the ids of the captured rows of one table, in order."""
     queryset = manager.filter(capture_id=capture_id, table=table)
-    for (row_id,) in _paged(queryset, "row_id", lambda current: current.values_list("row_id")):
+    selected: Iterator[tuple[int]] = _paged(queryset, "row_id", lambda current: current.values_list("row_id"))
+    for (row_id,) in selected:
         yield row_id
 
 
-def captured_tables(manager, capture_id):
+def captured_tables(manager: Manager[Model], capture_id: int) -> list[str]:
     """Return the names of the tables the capture holds rows of, sorted."""
     return list(manager.filter(capture_id=capture_id).order_by("table").values_list("table", flat=True).distinct())
 
 
-def merge(live, captured):
+def merge(live: Iterable[Row], captured: Iterable[Row]) -> Iterator[tuple[Row | None, Row | None]]:
     """Yield (live row or None, captured row or None) pairs of two streams sorted by id, matched by id."""
-    live, captured = iter(live), iter(captured)
-    here, kept = next(live, None), next(captured, None)
+    live_stream, captured_stream = iter(live), iter(captured)
+    here, kept = next(live_stream, None), next(captured_stream, None)
     while here is not None or kept is not None:
-        if kept is None or (here is not None and here["id"] < kept["id"]):
+        if kept is None or (here is not None and _row_id(here) < _row_id(kept)):
             yield here, None
-            here = next(live, None)
-        elif here is None or kept["id"] < here["id"]:
+            here = next(live_stream, None)
+        elif here is None or _row_id(kept) < _row_id(here):
             yield None, kept
-            kept = next(captured, None)
+            kept = next(captured_stream, None)
         else:
             yield here, kept
-            here, kept = next(live, None), next(captured, None)
+            here, kept = next(live_stream, None), next(captured_stream, None)
+
+
+def _row_id(row: Row) -> int:
+    row_id = row["id"]
+    if not isinstance(row_id, int):
+        raise TypeError(f"a stored row's id is {type(row_id).__name__}, not int")
+    return row_id

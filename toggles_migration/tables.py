@@ -1,14 +1,24 @@
 """Literal declarations of the stored tables a retirement touches, and the JSON codec of their rows."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps.registry import Apps
 from django.db import connections
-from django.db.models import CharField, TextField
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import CharField, ManyToManyField, Model, QuerySet, TextField
 from django.db.models.functions import Cast
 
 INT, BOOL, NULLBOOL, TEXT, DATETIME, DECIMAL, RAW_KEY = "int", "bool", "nullbool", "text", "datetime", "decimal", "key"
+
+# A column value as the database returns it (SQLite's dates and course keys as their stored text).
+DbValue = int | str | bool | Decimal | datetime.datetime | None
+# A column value in a JSON-ready row: dates and decimals as text.
+JsonValue = int | str | bool | None
+# One stored row, JSON-ready: column name -> value.
+Row = dict[str, JsonValue]
 
 
 @dataclass(frozen=True)
@@ -18,16 +28,18 @@ class TableSpec:
     app_label: str
     model_name: str
     table: str
-    columns: tuple
+    # (column name, kind), in the table's order.
+    columns: tuple[tuple[str, str], ...]
     # The column naming the toggle, used to select the rows of one toggle.
     toggle_column: str = ""
     # For an auto-created many-to-many table: the field of the Flag model that owns it.
     m2m_field: str = ""
     # Columns pointing at rows that may have been deleted since (users, groups).
-    references: tuple = ()
+    # (column, app label, model name) of each.
+    references: tuple[tuple[str, str, str], ...] = ()
 
     @property
-    def column_names(self):
+    def column_names(self) -> tuple[str, ...]:
         """The column names, in declaration order."""
         return tuple(name for name, _ in self.columns)
 
@@ -97,18 +109,27 @@ FLAG_TABLES = (FLAG, FLAG_USERS, FLAG_GROUPS, COURSE_OVERRIDES, ORG_OVERRIDES)
 COURSE_OVERVIEWS_LABEL = "course_overviews"
 
 
-def get_model(apps, spec):
+def get_model(apps: Apps, spec: TableSpec) -> type[Model] | None:
     """Return the model (or auto-created through model) for ``spec`` from an apps registry, or None."""
     try:
-        model = apps.get_model(spec.app_label, spec.model_name)
+        model: type[Model] = apps.get_model(spec.app_label, spec.model_name)
     except LookupError:
         return None
     if spec.m2m_field:
-        return model._meta.get_field(spec.m2m_field).remote_field.through
+        field = model._meta.get_field(spec.m2m_field)
+        if not isinstance(field, ManyToManyField):
+            raise TypeError(f"{spec.model_name}.{spec.m2m_field} is not a many-to-many field; fix its TableSpec")
+        return field.remote_field.through
     return model
 
 
-def raw_values(queryset, spec):
+def flag_model(apps: Apps) -> type[Model]:
+    """Return django-waffle's Flag model from an apps registry (waffle is required: check E006)."""
+    model: type[Model] = apps.get_model(FLAG.app_label, FLAG.model_name)
+    return model
+
+
+def raw_values(queryset: QuerySet[Model], spec: TableSpec) -> QuerySet[Model, tuple[DbValue, ...]]:
     """
     Select the spec's columns as tuples, course keys as the raw stored strings, SQLite dates as their stored text.
 
@@ -117,8 +138,8 @@ def raw_values(queryset, spec):
     reading that text keeps the spelling, so restore writes back the same bytes.
     """
     text_dates = connections[queryset.db].vendor == "sqlite"
-    names = []
-    annotations = {}
+    names: list[str] = []
+    annotations: dict[str, Cast] = {}
     for name, kind in spec.columns:
         if kind == RAW_KEY:
             annotations[f"raw_{name}"] = Cast(name, CharField(max_length=255))
@@ -131,17 +152,17 @@ def raw_values(queryset, spec):
     return queryset.annotate(**annotations).values_list(*names) if annotations else queryset.values_list(*names)
 
 
-def encode_row(spec, values):
+def encode_row(spec: TableSpec, values: Sequence[DbValue]) -> Row:
     """Turn a row tuple read by ``raw_values`` into a JSON-ready dict."""
     return {name: _encode(kind, value) for (name, kind), value in zip(spec.columns, values, strict=True)}
 
 
-def decode_value(kind, value):
+def decode_value(kind: str, value: JsonValue) -> DbValue:
     """Turn a JSON value back into the Python value of a column of ``kind``."""
     if value is None:
         return None
     if kind == DATETIME:
-        return datetime.datetime.fromisoformat(value)
+        return datetime.datetime.fromisoformat(str(value))
     if kind == DECIMAL:
         return Decimal(value)
     if kind in (BOOL, NULLBOOL):
@@ -149,33 +170,31 @@ def decode_value(kind, value):
     return value
 
 
-def db_values(connection, spec, row):
+def db_values(connection: BaseDatabaseWrapper, spec: TableSpec, row: Row) -> tuple[DbValue, ...]:
     """Turn a JSON-ready row back into the parameters of an INSERT on ``connection``, in column order."""
     return tuple(_db_value(connection, kind, row[name]) for name, kind in spec.columns)
 
 
-def _db_value(connection, kind, value):
-    if kind == DATETIME and connection.vendor == "sqlite" and value is not None:
-        return value  # the stored text, verbatim
-    value = decode_value(kind, value)
-    if value is None:
-        return None
-    if kind == DATETIME:
+def _db_value(connection: BaseDatabaseWrapper, kind: str, stored: JsonValue) -> DbValue:
+    if kind == DATETIME and connection.vendor == "sqlite" and stored is not None:
+        return stored  # the stored text, verbatim
+    value = decode_value(kind, stored)
+    if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
-    if kind == DECIMAL:
+    if isinstance(value, Decimal):
         return connection.ops.adapt_decimalfield_value(value, 3, 1)
     return value
 
 
-def _encode(kind, value):
+def _encode(kind: str, value: DbValue) -> JsonValue:
     if value is None:
         return None
     if kind == DATETIME:
-        return value if isinstance(value, str) else value.isoformat()
+        return value.isoformat() if isinstance(value, datetime.datetime) else str(value)
     if kind == DECIMAL:
         return str(value)
     if kind in (BOOL, NULLBOOL):
         return bool(value)
-    if kind == INT:
+    if kind == INT and not isinstance(value, datetime.datetime):
         return int(value)
     return str(value)
