@@ -1,5 +1,6 @@
 """Tests of the pure mapping from a retired flag's legacy state (and the effective settings) to a Plan."""
 
+import dataclasses
 import json
 import random
 
@@ -8,7 +9,7 @@ from django.test import SimpleTestCase
 
 from toggles_migration.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
 from toggles_migration.mapping import build_plan
-from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
+from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT, declared
 from toggles_migration.settings_shim import normalise_proctoring_backends
 
 TOGGLE = "studio.show_review_rules"
@@ -555,6 +556,12 @@ class CountsTest(SimpleTestCase):
     def test_invalid_known_course_does_not_crash(self):
         result = plan(stored(courses=_majority_rows()), courses=["", "lib:edX:lib1"])
         assert (result.known_courses, result.decision.source) == (0, "global")
+
+
+def test_every_companion_lists_courses_by_a_field_of_the_known_courses():
+    fields = {field.name for field in dataclasses.fields(KnownCourse)}
+    companions = [companion for retirement in declared() for companion in retirement.companions]
+    assert [companion.course_field for companion in companions if companion.course_field not in fields] == []
 
 
 def escalation_entry(built):
