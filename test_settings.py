@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "waffle",
     "test_utils.waffle_utils.apps.WaffleUtilsConfig",
     "test_utils.course_overviews.apps.CourseOverviewsConfig",
+    # A second, test-only retirement declared during the whole suite: adding a declaration must break no test.
+    "test_utils.declared_retirements.apps.DeclaredRetirementsConfig",
     "toggles_migration.apps.TogglesMigrationConfig",
 ]
 

@@ -266,7 +266,7 @@ def test_every_toggle_is_annotated_once_where_it_is_declared():
     boolean_keys = {f"TOGGLES_MIGRATION['{key}']" for key, value in conf.DEFAULTS.items() if isinstance(value, bool)}
     expected = (
         {retirement.name for retirement in retirements.RETIREMENTS}
-        | {option_name(option) for option in retirements.MANAGED_OPTIONS}
+        | {option_name(option) for option in retirements.managed_options(retirements.RETIREMENTS)}
         | boolean_keys
     )
     assert set(toggles) == expected
@@ -276,26 +276,23 @@ def test_every_toggle_is_annotated_once_where_it_is_declared():
         assert toggles[name]["filename"] == "conf.py"
 
 
-def test_the_retired_flag_annotation_matches_its_declaration():
-    retirement = retirements.SHOW_REVIEW_RULES_RETIREMENT
-    annotation = by_name("toggle")[retirement.name]
-    assert annotation["implementation"] == [retirement.implementation]
-    assert annotation["default"] == str(retirement.legacy_default)
-    assert annotation["use_cases"] == ["temporary"]
-    assert annotation["target_removal_date"]
-    assert annotation["removal_ticket"] == retirement.removal_ticket
-    warning = annotation["warning"]
-    assert "Retired" in warning
-    assert option_name(retirement.option) in warning
-    assert retirement.removal_ticket in warning  # the Sphinx page shows the warning, not the ticket fields
-    assert "retire_toggle plan" in warning
-    assert retirement.upstream_change in annotation["tickets"]
-    assert "https://github.com/openedx/openedx-platform/pull/20703" in annotation["tickets"]
-
-
-def test_the_option_annotations_match_their_declarations():
+def test_the_annotations_agree_with_the_declarations():
+    """The one place where the annotations above the declarations and the declarations' own fields meet."""
     toggles = by_name("toggle")
-    for option in retirements.MANAGED_OPTIONS:
+    for retirement in retirements.RETIREMENTS:
+        annotation = toggles[retirement.name]
+        # The drop-in flag factory builds course waffle flags only.
+        assert annotation["implementation"] == ["CourseWaffleFlag"]
+        assert annotation["default"] == str(retirement.legacy_default)
+        assert annotation["use_cases"] == ["temporary"]
+        assert annotation["target_removal_date"]
+        warning = annotation["warning"]
+        assert "Retired" in warning
+        assert option_name(retirement.option) in warning
+        assert annotation["removal_ticket"] in warning  # the Sphinx page shows the warning, not the ticket fields
+        assert "retire_toggle plan" in warning
+        assert retirement.upstream_change in annotation["tickets"]
+    for option in retirements.managed_options(retirements.RETIREMENTS):
         annotation = toggles[option_name(option)]
         assert annotation["implementation"] == ["DjangoSetting"]
         assert annotation["default"] == str(option.upstream_default)

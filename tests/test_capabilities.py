@@ -1,15 +1,19 @@
 """Our capability helpers give exactly upstream's answers."""
 
 import ddt
+import pytest
 from django.conf import settings
 from django.test import SimpleTestCase, override_settings
 
+import toggles_migration
 from toggles_migration import (
     normalise_proctoring_backends,
     requires_escalation_email,
     requires_escalation_email_providers,
     show_review_rules,
 )
+from toggles_migration.capabilities import option_value
+from toggles_migration.retirements import managed_options
 
 
 # The reference: upstream's common/djangoapps/util/proctoring.py and xmodule's provider list, verbatim in logic.
@@ -97,3 +101,34 @@ class DefaultsTest(SimpleTestCase):
             assert show_review_rules("proctortrack") is False
             assert requires_escalation_email("proctortrack") is True
             assert upstream_show_review_rules("proctortrack") is False
+
+
+class GenericReaderTest(SimpleTestCase):
+    """Every declared option is readable through option_value; the public helpers are thin readers over it."""
+
+    def test_every_declared_option_reads_its_upstream_default_when_unset(self):
+        with override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": {"client_id": "a"}}):
+            assert {option.name: option_value("x", option) for option in managed_options()} == {
+                option.name: option.upstream_default for option in managed_options()
+            }
+
+    def test_every_declared_option_reads_the_value_set(self):
+        flipped = {option.name: not option.upstream_default for option in managed_options()}
+        with override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": flipped}):
+            assert {option.name: option_value("x", option) for option in managed_options()} == flipped
+            assert {name: option_value("x", name) for name in flipped} == flipped
+
+    def test_every_declared_helper_is_the_generic_reader_of_its_option(self):
+        helped = [option for option in managed_options() if option.helper]
+        assert [option.helper for option in helped] == ["requires_escalation_email", "show_review_rules"]
+        for value in (True, False):
+            backends = {"DEFAULT": "x", "x": {option.name: value for option in helped}}
+            with override_settings(PROCTORING_BACKENDS=backends):
+                for option in helped:
+                    assert getattr(toggles_migration, option.helper)("x") is option_value("x", option) is value
+
+    def test_an_undeclared_option_name_is_refused_naming_the_known_ones(self):
+        with pytest.raises(LookupError) as raised:
+            option_value("x", "show_review_rule")
+        known = ", ".join(option.name for option in managed_options())
+        assert str(raised.value) == f"'show_review_rule' is not a managed option; known: {known}"

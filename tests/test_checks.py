@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core import checks
 from django.test import SimpleTestCase, TestCase, override_settings
 
+from tests.declared import legacy_values
 from toggles_migration import actions
 from toggles_migration import checks as checks_module
 from toggles_migration import notices as n
 from toggles_migration.checks import check_captured_decisions, check_settings, check_waffle_installed
 
-CLEAN = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False, "requires_escalation_email": True}}
+CLEAN = {"DEFAULT": "proctortrack", "proctortrack": legacy_values()}
 
 
 def messages():
@@ -92,7 +93,14 @@ class ChecksTest(SimpleTestCase):
     def test_w003_possible_misspelling(self):
         assert messages() == [(n.POSSIBLE_MISSPELLING, checks.Warning)]
 
-    @override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False}})
+    @override_settings(
+        PROCTORING_BACKENDS={
+            "DEFAULT": "proctortrack",
+            "proctortrack": {
+                name: value for name, value in legacy_values().items() if name != "requires_escalation_email"
+            },
+        }
+    )
     def test_w004_legacy_rule_applied(self):
         assert messages() == [(n.LEGACY_RULE_APPLIED, checks.Warning)]
         assert check_settings()[0].hint == (

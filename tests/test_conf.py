@@ -1,13 +1,16 @@
 """Tests of the TOGGLES_MIGRATION accessor."""
 
 import types
+from unittest import mock
 
 import ddt
 import pytest
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
 
 from toggles_migration.conf import DEFAULTS, parse_settings, read_settings
+from toggles_migration.retirements import declared_names
 
 
 @ddt.ddt
@@ -58,3 +61,30 @@ class ReadSettingsTest(SimpleTestCase):
     def test_unknown_key_suggests_the_close_one(self):
         with pytest.raises(ImproperlyConfigured, match="Fix: rename it to 'LEGACY_BACKENDS'"):
             parse_settings({"LEGACY_BACKEND": ["x"]})
+
+
+class DecisionNamesTest(SimpleTestCase):
+    """DECISIONS names declared retirements; apps declare theirs when ready, after the settings loaded."""
+
+    def test_a_decision_naming_no_declared_retirement_is_refused(self):
+        with pytest.raises(ImproperlyConfigured) as raised:
+            parse_settings({"DECISIONS": {"studio.not_declared": True}})
+        assert raised.value.message == (
+            "TOGGLES_MIGRATION['DECISIONS'] names 'studio.not_declared', which is not a retired toggle."
+        )
+        assert raised.value.hint == f"use one of: {', '.join(sorted(declared_names()))}."
+
+    def test_while_settings_load_a_decision_may_name_a_retirement_declared_later(self):
+        with mock.patch.object(apps, "ready", False):
+            parsed = parse_settings({"DECISIONS": {"studio.declared_later": True}})
+        assert parsed.decisions == {"studio.declared_later": True}
+
+    def test_a_value_read_while_settings_load_is_checked_once_the_apps_are_ready(self):
+        module = types.SimpleNamespace(TOGGLES_MIGRATION={"DECISIONS": {"studio.declared_later": True}})
+        with mock.patch.object(apps, "ready", False):
+            assert read_settings(module).decisions == {"studio.declared_later": True}
+        with pytest.raises(ImproperlyConfigured) as raised:
+            read_settings(module)
+        assert raised.value.message == (
+            "TOGGLES_MIGRATION['DECISIONS'] names 'studio.declared_later', which is not a retired toggle."
+        )

@@ -11,6 +11,7 @@ set (``make docs``), which turns the skips into failures.
 import argparse
 import dataclasses
 import html
+import importlib.util
 import os
 import re
 import shlex
@@ -124,10 +125,11 @@ def test_the_toggles_page_lists_the_retired_flag_and_both_options(site):
     names = heading_ids(text, "name")
     retirement = retirements.SHOW_REVIEW_RULES_RETIREMENT
     assert retirement.name in names
-    for option in retirements.MANAGED_OPTIONS:
+    for option in retirements.managed_options(retirements.RETIREMENTS):
         assert f"PROCTORING_BACKENDS[<backend>]['{option.name}']" in names
     retired = section(text, f"name-{retirement.name}")
-    for expected in ("Retired", "Target Removal Date", "temporary", "CourseWaffleFlag", retirement.removal_ticket):
+    removal_ticket = "https://github.com/openedx/openedx-platform/issues/36329"
+    for expected in ("Retired", "Target Removal Date", "temporary", "CourseWaffleFlag", removal_ticket):
         assert expected in retired
 
 
@@ -170,18 +172,35 @@ def literal(name):
 def test_the_upgrade_guide_explains_every_field_of_the_plan(site):
     text = page(site, "upgrade.html")
     for field in dataclasses.fields(mapping.Plan):
+        if field.name == "companions":
+            continue  # each companion rule appears under its own plan key, below
         assert literal(field.name) in text or f'<span class="pre">{field.name}.' in text, field.name
     for field in dataclasses.fields(mapping.Decision):
         assert literal(f"decision.{field.name}") in text, field.name
     for model in (mapping.Deviation, mapping.InvalidRow):
         for field in dataclasses.fields(model):
             assert f'"{field.name}"' in html.unescape(text), field.name
-    for key in ("decision", "missing"):
-        assert literal(f"escalation_email.{key}") in text
+    for retirement in retirements.RETIREMENTS:
+        for companion in retirement.companions:
+            for key in ("decision", "missing"):
+                assert literal(f"{companion.plan_key}.{key}") in text
     for status in (mapping.UNIFORM, mapping.ABSENT, mapping.LOSSY, mapping.CONDITIONAL):
         assert f"<dt>{literal_code(status)}</dt>" in text, status
     for mode in conf.READS_MODES:
         assert f"<dt>{literal_code(mode)}" in text, mode
+
+
+def test_the_generated_references_follow_the_declarations():
+    """Every declared retirement (the test-only one too) is a toggle choice and every option is in the examples."""
+    require("sphinx", "make docs")
+    spec = importlib.util.spec_from_file_location("toggles_docs", DOCS / "_ext" / "toggles_docs.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    choices = ", ".join(f"``{retirement.name}``" for retirement in retirements.declared())
+    assert f"- {choices}" in generator.command_rst()
+    legacy_backend = generator.check_examples()["toggles_migration.E002"]["PROCTORING_BACKENDS"]["proctortrack"]
+    for option in retirements.managed_options():
+        assert legacy_backend[option.name] is option.legacy_value
 
 
 def literal_code(name):

@@ -1,5 +1,6 @@
 """Tests of the pure mapping from a retired flag's legacy state (and the effective settings) to a Plan."""
 
+import dataclasses
 import json
 import random
 
@@ -9,7 +10,7 @@ from django.test import SimpleTestCase
 from toggles_migration.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
 from toggles_migration.mapping import build_plan
 from toggles_migration.rendering import json_data
-from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
+from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT, declared
 from toggles_migration.settings_shim import normalise_proctoring_backends
 
 TOGGLE = "studio.show_review_rules"
@@ -558,16 +559,27 @@ class CountsTest(SimpleTestCase):
         assert (result.known_courses, result.decision.source) == (0, "global")
 
 
+def test_every_companion_lists_courses_by_a_field_of_the_known_courses():
+    fields = {field.name for field in dataclasses.fields(KnownCourse)}
+    companions = [companion for retirement in declared() for companion in retirement.companions]
+    assert [companion.course_field for companion in companions if companion.course_field not in fields] == []
+
+
+def escalation_entry(built):
+    """The plan's entry for the escalation-email companion rule of show_review_rules."""
+    return json_data(built)["escalation_email"]
+
+
 @ddt.ddt
 class EscalationEmailTest(SimpleTestCase):
     """Legacy backends required an escalation email: the decision is always True."""
 
     @ddt.data(None, [], [COURSE])
     def test_decision_is_true(self, courses):
-        assert plan(stored(flag(everyone=False)), courses=courses).escalation_email["decision"] is True
+        assert escalation_entry(plan(stored(flag(everyone=False)), courses=courses))["decision"] is True
 
     def test_missing_is_none_when_courses_unknown(self):
-        assert plan(stored()).escalation_email == {"decision": True, "missing": None}
+        assert escalation_entry(plan(stored())) == {"decision": True, "missing": None}
 
     def test_missing_lists_blank_emails_sorted(self):
         courses = [
@@ -576,13 +588,13 @@ class EscalationEmailTest(SimpleTestCase):
             course("course-v1:M+X+1", "   "),
             course("course-v1:B+X+1", "\t"),
         ]
-        assert plan(stored(), courses=courses).escalation_email == {
+        assert escalation_entry(plan(stored(), courses=courses)) == {
             "decision": True,
             "missing": ["course-v1:B+X+1", "course-v1:M+X+1", "course-v1:Z+X+1"],
         }
 
     def test_missing_is_empty_when_all_have_one(self):
-        assert plan(stored(), courses=[COURSE]).escalation_email["missing"] == []
+        assert escalation_entry(plan(stored(), courses=[COURSE]))["missing"] == []
 
 
 # ---------------------------------------------------------------------------------------------------------------------

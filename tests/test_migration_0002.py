@@ -24,6 +24,8 @@ APP = "toggles_migration"
 INITIAL = (APP, "0001_initial")
 CAPTURE = (APP, "0002_capture_show_review_rules")
 MIGRATION = importlib.import_module("toggles_migration.migrations.0002_capture_show_review_rules")
+# Other retirements' migrations capture their own toggles too (the test-only one does).
+TOGGLE = MIGRATION.Migration.operations[0].name
 
 
 def _migrate(target):
@@ -66,7 +68,7 @@ class ForwardTest(MigrationTestCase):
         f.course_override("course-v1:edX+Demo+1", "off")
         before = f.snapshot()
         _migrate(CAPTURE)
-        header = Capture.objects.get()
+        header = Capture.objects.get(toggle=TOGGLE)
         assert (header.toggle, header.state) == (f.NAME, "captured")
         assert header.decision_value is True
         assert header.row_count == 2
@@ -94,7 +96,7 @@ class ForwardTest(MigrationTestCase):
     def test_decisions_setting_overrides_the_computed_decision(self):
         f.flag(everyone=False)
         _migrate(CAPTURE)
-        header = Capture.objects.get()
+        header = Capture.objects.get(toggle=TOGGLE)
         assert header.decision_value is True
         assert actions.export(f.context()).plan["decision"]["source"] == "operator"
 
@@ -121,18 +123,18 @@ class ForwardTest(MigrationTestCase):
     def test_strict_with_agreeing_settings_captures(self):
         f.flag(everyone=False)
         _migrate(CAPTURE)
-        assert Capture.objects.get().decision_value is False
+        assert Capture.objects.get(toggle=TOGGLE).decision_value is False
 
     def test_rerunning_the_forward_operation_keeps_the_capture(self):
         f.seed_full_state()
         _migrate(CAPTURE)
-        first = Capture.objects.get()
+        first = Capture.objects.get(toggle=TOGGLE)
         f.course_override("course-v1:edX+Later+1")
         state_apps = MigrationExecutor(connection).loader.project_state(CAPTURE).apps
         out = StringIO()
         with redirect_stdout(out):
             MIGRATION.capture_forward(state_apps, SimpleNamespace(connection=connection))
-        again = Capture.objects.get()
+        again = Capture.objects.get(toggle=TOGGLE)
         assert (again.pk, again.captured_at, again.row_count) == (first.pk, first.captured_at, first.row_count)
         assert out.getvalue() == ""
 
@@ -256,11 +258,11 @@ class UpgradeTest(TransactionTestCase):
         super().tearDown()
 
     def test_a_later_upstream_migration_applies_after_the_capture(self):
-        header = Capture.objects.get()
+        header = Capture.objects.get(toggle=TOGGLE)
         with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
             _run_migrate()
             assert _applied() >= LATER_MIGRATIONS
-        assert Capture.objects.get().pk == header.pk
+        assert Capture.objects.get(toggle=TOGGLE).pk == header.pk
 
     def test_the_floating_dependency_blocked_that_migrate(self):
         with (
@@ -271,7 +273,7 @@ class UpgradeTest(TransactionTestCase):
             _run_migrate()
 
     def test_a_site_stuck_on_the_floating_dependency_only_upgrades_the_package(self):
-        header = Capture.objects.get()
+        header = Capture.objects.get(toggle=TOGGLE)
         with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
             with (
                 mock.patch.object(MIGRATION.Migration, "dependencies", FLOATING),
@@ -281,7 +283,7 @@ class UpgradeTest(TransactionTestCase):
             # The new package release, and nothing else: migrate again.
             _run_migrate()
             assert _applied() >= LATER_MIGRATIONS
-        assert Capture.objects.get().pk == header.pk
+        assert Capture.objects.get(toggle=TOGGLE).pk == header.pk
 
     def test_a_fresh_site_migrates_everything_in_one_migrate(self):
         _unmigrate_edx_platform()
@@ -289,7 +291,7 @@ class UpgradeTest(TransactionTestCase):
         with override_settings(MIGRATION_MODULES=NEXT_RELEASE):
             _run_migrate()
             assert LATER_MIGRATIONS | {CAPTURE} <= _applied()
-        assert Capture.objects.get().row_count == f.row_total()
+        assert Capture.objects.get(toggle=TOGGLE).row_count == f.row_total()
 
     def test_a_site_migrated_on_the_old_release_upgrades(self):
         _unmigrate_edx_platform()
@@ -307,4 +309,4 @@ class UpgradeTest(TransactionTestCase):
             out = _run_migrate()
             assert CAPTURE in _applied()
         assert f"captured {f.NAME}" in out
-        assert Capture.objects.get().row_count == f.row_total()
+        assert Capture.objects.get(toggle=TOGGLE).row_count == f.row_total()

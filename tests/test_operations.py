@@ -15,7 +15,7 @@ from tests import factories as f
 from tests.test_migration_0002 import APP, CAPTURE, INITIAL, MigrationTestCase, _migrate
 from toggles_migration import actions, operations, rendering
 from toggles_migration.models import Capture, CapturedRow
-from toggles_migration.retirements import RETIREMENTS
+from toggles_migration.retirements import declared
 
 OPERATION = operations.CaptureRetiredToggle(f.NAME)
 # The shipped migrations, with 0002 written as the docs say a retirement's migration is: the operation only.
@@ -168,7 +168,7 @@ class DeclarationTest(SimpleTestCase):
         assert state.models == models
 
     def test_an_undeclared_toggle_is_refused_naming_the_declared_ones(self):
-        known = ", ".join(retirement.name for retirement in RETIREMENTS)
+        known = ", ".join(retirement.name for retirement in declared())
         with pytest.raises(LookupError) as caught:
             operations.CaptureRetiredToggle("studio.not_declared")
         assert str(caught.value) == f"'studio.not_declared' is not a declared retirement; known: {known}"

@@ -10,6 +10,7 @@ from django.test import SimpleTestCase
 from edx_django_utils.plugins import get_plugin_apps
 from edx_django_utils.plugins.plugin_settings import add_plugins
 
+from tests.declared import legacy_values
 from toggles_migration.settings import common
 
 APP = "toggles_migration.apps.TogglesMigrationConfig"
@@ -37,11 +38,7 @@ def test_registered_as_plugin_app(project_type):
 def test_hooks_normalise_the_operator_value(host_settings, project_type, settings_type):
     host_settings.PROCTORING_BACKENDS = dict(OPERATOR_BACKENDS)
     add_plugins(host_settings.__name__, project_type, settings_type)
-    assert host_settings.PROCTORING_BACKENDS["proctortrack"] == {
-        "client_secret": "x",
-        "requires_escalation_email": True,
-        "show_review_rules": False,
-    }
+    assert host_settings.PROCTORING_BACKENDS["proctortrack"] == {"client_secret": "x", **legacy_values()}
 
 
 @pytest.mark.parametrize("project_type", ["lms.djangoapp", "cms.djangoapp"])

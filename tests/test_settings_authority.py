@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
 
+from tests.declared import legacy_sources, legacy_values
 from toggles_migration import capabilities
 from toggles_migration.settings_authority import finalise
 from toggles_migration.settings_shim import RESULT_SETTING_NAME, apply_settings_shim, effective_backends
@@ -36,10 +37,7 @@ class LaterAssignmentTest(SimpleTestCase):
         module.PROCTORING_BACKENDS = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": "false"}}
         result = apply_settings_shim(module)
         assert module.PROCTORING_BACKENDS["proctortrack"]["show_review_rules"] is False
-        assert sources(result, "proctortrack") == {
-            "requires_escalation_email": (True, "legacy-rule"),
-            "show_review_rules": (False, "coerced"),
-        }
+        assert sources(result, "proctortrack") == legacy_sources(show_review_rules=(False, "coerced"))
 
     def test_an_unchanged_result_keeps_its_sources(self):
         module = hooked({"DEFAULT": "proctortrack", "proctortrack": {"SHOW_REVIEW_RULES": True}})
@@ -53,13 +51,9 @@ class LaterAssignmentTest(SimpleTestCase):
         result = apply_settings_shim(module)
         assert module.PROCTORING_BACKENDS["proctortrack"] == {
             "client_secret": SECRET,
-            "requires_escalation_email": True,
-            "show_review_rules": True,
+            **legacy_values(show_review_rules=True),
         }
-        assert sources(result, "proctortrack") == {
-            "requires_escalation_email": (True, "legacy-rule"),
-            "show_review_rules": (True, "coerced"),
-        }
+        assert sources(result, "proctortrack") == legacy_sources(show_review_rules=(True, "coerced"))
 
     def test_a_change_in_place_replaces_the_legacy_spelling(self):
         module = hooked({"DEFAULT": "proctortrack", "proctortrack": {"SHOW_REVIEW_RULES": True}})
@@ -103,10 +97,7 @@ class RunningSettingsTest(SimpleTestCase):
 
     @override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack", "proctortrack": {}})
     def test_override_settings_is_normalised_as_loading_would_be(self):
-        assert settings.PROCTORING_BACKENDS["proctortrack"] == {
-            "requires_escalation_email": True,
-            "show_review_rules": False,
-        }
+        assert settings.PROCTORING_BACKENDS["proctortrack"] == legacy_values()
         assert capabilities.show_review_rules("proctortrack") is False
 
     @override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": {"show_review_rules": "maybe"}})

@@ -11,6 +11,7 @@ from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.declared import legacy_values, option_names, upstream_defaults
 from toggles_migration import notices as n
 from toggles_migration.settings_shim import (
     RESULT_SETTING_NAME,
@@ -129,7 +130,7 @@ class SpellingTest(SimpleTestCase):
 
     def test_legacy_spelling_rewritten(self):
         result = normalise_proctoring_backends({"DEFAULT": "x", "x": {"SHOW_REVIEW_RULES": False}})
-        assert result.value["x"] == {"show_review_rules": False, "requires_escalation_email": False}
+        assert result.value["x"] == upstream_defaults(show_review_rules=False)
         assert result.option("x", "show_review_rules").source == "legacy-spelling"
         assert ids_of(result) == [n.LEGACY_SPELLING]
 
@@ -174,22 +175,25 @@ class LegacyBackendTest(SimpleTestCase):
 
     def test_option_less_proctortrack_gets_legacy_values(self):
         result = normalise_proctoring_backends({"DEFAULT": "proctortrack", "proctortrack": {"client_id": "a"}})
-        assert options_of(result, "proctortrack") == {"requires_escalation_email": True, "show_review_rules": False}
-        assert ids_of(result) == [n.LEGACY_RULE_APPLIED, n.LEGACY_RULE_APPLIED]
-        hints = sorted(notice.hint for notice in result.notices)
-        assert hints == [
+        assert result.value["proctortrack"] == {"client_id": "a", **legacy_values()}
+        assert ids_of(result) == [n.LEGACY_RULE_APPLIED] * len(option_names())
+        hints = {notice.option: notice.hint for notice in result.notices}
+        assert sorted(hints) == sorted(option_names())
+        assert hints["requires_escalation_email"] == (
             "make it explicit: add \"requires_escalation_email\": True to PROCTORING_BACKENDS['proctortrack'] "
-            "(YAML: requires_escalation_email: true).",
+            "(YAML: requires_escalation_email: true)."
+        )
+        assert hints["show_review_rules"] == (
             "make it explicit: add \"show_review_rules\": False to PROCTORING_BACKENDS['proctortrack'] "
             "(YAML: show_review_rules: false), the legacy value; `manage.py migrate`, then `manage.py retire_toggle "
-            "plan`, computes the value that keeps the most courses as they were.",
-        ]
+            "plan`, computes the value that keeps the most courses as they were."
+        )
 
     def test_explicit_values_win_on_legacy_backends(self):
         result = normalise_proctoring_backends(
             {
                 "DEFAULT": "proctortrack",
-                "proctortrack": {"show_review_rules": True, "requires_escalation_email": False},
+                "proctortrack": legacy_values(show_review_rules=True, requires_escalation_email=False),
             }
         )
         assert options_of(result, "proctortrack") == {"requires_escalation_email": False, "show_review_rules": True}
@@ -260,13 +264,8 @@ class PassThroughTest(SimpleTestCase):
         result = normalise_proctoring_backends(MOCKPROCK)
         assert result.value == {
             "DEFAULT": "mockprock",
-            "null": {"requires_escalation_email": False, "show_review_rules": True},
-            "mockprock": {
-                "client_id": "abcd",
-                "client_secret": "abcdsecret",
-                "requires_escalation_email": False,
-                "show_review_rules": True,
-            },
+            "null": upstream_defaults(),
+            "mockprock": {"client_id": "abcd", "client_secret": "abcdsecret", **upstream_defaults()},
         }
         assert not result.notices
 

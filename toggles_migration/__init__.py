@@ -55,14 +55,26 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .settings_shim import apply_settings_shim, effective_backends, normalise_proctoring_backends
 
 
+# Read on every access, never kept: a retirement registered later (by a fork's or a test's app) changes it.
+_LIVE = frozenset({"MANAGED_OPTIONS"})
+
+
 def __getattr__(name: str) -> Any:
-    """Import a public name from its submodule on first access, then keep it in the package namespace."""
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    """
+    Import a public name from its submodule on first access, then keep it in the package namespace.
+
+    Besides the names listed, each declared retirement's drop-in flag is public under its upstream constant's name.
+    """
+    module = _EXPORTS.get(name)
+    if module is None:
+        from .retirements import declared  # pylint: disable=import-outside-toplevel
+
+        if name not in {retirement.constant for retirement in declared()}:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        module = "reads"
     value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value
+    if name not in _LIVE:
+        globals()[name] = value
     return value
 
 

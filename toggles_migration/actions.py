@@ -31,7 +31,7 @@ from .reports import (
     Unresolved,
     VerifyReport,
 )
-from .retirements import RETIREMENTS, Retirement, get_retirement
+from .retirements import Retirement, declared, get_retirement
 from .settings_shim import ShimResult, effective_backends
 from .tables import Row, TableSpec
 from .waffle_cache import clear_flag_cache_or_warn
@@ -98,7 +98,7 @@ def make_context(apps: Apps, toggle: str, using: str = "default", decision_overr
         retirement=retirement,
         legacy_backends=config.legacy_backends,
         default_provider=default if isinstance(default, str) else None,
-        flag_default=bool(getattr(settings, "WAFFLE_FLAG_DEFAULT", False)),
+        flag_default=bool(getattr(settings, "WAFFLE_FLAG_DEFAULT", retirement.legacy_default)),
         shim_result=shim_result,
         decision_override=decision_override,
         strict=config.strict,
@@ -133,7 +133,7 @@ def plan(ctx: Context) -> Plan:
 def list_retirements(apps: Apps, using: str = "default") -> ListReport:
     """``list``: every declared retirement and the state of its capture."""
     items = []
-    for retirement in RETIREMENTS:
+    for retirement in declared():
         header = get_capture(make_context(apps, retirement.name, using))
         items.append(
             ListItem(

@@ -15,9 +15,8 @@ from django.utils.html import format_html, format_html_join
 
 from . import actions
 from .models import Capture, CapturedRow
-from .retirements import RETIREMENTS, Retirement
+from .retirements import declared_names, get_retirement
 
-RETIRED = frozenset(retirement.name for retirement in RETIREMENTS)
 # (app label, model name, the field naming the toggle) of the admins that show rows of retired toggles.
 FLAG_ADMINS = (
     ("waffle", "Flag", "name"),
@@ -45,10 +44,6 @@ else:
     _CapturedRowInline = admin.TabularInline
     _CaptureAdmin = admin.ModelAdmin
     _AnyModelAdmin = object
-
-
-def _retirement(name: str) -> Retirement:
-    return next(retirement for retirement in RETIREMENTS if retirement.name == name)
 
 
 class CapturedRowInline(_CapturedRowInline):
@@ -128,7 +123,7 @@ class RetiredToggleNoticeMixin(_AnyModelAdmin):
     toggle_field = ""
 
     def _retired(self, obj: Model | None) -> bool:
-        return obj is not None and getattr(obj, self.toggle_field, None) in RETIRED
+        return obj is not None and getattr(obj, self.toggle_field, None) in declared_names()
 
     def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         """Add the notice column."""
@@ -143,7 +138,7 @@ class RetiredToggleNoticeMixin(_AnyModelAdmin):
         return format_html('<strong title="{}">Retired: see retire_toggle plan</strong>', self._notice(name))
 
     def _notice(self, name: str) -> str:
-        return NOTICE.format(toggle=name, option=_retirement(name).option.name)
+        return NOTICE.format(toggle=name, option=get_retirement(name).option.name)
 
     def change_view(
         self,

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .retirements import REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES, ManagedOption
+from .retirements import REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES, ManagedOption, managed_options
 
 # edx-platform offers the edx-exams LTI provider without a PROCTORING_BACKENDS entry, and its
 # get_requires_escalation_email_providers() always lists it.
@@ -12,18 +12,29 @@ LTI_EXTERNAL = "lti_external"
 _NOT_CONFIGURED: dict[str, Any] = {}
 
 
-def _option(provider: str | None, name: str, default: bool) -> bool:
+def _managed(option: ManagedOption | str) -> ManagedOption:
+    if isinstance(option, ManagedOption):
+        return option
+    for known in managed_options():
+        if known.name == option:
+            return known
+    known_names = ", ".join(known.name for known in managed_options())
+    raise LookupError(f"{option!r} is not a managed option; known: {known_names}")
+
+
+def option_value(provider: str | None, option: ManagedOption | str) -> bool:
+    """
+    Return a managed option's value for ``provider``, upstream-style: the provider's entry, else the default.
+
+    ``option`` is a ``retirements.ManagedOption`` or the name of a declared one. The provider 'DEFAULT' (whose
+    entry is a provider-name string) and a missing PROCTORING_BACKENDS give the default instead of raising.
+    """
+    declared = _managed(option)
     try:
         backends: Any = settings.PROCTORING_BACKENDS  # the operator's value, of any shape until the shim ran
-        return bool(backends.get(provider, _NOT_CONFIGURED).get(name, default))
+        return bool(backends.get(provider, _NOT_CONFIGURED).get(declared.name, declared.upstream_default))
     except AttributeError:
-        # No PROCTORING_BACKENDS at all, or the provider is 'DEFAULT' (a string): not configured.
-        return default
-
-
-def option_value(provider: str | None, option: ManagedOption) -> bool:
-    """Return a managed option's value for ``provider`` (a ``retirements.ManagedOption``), upstream-style."""
-    return _option(provider, option.name, option.upstream_default)
+        return declared.upstream_default
 
 
 def show_review_rules(provider: str | None) -> bool:
@@ -33,12 +44,12 @@ def show_review_rules(provider: str | None) -> bool:
     A deliberate difference from upstream's helper: ``show_review_rules('DEFAULT')`` returns the default (True)
     instead of raising ``AttributeError`` on the provider-name string that ``PROCTORING_BACKENDS['DEFAULT']`` holds.
     """
-    return _option(provider, SHOW_REVIEW_RULES.name, SHOW_REVIEW_RULES.upstream_default)
+    return option_value(provider, SHOW_REVIEW_RULES)
 
 
 def requires_escalation_email(provider: str | None) -> bool:
     """Return whether courses using ``provider`` must name an exam escalation contact."""
-    return _option(provider, REQUIRES_ESCALATION_EMAIL.name, REQUIRES_ESCALATION_EMAIL.upstream_default)
+    return option_value(provider, REQUIRES_ESCALATION_EMAIL)
 
 
 def requires_escalation_email_providers() -> list[str]:
@@ -47,7 +58,7 @@ def requires_escalation_email_providers() -> list[str]:
     providers = [
         name
         for name, entry in backends.items()
-        if name != "DEFAULT" and isinstance(entry, dict) and entry.get(REQUIRES_ESCALATION_EMAIL.name, False)
+        if name != "DEFAULT" and isinstance(entry, dict) and option_value(name, REQUIRES_ESCALATION_EMAIL)
     ]
     if LTI_EXTERNAL not in providers:
         providers.append(LTI_EXTERNAL)

@@ -13,7 +13,7 @@ from . import notices as n
 from .advice import advise, captured_decisions
 from .conf import check_reads_cache, read_settings
 from .notices import SettingError
-from .retirements import RETIREMENTS
+from .retirements import declared
 from .settings_authority import unnormalised_reads
 from .settings_shim import SETTING_NAME, ShimResult, effective_backends
 
@@ -83,7 +83,7 @@ def check_captured_decisions(  # pylint: disable=unused-argument
     for alias in databases or ():
         if "toggles_migration_capture" not in connections[alias].introspection.table_names():
             continue  # not migrated yet
-        for retirement in RETIREMENTS:
+        for retirement in declared():
             try:
                 report = actions.verify(actions.make_context(apps, retirement.name, alias))
             except SettingError:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .notices import InvalidTogglesMigration, SettingError, type_name
-from .retirements import DEFAULT_LEGACY_BACKENDS, RETIREMENTS
+from .retirements import DEFAULT_LEGACY_BACKENDS, declared, declared_names
 
 SETTING_NAME = "TOGGLES_MIGRATION"
 
@@ -98,6 +98,9 @@ class _ParsedValue:
     raw: object
     copied: object
     parsed: TogglesMigrationSettings
+    # The declared retirements it was checked against, and whether every app had declared its own by then.
+    names: frozenset[str]
+    complete: bool
 
 
 @dataclass
@@ -121,15 +124,34 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
     raw = getattr(source, SETTING_NAME, None)
     # Reads of retired toggles call this on every read: reuse the last result while the value is unchanged.
     last = _last_read.value
-    if last is not None and last.raw is raw and _unchanged(last.copied, raw):
+    names, complete = declared_names(), _every_app_declared()
+    if last is not None and _still_valid(last, raw, names, complete):
         return last.parsed
     parsed = parse_settings(raw)
     try:
-        _last_read.value = _ParsedValue(raw, copy.deepcopy(raw), parsed)
+        _last_read.value = _ParsedValue(raw, copy.deepcopy(raw), parsed, names, complete)
     except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
         # a value that cannot be copied is parsed again on every read instead
         _last_read.value = None
     return parsed
+
+
+def _still_valid(last: _ParsedValue, raw: object, names: frozenset[str], complete: bool) -> bool:
+    """Return whether ``last`` parsed this very value, unchanged, against the retirements declared now."""
+    checked = last.names is names and (last.complete or not complete)
+    return last.raw is raw and checked and _unchanged(last.copied, raw)
+
+
+def _every_app_declared() -> bool:
+    """
+    Return whether every app has declared its retirements: apps register theirs in ``ready()``.
+
+    Until then (while settings load) a decision may name a retirement that an app declares later: it is checked
+    once the apps are ready, by the system checks and by every action.
+    """
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+
+    return apps.ready
 
 
 def _unchanged(copied: object, raw: object) -> bool:
@@ -237,11 +259,11 @@ def _decisions(value: object) -> dict[str, bool]:
     if not isinstance(value, dict):
         raise InvalidTogglesMigration(
             f"{path} must be a dict of toggle name to True/False, found {type_name(value)}.",
-            f"e.g. {{{RETIREMENTS[0].name!r}: True}}.",
+            f"e.g. {{{declared()[0].name!r}: True}}.",
         )
-    known = {retirement.name for retirement in RETIREMENTS}
+    known = declared_names()
     for name, decision in value.items():
-        if name not in known:
+        if name not in known and _every_app_declared():
             raise InvalidTogglesMigration(
                 f"{path} names {name!r}, which is not a retired toggle.",
                 f"use one of: {', '.join(sorted(known))}.",

@@ -1,17 +1,19 @@
 """Pure functions: a retired flag's stored state and the effective settings in, the Plan out."""
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .legacy_state import InvalidRow, Tie
+from .legacy_state import InvalidRow, KnownCourse, LegacyState, Tie
+from .retirements import CompanionRule, Retirement
+from .settings_shim import ShimResult
 
 CONDITIONAL = "conditional"
 UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
 EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
 NOT_CONFIGURED = "not-configured"
-ESCALATION_OPTION = "requires_escalation_email"
 _COURSE_OVERVIEWS = "course_overviews_courseoverview"
 
 
@@ -32,6 +34,16 @@ class Decision:
     status: str
     reason: str
     source: str
+
+
+@dataclass(frozen=True)
+class CompanionCheck:
+    """What a companion rule of the retirement asks: its option's value, and the known courses it newly concerns."""
+
+    plan_key: str
+    decision: bool
+    # None when the courses are unknown (course_overviews not installed).
+    missing: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -57,11 +69,14 @@ class Plan:
     effective_setting: dict[str, Any]
     agrees: bool
     snippet: dict[str, Any]
-    escalation_email: dict[str, Any]
+    # One per companion rule of the retirement; its JSON is under its own plan key (rendering.json_data).
+    companions: tuple[CompanionCheck, ...]
     consequences: dict[str, Any]
 
 
-def global_value(flag_row, user_count, group_count, flag_default):
+def global_value(
+    flag_row: Mapping[str, Any] | None, user_count: int, group_count: int, flag_default: bool
+) -> tuple[bool | str, tuple[str, ...]]:
     """
     Evaluate the global django-waffle flag as Studio's signed-in course authors saw it.
 
@@ -73,7 +88,7 @@ def global_value(flag_row, user_count, group_count, flag_default):
         return bool(flag_row["everyone"]), ()
     if flag_row["authenticated"]:
         return True, ()
-    conditions = []
+    conditions: list[str] = []
     if _percent(flag_row["percent"]) > 0:
         conditions.append("percent")
     for name in ("testing", "superusers", "staff"):
@@ -88,16 +103,23 @@ def global_value(flag_row, user_count, group_count, flag_default):
     return (CONDITIONAL, tuple(conditions)) if conditions else (False, ())
 
 
-def _percent(value):
+def _percent(value: object) -> Decimal:
     try:
-        return Decimal(value) if value is not None else Decimal(0)
+        return Decimal(value) if isinstance(value, (Decimal, float, int, str)) else Decimal(0)
     except InvalidOperation:
         return Decimal(0)
 
 
 def build_plan(
-    state, retirement, legacy_backends, *, flag_default=False, shim_result=None, decision_override=None, captured=None
-):
+    state: LegacyState,
+    retirement: Retirement,
+    legacy_backends: Sequence[str],
+    *,
+    flag_default: bool = False,
+    shim_result: ShimResult | None = None,
+    decision_override: bool | None = None,
+    captured: bool | None = None,
+) -> Plan:
     """
     Compute the Plan for a retirement from the legacy state read from the database (``legacy_state.LegacyState``).
 
@@ -107,10 +129,10 @@ def build_plan(
     operator set none, so that every hint proposes the one captured value.
     """
     global_raw, conditions = global_value(state.flag_row, state.user_count, state.group_count, flag_default)
-    fallback = False if global_raw == CONDITIONAL else global_raw
+    fallback = False if global_raw == CONDITIONAL else bool(global_raw)
     courses = state.courses
-    invalid = list(state.invalid_rows)
-    legacy = {}
+    invalid: list[InvalidRow] = list(state.invalid_rows)
+    legacy: dict[str, bool] = {}
     for course in courses or ():
         if course.problem:
             invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
@@ -154,17 +176,28 @@ def build_plan(
         effective_setting=effective,
         agrees=agrees,
         snippet=snippet,
-        escalation_email={
-            "decision": True,
-            "missing": None
-            if courses is None
-            else sorted(course.course_id for course in courses if not course.escalation_email.strip()),
-        },
+        companions=tuple(_companion_check(companion, courses) for companion in retirement.companions),
         consequences=consequences(retirement, legacy, courses, shim_result, decision=(decision_value, exceptions)),
     )
 
 
-def consequences(retirement, legacy, courses, shim_result, *, decision):
+def _companion_check(companion: CompanionRule, courses: Sequence[KnownCourse] | None) -> CompanionCheck:
+    missing = None
+    if courses is not None:
+        missing = sorted(
+            course.course_id for course in courses if not str(getattr(course, companion.course_field)).strip()
+        )
+    return CompanionCheck(companion.plan_key, companion.option.legacy_value, missing)
+
+
+def consequences(
+    retirement: Retirement,
+    legacy: Mapping[str, bool],
+    courses: Sequence[KnownCourse] | None,
+    shim_result: ShimResult | None,
+    *,
+    decision: tuple[bool, Sequence[Deviation]],
+) -> dict[str, Any]:
     """
     Say which known courses change behaviour, with the running settings and with the decision.
 
@@ -176,7 +209,7 @@ def consequences(retirement, legacy, courses, shim_result, *, decision):
     option = retirement.option
     providers = {course.course_id: course.provider for course in courses or ()}
 
-    def running(provider):
+    def running(provider: str) -> bool:
         found = shim_result.option(provider, option.name) if shim_result is not None else None
         return option.upstream_default if found is None else found.value
 
@@ -201,7 +234,9 @@ def consequences(retirement, legacy, courses, shim_result, *, decision):
     }
 
 
-def _decide(legacy, known, fallback, decision_override, captured):
+def _decide(
+    legacy: Mapping[str, bool], known: bool, fallback: bool, decision_override: bool | None, captured: bool | None
+) -> tuple[bool, str]:
     if decision_override is not None:
         return bool(decision_override), "operator"
     if captured is not None:
@@ -214,7 +249,7 @@ def _decide(legacy, known, fallback, decision_override, captured):
     return counts[True] > counts[False], "majority"
 
 
-def _exceptions(legacy, known, state, decision_value):
+def _exceptions(legacy: Mapping[str, bool], known: bool, state: LegacyState, decision_value: bool) -> list[Deviation]:
     if known:
         return [Deviation("course", course_id, value) for course_id, value in legacy.items() if value != decision_value]
     # Courses unknown: every effective override that differs, its key as stored.
@@ -226,7 +261,7 @@ def _exceptions(legacy, known, state, decision_value):
     ]
 
 
-def _status(global_raw, exceptions, absent):
+def _status(global_raw: bool | str, exceptions: Sequence[Deviation], absent: bool) -> str:
     if global_raw == CONDITIONAL:
         return CONDITIONAL
     if exceptions:
@@ -234,11 +269,18 @@ def _status(global_raw, exceptions, absent):
     return ABSENT if absent else UNIFORM
 
 
-def compare_settings(retirement, legacy_backends, shim_result, decision_value):
-    """Compare the effective options of the legacy backends with the decision; build the snippet to paste."""
-    wanted = {retirement.option.name: decision_value, ESCALATION_OPTION: True}
-    effective = {}
-    snippet = {}
+def compare_settings(
+    retirement: Retirement, legacy_backends: Sequence[str], shim_result: ShimResult | None, decision_value: bool
+) -> tuple[dict[str, Any], bool, dict[str, dict[str, bool]]]:
+    """
+    Compare the effective options of the legacy backends with the decision; build the snippet to paste.
+
+    The legacy backends want the decision for the retirement's option and each companion rule's legacy value.
+    """
+    wanted = {retirement.option.name: decision_value}
+    wanted.update((companion.option.name, companion.option.legacy_value) for companion in retirement.companions)
+    effective: dict[str, Any] = {}
+    snippet: dict[str, dict[str, bool]] = {}
     agrees = True
     for backend in legacy_backends:
         options = {name: _effective_option(shim_result, backend, name) for name in sorted(wanted)}
@@ -253,14 +295,16 @@ def compare_settings(retirement, legacy_backends, shim_result, decision_value):
     return effective, agrees, {backend: dict(sorted(opts.items())) for backend, opts in sorted(snippet.items())}
 
 
-def _effective_option(shim_result, backend, name):
+def _effective_option(shim_result: ShimResult | None, backend: str, name: str) -> dict[str, Any]:
     found = shim_result.option(backend, name) if shim_result is not None else None
     if found is None:
         return {"value": None, "source": NOT_CONFIGURED}
     return {"value": found.value, "source": found.source}
 
 
-def _reason(status, source, global_raw, *, conditions, exception_count, known):
+def _reason(
+    status: str, source: str, global_raw: bool | str, *, conditions: Sequence[str], exception_count: int, known: bool
+) -> str:
     basis = {
         "operator": "the value set by the operator",
         "captured": "the decision migration 0002 captured (`retire_toggle capture --refresh` decides again)",

@@ -24,6 +24,7 @@ from .reports import (
     StatusReport,
     VerifyReport,
 )
+from .retirements import get_retirement
 
 FORMATS = ("text", "json")
 # The Tutor plugin's config key for the per-backend options, and the setting in which its settings patch
@@ -63,6 +64,8 @@ def json_data(value: object) -> Any:
 
     A field's metadata (reports.NOT_IN_JSON...) leaves it out, always, when None, or when empty.
     """
+    if isinstance(value, Plan):
+        return _plan_data(value)
     if is_dataclass(value) and not isinstance(value, type):
         data = {}
         for item in fields(value):
@@ -77,6 +80,14 @@ def json_data(value: object) -> Any:
     if isinstance(value, list | tuple):
         return [json_data(member) for member in value]
     return value
+
+
+def _plan_data(plan: Plan) -> dict[str, Any]:
+    """Return a Plan's JSON: its fields, each companion check under its own key (``escalation_email``...)."""
+    data = {item.name: json_data(getattr(plan, item.name)) for item in fields(plan) if item.name != "companions"}
+    for check in plan.companions:
+        data[check.plan_key] = {"decision": check.decision, "missing": check.missing}
+    return data
 
 
 def plan_json(plan: Plan) -> str:
@@ -274,10 +285,11 @@ def plan_text(plan: Plan) -> str:
     if plan.invalid_rows:
         lines.append(f"Invalid rows ({len(plan.invalid_rows)}): reported, never evaluated")
         lines.extend(f"  {item.table} #{item.id}: {item.reason}" for item in plan.invalid_rows)
-    missing = plan.escalation_email["missing"]
-    if missing:
-        lines.append(f"Escalation email: {len(missing)} courses have none; Studio will demand one on their next save:")
-        lines.extend(f"  {course_id}" for course_id in missing)
+    headings = {companion.plan_key: companion.missing_heading for companion in get_retirement(plan.toggle).companions}
+    for check in plan.companions:
+        if check.missing:
+            lines.append(headings[check.plan_key].format(count=len(check.missing)))
+            lines.extend(f"  {course_id}" for course_id in check.missing)
     lines.extend(consequence_lines(plan))
     lines.append("Effective settings:")
     lines.extend(effective_lines(plan.effective_setting))

@@ -1,6 +1,7 @@
 """Declarations of the retired toggles and rules, and of the backend options that replace them."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 # The backend names whose courses the legacy code special-cased. Verificient's newer package
 # may register Proctortrack under another name, which is why operators can override this
@@ -15,28 +16,61 @@ class ManagedOption:
     name: str
     legacy_spelling: str
     upstream_default: bool
+    # The value that keeps the legacy behaviour on the legacy backends, which the settings shim gives them when unset.
     legacy_value: bool
-    description: str
+    # The public helper of ``toggles_migration`` that reads it, or "" when only the generic reader does.
+    helper: str = ""
 
     @property
     def spellings(self) -> tuple[str, str]:
         """Every key accepted for this option, canonical first."""
         return (self.name, self.legacy_spelling)
 
+    @property
+    def reader(self) -> str:
+        """The call that reads this option for a provider, as the hints and warnings name it."""
+        if self.helper:
+            return f"toggles_migration.{self.helper}(provider)"
+        return f"toggles_migration.capabilities.option_value(provider, {self.name!r})"
+
+
+@dataclass(frozen=True)
+class CompanionRule:
+    """
+    A rule the legacy code applied to the legacy backends alongside a retired toggle, kept as an option's value.
+
+    The legacy backends need ``option`` at its ``legacy_value`` whatever the toggle's decision: the plan's snippet
+    and ``verify`` ask for it, and the plan lists under ``plan_key`` the known courses the rule concerns: those
+    whose ``course_field`` (an attribute of ``legacy_state.KnownCourse``) is empty.
+    """
+
+    option: ManagedOption
+    plan_key: str
+    course_field: str
+    # The plan's text line above those courses; ``{count}`` is their number.
+    missing_heading: str
+
 
 @dataclass(frozen=True)
 class Retirement:
-    """A retired course waffle flag and the backend option that replaced it."""
+    """A retired course waffle flag, the backend option that replaced it, and the rules that travel with it."""
 
     name: str
-    implementation: str
     option: ManagedOption
+    # What the flag answered with no stored row, under django-waffle's default WAFFLE_FLAG_DEFAULT.
+    legacy_default: bool
+    # Where upstream declared the flag, and the constant it was bound to: the drop-in flag's module and public name.
     module_name: str
     constant: str
-    legacy_default: bool
-    creation_date: str
-    removal_ticket: str
+    # The log prefix upstream gave the flag (WaffleFlag's third argument); the drop-in keeps it.
+    log_prefix: str
     upstream_change: str
+    companions: tuple[CompanionRule, ...] = ()
+
+    @property
+    def options(self) -> tuple[ManagedOption, ...]:
+        """The option that replaced the toggle, then its companions' options."""
+        return (self.option, *(companion.option for companion in self.companions))
 
 
 # .. toggle_name: PROCTORING_BACKENDS[<backend>]['show_review_rules']
@@ -60,7 +94,7 @@ SHOW_REVIEW_RULES = ManagedOption(
     legacy_spelling="SHOW_REVIEW_RULES",
     upstream_default=True,
     legacy_value=False,
-    description='Studio shows the "Review Rules" field of proctored exams',
+    helper="show_review_rules",
 )
 
 # .. toggle_name: PROCTORING_BACKENDS[<backend>]['requires_escalation_email']
@@ -83,10 +117,17 @@ REQUIRES_ESCALATION_EMAIL = ManagedOption(
     legacy_spelling="REQUIRES_ESCALATION_EMAIL",
     upstream_default=False,
     legacy_value=True,
-    description="courses must name an exam escalation contact",
+    helper="requires_escalation_email",
 )
 
-MANAGED_OPTIONS: tuple[ManagedOption, ...] = (REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES)
+# A companion of the show_review_rules retirement: the legacy code required an escalation email exactly on the
+# legacy backend's courses. The option keeps that rule there; those courses without one must name one on next save.
+ESCALATION_EMAIL_RULE = CompanionRule(
+    option=REQUIRES_ESCALATION_EMAIL,
+    plan_key="escalation_email",
+    course_field="escalation_email",
+    missing_heading="Escalation email: {count} courses have none; Studio will demand one on their next save:",
+)
 
 # .. toggle_name: studio.show_review_rules
 # .. toggle_implementation: CourseWaffleFlag
@@ -115,22 +156,92 @@ MANAGED_OPTIONS: tuple[ManagedOption, ...] = (REQUIRES_ESCALATION_EMAIL, SHOW_RE
 #   https://github.com/openedx/openedx-platform/pull/20787, https://github.com/openedx/openedx-platform/pull/37576
 SHOW_REVIEW_RULES_RETIREMENT = Retirement(
     name="studio.show_review_rules",  # toggles-migration: ignore
-    implementation="CourseWaffleFlag",
     option=SHOW_REVIEW_RULES,
+    legacy_default=False,
     module_name="cms.djangoapps.contentstore.config.waffle",
     constant="SHOW_REVIEW_RULES_FLAG",  # toggles-migration: ignore
-    legacy_default=False,
-    creation_date="2019-05-28",
-    removal_ticket="https://github.com/openedx/openedx-platform/issues/36329",
+    log_prefix="Studio: ",
     upstream_change="https://github.com/openedx/openedx-platform/pull/37576",
+    companions=(ESCALATION_EMAIL_RULE,),
 )
 
+# The package's own retirements. declared() adds the ones registered at run time (by a fork's or a test's app).
 RETIREMENTS: tuple[Retirement, ...] = (SHOW_REVIEW_RULES_RETIREMENT,)
+
+
+@dataclass
+class _Registry:
+    """The retirements registered at run time, and what is derived from all the declared ones, kept current."""
+
+    registered: list[Retirement] = field(default_factory=list)
+    # Read on every flag read (the tracer) and every settings read (the shim): derived once per registration.
+    names: frozenset[str] = frozenset()
+    options: tuple[ManagedOption, ...] = ()
+
+    def derive(self) -> None:
+        """Recompute the names and options of the declared retirements."""
+        current = declared()
+        self.names = frozenset(retirement.name for retirement in current)
+        self.options = managed_options(current)
+
+
+_registry = _Registry()
+
+
+def register(retirement: Retirement) -> None:
+    """
+    Declare one more retirement, e.g. from an ``AppConfig.ready()``; every reader sees it from the next call on.
+
+    Registering the same declaration twice is harmless; another declaration with a declared name is refused.
+    """
+    current = declared()
+    if retirement in current:
+        return
+    if any(known.name == retirement.name for known in current):
+        raise ValueError(f"{retirement.name!r} is already a declared retirement; declare each toggle once")
+    _registry.registered.append(retirement)
+    _registry.derive()
+
+
+def unregister(retirement: Retirement) -> None:
+    """Withdraw a retirement added by ``register`` (for tests)."""
+    _registry.registered.remove(retirement)
+    _registry.derive()
+
+
+def declared() -> tuple[Retirement, ...]:
+    """Return every declared retirement: the package's own, then the registered ones, in registration order."""
+    return (*RETIREMENTS, *_registry.registered)
+
+
+def declared_names() -> frozenset[str]:
+    """Return the names of the declared retirements (cheap: read on every flag read by the tracer)."""
+    return _registry.names
+
+
+def managed_options(retirements: Iterable[Retirement] | None = None) -> tuple[ManagedOption, ...]:
+    """Return the options of ``retirements`` (default: the declared ones) and of their companions, once, by name."""
+    if retirements is None:
+        return _registry.options
+    found: dict[str, ManagedOption] = {}
+    for retirement in retirements:
+        for option in retirement.options:
+            known = found.setdefault(option.name, option)
+            if known != option:
+                raise ValueError(f"the option {option.name!r} is declared twice, differently; declare it once")
+    return tuple(found[name] for name in sorted(found))
+
+
+def __getattr__(name: str) -> tuple[ManagedOption, ...]:
+    """``MANAGED_OPTIONS``: the declared retirements' options, read when asked, never frozen at import."""
+    if name == "MANAGED_OPTIONS":
+        return managed_options()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def retirement_of_option(option_name: str) -> Retirement | None:
     """Return the retirement whose toggle the backend option ``option_name`` replaced, or None."""
-    for retirement in RETIREMENTS:
+    for retirement in declared():
         if retirement.option.name == option_name:
             return retirement
     return None
@@ -138,8 +249,11 @@ def retirement_of_option(option_name: str) -> Retirement | None:
 
 def get_retirement(name: str) -> Retirement:
     """Return the declared retirement called ``name``, or raise ``LookupError`` listing the known ones."""
-    for retirement in RETIREMENTS:
+    for retirement in declared():
         if retirement.name == name:
             return retirement
-    known = ", ".join(r.name for r in RETIREMENTS)
+    known = ", ".join(r.name for r in declared())
     raise LookupError(f"{name!r} is not a declared retirement; known: {known}")
+
+
+_registry.derive()

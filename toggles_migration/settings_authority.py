@@ -7,7 +7,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from .notices import SettingError, type_name
-from .retirements import MANAGED_OPTIONS
 from .settings_shim import DEFAULT_KEY, SETTING_NAME, ShimResult, apply_settings_shim
 
 # Settings are final only once every settings module has run: edx-proctoring's production hook reassigns
@@ -45,7 +44,7 @@ def unnormalised_reads(result: ShimResult, value: object) -> list[tuple[str, str
         if backend == DEFAULT_KEY or not isinstance(entry, dict):
             continue
         running = value.get(backend, {}) if isinstance(value, dict) else {}
-        for option in MANAGED_OPTIONS:
+        for option in result.managed:
             read = running.get(option.name, option.upstream_default) if isinstance(running, dict) else running
             if read is not entry[option.name]:
                 found.append((backend, option.name, type_name(read)))

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 from . import notices as n
 from .conf import parse_settings
 from .notices import InvalidProctoringBackends, Notice, type_name
-from .retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS, ManagedOption
+from .retirements import DEFAULT_LEGACY_BACKENDS, ManagedOption, managed_options
 
 SETTING_NAME = "PROCTORING_BACKENDS"
 DEFAULT_KEY = "DEFAULT"
@@ -54,6 +54,8 @@ class ShimResult:
     # The legacy backends it was read with, what the operator wrote, and the value as normalised: enough to
     # tell later whether someone changed the value in place, and to re-read only what they changed.
     legacy_backends: tuple[str, ...] = DEFAULT_LEGACY_BACKENDS
+    # The managed options it was normalised for: a retirement declared since makes it stale.
+    managed: tuple[ManagedOption, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     snapshot: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -116,13 +118,14 @@ def normalise_proctoring_backends(
     normalised: dict[str, Any] = {}
     found: list[Notice] = []
     options: list[EffectiveOption] = []
+    managed = managed_options()
     for backend, entry in value.items():
         if backend == DEFAULT_KEY:
             normalised[backend] = entry
             continue
         _check_backend(backend, entry)
         normalised[backend], backend_options, backend_notices = _normalise_backend(
-            backend, entry, backend in legacy_backends
+            backend, entry, backend in legacy_backends, managed
         )
         options.extend(backend_options)
         found.extend(backend_notices)
@@ -132,6 +135,7 @@ def normalise_proctoring_backends(
         notices=tuple(found),
         options=tuple(options),
         legacy_backends=tuple(legacy_backends),
+        managed=managed,
         raw=_two_levels(value),
         snapshot=_two_levels(normalised),
     )
@@ -156,12 +160,12 @@ def _check_backend(backend: object, entry: object) -> None:
 
 
 def _normalise_backend(
-    backend: str, entry: dict[str, Any], is_legacy: bool
+    backend: str, entry: dict[str, Any], is_legacy: bool, managed: tuple[ManagedOption, ...]
 ) -> tuple[dict[str, Any], list[EffectiveOption], list[Notice]]:
     normalised = dict(entry)
     options: list[EffectiveOption] = []
     found: list[Notice] = []
-    for option in MANAGED_OPTIONS:
+    for option in managed:
         spelled = [key for key in option.spellings if key in entry]
         read = {key: _coerce(backend, key, entry[key]) for key in spelled}
         normalised.pop(option.legacy_spelling, None)
@@ -194,7 +198,7 @@ def _normalise_backend(
             value, source = option.upstream_default, DEFAULT
         normalised[option.name] = value
         options.append(EffectiveOption(backend, option.name, value, source))
-    found.extend(_misspelling_notices(backend, entry))
+    found.extend(_misspelling_notices(backend, entry, managed))
     return normalised, options, found
 
 
@@ -250,28 +254,25 @@ def _squash(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
-_SQUASHED_OPTIONS = {_squash(option.name): option for option in MANAGED_OPTIONS}
-_MANAGED_KEYS = frozenset(key for option in MANAGED_OPTIONS for key in option.spellings)
-
-
 @functools.lru_cache(maxsize=1024)
-def _misspelt_option(key: str) -> str:
-    """Return the managed option name that ``key`` looks like a misspelling of, or ''."""
+def _misspelt_option(key: str, managed: tuple[ManagedOption, ...]) -> str:
+    """Return the name of the option of ``managed`` that ``key`` looks like a misspelling of, or ''."""
     squashed = _squash(key)
-    for target, option in _SQUASHED_OPTIONS.items():
-        matcher = difflib.SequenceMatcher(None, squashed, target)
+    for option in managed:
+        matcher = difflib.SequenceMatcher(None, squashed, _squash(option.name))
         # The cheap upper bound rules out most keys before the full comparison.
         if matcher.real_quick_ratio() >= _MISSPELLING_SIMILARITY and matcher.ratio() >= _MISSPELLING_SIMILARITY:
             return option.name
     return ""
 
 
-def _misspelling_notices(backend: str, entry: dict[str, Any]) -> list[Notice]:
+def _misspelling_notices(backend: str, entry: dict[str, Any], managed: tuple[ManagedOption, ...]) -> list[Notice]:
     found = []
+    spellings = {key for option in managed for key in option.spellings}
     for key in entry:
-        if not isinstance(key, str) or key in _MANAGED_KEYS:
+        if not isinstance(key, str) or key in spellings:
             continue
-        suggestion = _misspelt_option(key)
+        suggestion = _misspelt_option(key, managed)
         if suggestion:
             found.append(
                 Notice(
@@ -354,11 +355,17 @@ def effective_backends(settings: Any = None) -> ShimResult | None:
 
 
 def describes(result: object, value: object, legacy_backends: Collection[str]) -> bool:
-    """Return whether ``result`` still describes ``value``: same object, unchanged since, same legacy backends."""
+    """
+    Return whether ``result`` still describes ``value``.
+
+    It does when ``value`` is the same object, unchanged since, read with the same legacy backends and the
+    same declared options.
+    """
     return (
         isinstance(result, ShimResult)
         and result.value is value
         and result.legacy_backends == tuple(legacy_backends)
+        and result.managed == managed_options()
         and _unchanged(value, result.snapshot)
     )
 
@@ -409,15 +416,13 @@ def _unchanged(value: object, snapshot: dict[str, Any]) -> bool:
     return True
 
 
-_OTHER_SPELLINGS = {
-    spelling: tuple(other for other in option.spellings if other != spelling)
-    for option in MANAGED_OPTIONS
-    for spelling in option.spellings
-}
-
-
 def _operator_view(current: dict[str, Any], recorded: ShimResult) -> dict[str, Any]:
     """Return what the operator wrote, with every key added, changed or removed since the shim normalised it."""
+    other_spellings = {
+        spelling: tuple(other for other in option.spellings if other != spelling)
+        for option in recorded.managed
+        for spelling in option.spellings
+    }
     view = {}
     for backend, entry in current.items():
         before = recorded.snapshot.get(backend)
@@ -429,7 +434,7 @@ def _operator_view(current: dict[str, Any], recorded: ShimResult) -> dict[str, A
         changed = [key for key in before if key not in entry]
         changed += [key for key, value in entry.items() if key not in before or not _same(value, before[key])]
         for key in changed:
-            for spelling in (key, *_OTHER_SPELLINGS.get(key, ())):
+            for spelling in (key, *other_spellings.get(key, ())):
                 merged.pop(spelling, None)
             if key in entry:
                 merged[key] = entry[key]

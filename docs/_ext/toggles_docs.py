@@ -28,65 +28,96 @@ from sphinx.util.nodes import nested_parse_with_titles
 
 # An example configuration per check ID; the message and hint shown are whatever the package's checks say.
 _PROCTORTRACK = {"base_url": "https://proctortrack.example.com", "client_id": "...", "client_secret": "..."}
-_EXPLICIT = {"show_review_rules": False, "requires_escalation_email": True}
-CHECK_EXAMPLES = {
-    "toggles_migration.E001": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": "https://..."}},
-    "toggles_migration.E002": {"PROCTORING_BACKENDS": {"proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}},
-    "toggles_migration.E003": {
-        "PROCTORING_BACKENDS": {"DEFAULT": {"base_url": "https://..."}, "proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}
-    },
-    "toggles_migration.E004": {
-        "PROCTORING_BACKENDS": {"DEFAULT": "proctortrak", "proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}
-    },
-    "toggles_migration.E005": {"TOGGLES_MIGRATION": {"READS": "loud"}},
-    "toggles_migration.E006": {
-        "INSTALLED_APPS": [
-            "django.contrib.auth",
-            "django.contrib.contenttypes",
-            "toggles_migration.apps.TogglesMigrationConfig",
-        ]
-    },
-    "toggles_migration.W001": {
-        "PROCTORING_BACKENDS": {
-            "DEFAULT": "proctortrack",
-            "proctortrack": {**_PROCTORTRACK, "SHOW_REVIEW_RULES": False, "requires_escalation_email": True},
-        }
-    },
-    "toggles_migration.W002": {
-        "PROCTORING_BACKENDS": {
-            "DEFAULT": "proctortrack",
-            "proctortrack": {**_PROCTORTRACK, "show_review_rules": "false", "requires_escalation_email": True},
-        }
-    },
-    "toggles_migration.W003": {
-        "PROCTORING_BACKENDS": {
-            "DEFAULT": "proctortrack",
-            "proctortrack": {**_PROCTORTRACK, **_EXPLICIT, "showReviewRules": True},
-        }
-    },
-    "toggles_migration.W004": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": _PROCTORTRACK}},
-    "toggles_migration.E007": {
-        "PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": {**_PROCTORTRACK, **_EXPLICIT}}
-    },
-    # A database check: the example is the setting after migration 0002 captured an empty flag state (decision
-    # show_review_rules = False, as the flag was never set).
-    "toggles_migration.W005": {
-        "PROCTORING_BACKENDS": {
-            "DEFAULT": "proctortrack",
-            "proctortrack": {**_PROCTORTRACK, "show_review_rules": True, "requires_escalation_email": True},
-        }
-    },
-}
+
+
+def check_examples():
+    """
+    Return {check ID: example settings}, built from the declarations when called.
+
+    Every managed option is set explicitly on the legacy backend, at its legacy value, except where an example
+    shows one option's problem: the first declared retirement's option (and the first companion's).
+    """
+    from toggles_migration.retirements import declared, managed_options
+
+    explicit = {option.name: option.legacy_value for option in managed_options()}
+    first = declared()[0].option
+    companion = (declared()[0].companions[0].option if declared()[0].companions else first).name
+    legacy = {**_PROCTORTRACK, **explicit}
+    return {
+        "toggles_migration.E001": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": "https://..."}},
+        "toggles_migration.E002": {"PROCTORING_BACKENDS": {"proctortrack": legacy}},
+        "toggles_migration.E003": {
+            "PROCTORING_BACKENDS": {"DEFAULT": {"base_url": "https://..."}, "proctortrack": legacy}
+        },
+        "toggles_migration.E004": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrak", "proctortrack": legacy}},
+        "toggles_migration.E005": {"TOGGLES_MIGRATION": {"READS": "loud"}},
+        "toggles_migration.E006": {
+            "INSTALLED_APPS": [
+                "django.contrib.auth",
+                "django.contrib.contenttypes",
+                "toggles_migration.apps.TogglesMigrationConfig",
+            ]
+        },
+        "toggles_migration.W001": {
+            "PROCTORING_BACKENDS": {
+                "DEFAULT": "proctortrack",
+                "proctortrack": {
+                    **{key: value for key, value in legacy.items() if key != first.name},
+                    first.legacy_spelling: first.legacy_value,
+                },
+            }
+        },
+        "toggles_migration.W002": {
+            "PROCTORING_BACKENDS": {
+                "DEFAULT": "proctortrack",
+                "proctortrack": {**legacy, first.name: str(first.legacy_value).lower()},
+            }
+        },
+        "toggles_migration.W003": {
+            "PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": {**legacy, _camel(first.name): True}}
+        },
+        # Only the companion's option unset: the legacy rule gives it.
+        "toggles_migration.W004": {
+            "PROCTORING_BACKENDS": {
+                "DEFAULT": "proctortrack",
+                "proctortrack": {key: value for key, value in legacy.items() if key != companion},
+            }
+        },
+        "toggles_migration.E007": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": legacy}},
+        # A database check: the example is the setting after migration 0002 captured an empty flag state (decision
+        # = the legacy value, as the flag was never set), with the first retirement's option set the other way.
+        "toggles_migration.W005": {
+            "PROCTORING_BACKENDS": {
+                "DEFAULT": "proctortrack",
+                "proctortrack": {**legacy, first.name: not first.legacy_value},
+            }
+        },
+    }
+
+
+def _camel(name):
+    """``show_review_rules`` -> ``showReviewRules``: a misspelling W003 recognises."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
 DATABASE_CHECKS = {"toggles_migration.W005"}
+
+
 # Code run after the settings are final (after AppConfig.ready()), for the checks about late changes.
-LATE_CHANGES = {
-    "toggles_migration.E007": 'settings.PROCTORING_BACKENDS["proctortrack"]["show_review_rules"] = "false"',
-}
+def late_changes():
+    """Return {check ID: code run after the settings are final}, for the first declared retirement's option."""
+    from toggles_migration.retirements import declared
+
+    first = declared()[0].option
+    value = str(first.legacy_value).lower()
+    return {"toggles_migration.E007": f'settings.PROCTORING_BACKENDS["proctortrack"]["{first.name}"] = "{value}"'}
+
 
 # Help for the arguments that the command declares without one.
 ARGUMENT_HELP = {
     "format": "Output: ``text`` for people, ``json`` (indented, sorted keys) for scripts.",
-    "toggle": "The retired toggle; the only one declared is the default.",
+    "toggle": "The retired toggle; the first declared one is the default.",
 }
 
 # What the parser cannot tell about an action.
@@ -131,10 +162,11 @@ def _check_messages(check_id, example):
     from toggles_migration import checks
 
     with override_settings(**example):
-        if check_id in LATE_CHANGES:
+        late = late_changes()
+        if check_id in late:
             from django.conf import settings
 
-            exec(LATE_CHANGES[check_id], {"settings": settings})  # noqa: S102  a literal of this module
+            exec(late[check_id], {"settings": settings})  # noqa: S102  a literal of this module
         if check_id in DATABASE_CHECKS:
             with contextlib.redirect_stdout(io.StringIO()):
                 call_command("migrate", verbosity=0, interactive=False)
@@ -180,8 +212,10 @@ def _literal(text, indent="   "):
 def checks_rst():
     """Return the reStructuredText of the system checks reference."""
     from toggles_migration.notices import CHECK_TITLES
+    from toggles_migration.retirements import declared
 
-    missing = sorted(set(CHECK_TITLES) - set(CHECK_EXAMPLES))
+    examples, late, first = check_examples(), late_changes(), declared()[0].option
+    missing = sorted(set(CHECK_TITLES) - set(examples))
     if missing:
         raise ExtensionError(f"docs/_ext/toggles_docs.py: add an example for the check IDs {', '.join(missing)}")
     setup_django()
@@ -200,7 +234,7 @@ def checks_rst():
     lines.append("")
     raised = _raised_ids()
     for check_id, title in sorted(CHECK_TITLES.items()):
-        example = CHECK_EXAMPLES[check_id]
+        example = examples[check_id]
         messages = _check_messages(check_id, example)
         if not messages:
             raise ExtensionError(f"docs/_ext/toggles_docs.py: the example for {check_id} does not produce it")
@@ -224,7 +258,7 @@ def checks_rst():
             "",
             (
                 "For example, after migration 0002 captured a flag that was never set (so the captured decision is "
-                "``show_review_rules = False``), with these settings:"
+                f"``{first.name} = {first.legacy_value}``), with these settings:"
                 if check_id in DATABASE_CHECKS
                 else "For example, with these settings:"
             ),
@@ -239,10 +273,10 @@ def checks_rst():
                     "",
                     ".. code-block:: python",
                     "",
-                    *_literal(LATE_CHANGES[check_id]),
+                    *_literal(late[check_id]),
                     "",
                 ]
-                if check_id in LATE_CHANGES
+                if check_id in late
                 else []
             ),
             f"``{command}`` reports:",

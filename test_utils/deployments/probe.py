@@ -18,12 +18,12 @@ def main(providers):
     from django.core import checks  # pylint: disable=import-outside-toplevel
     from django.core.management import call_command  # pylint: disable=import-outside-toplevel
 
-    from toggles_migration.retirements import MANAGED_OPTIONS  # pylint: disable=import-outside-toplevel
+    from toggles_migration.retirements import managed_options  # pylint: disable=import-outside-toplevel
 
     reads = {}
     for provider in providers:
         entry = settings.PROCTORING_BACKENDS.get(provider, {})
-        read = {option.name: entry.get(option.name, option.upstream_default) for option in MANAGED_OPTIONS}
+        read = {option.name: entry.get(option.name, option.upstream_default) for option in managed_options()}
         reads[provider] = {
             name: [type(value).__name__, value if isinstance(value, bool) else None] for name, value in read.items()
         }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from toggles_migration.retirements import declared
 from toggles_migration.scan.cli import parse_size
 
 ERROR_LINE = 'ok = p == "proctortrack"\n'
@@ -120,8 +121,14 @@ def test_json_lists_the_names_searched_for(tmp_path, run_cli):
     names = json.loads(run_cli(["scan", ".", "--format", "json", "--name", "software_secure"], tmp_path)[1])["names"]
     assert names == [
         {"name": "proctortrack", "kind": "legacy-backend"},
-        {"name": "studio.show_review_rules", "kind": "retired-toggle"},
-        {"name": "SHOW_REVIEW_RULES_FLAG", "kind": "retired-constant"},
+        *(
+            entry
+            for retirement in declared()
+            for entry in (
+                {"name": retirement.name, "kind": "retired-toggle"},
+                {"name": retirement.constant, "kind": "retired-constant"},
+            )
+        ),
         {"name": "software_secure", "kind": "extra-name"},
     ]
 

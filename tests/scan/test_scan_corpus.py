@@ -2,6 +2,8 @@
 
 import pytest
 
+from toggles_migration.retirements import managed_options
+
 # (path relative to the corpus, line, category, severity): one row per expected finding.
 EXPECTED = [
     ("Makefile", 3, "comment", "warning"),
@@ -125,7 +127,10 @@ def test_retired_toggle_names_carry_the_retirement_suggestion(corpus_result):
 
 def test_backend_name_logic_carries_the_backend_option_suggestion(corpus_result):
     comparison = next(f for f in corpus_result.findings if f.detail == "comparison" and f.path == "app/exams.py")
-    assert "PROCTORING_BACKENDS[provider]['requires_escalation_email'] / ['show_review_rules']" in comparison.suggestion
+    options = managed_options()
+    keys = " / ".join(f"['{option.name}']" for option in options)
+    readers = " / ".join(option.reader for option in options)
+    assert f"PROCTORING_BACKENDS[provider]{keys} via {readers}" in comparison.suggestion
     assert "toggles_migration.requires_escalation_email(provider)" in comparison.suggestion
 
 

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from toggles_migration import capabilities
-from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, MANAGED_OPTIONS, RETIREMENTS
+from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, declared
 from toggles_migration.scan import TargetKind, declared_targets
 from toggles_migration.scan.reading import NameMatcher
 
@@ -15,7 +14,7 @@ SCAN_PACKAGE = Path(__file__).resolve().parents[2] / "toggles_migration" / "scan
 
 def test_targets_are_the_declared_backends_toggles_and_constants():
     expected = [*DEFAULT_LEGACY_BACKENDS]
-    for retirement in RETIREMENTS:
+    for retirement in declared():
         expected += [retirement.name, retirement.constant]
     assert [target.name for target in declared_targets()] == expected
 
@@ -30,11 +29,7 @@ def test_an_extra_name_differing_only_in_case_from_a_declared_one_is_dropped():
 
 def test_retired_toggle_targets_know_their_retirement():
     retired = [target for target in declared_targets() if target.is_retired_toggle]
-    assert {target.retirement for target in retired} == set(RETIREMENTS)
-
-
-def test_every_managed_option_named_in_suggestions_has_a_capability_helper():
-    assert all(callable(getattr(capabilities, option.name, None)) for option in MANAGED_OPTIONS)
+    assert {target.retirement for target in retired} == set(declared())
 
 
 def test_longer_names_win_over_names_they_contain():

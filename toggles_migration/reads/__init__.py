@@ -1,15 +1,17 @@
-"""Everything about remaining reads of retired toggles: drop-in flag, tracer, warnings and counts."""
+"""Everything about remaining reads of retired toggles: drop-in flags, tracer, warnings and counts."""
 
 from .counts import flush_counts, read_counts
 from .exceptions import RetiredToggleRead, RetiredToggleWarning
-from .flag import SHOW_REVIEW_RULES_FLAG, RetiredCourseWaffleFlag  # toggles-migration: ignore
+from .flag import RetiredCourseWaffleFlag, drop_in_flag, drop_in_names
 from .tracer import handle_read, install, installed, uninstall
 
+# Besides these, each declared retirement's drop-in flag, under its upstream constant's name (``__getattr__``).
 __all__ = [
-    "SHOW_REVIEW_RULES_FLAG",  # toggles-migration: ignore
     "RetiredCourseWaffleFlag",
     "RetiredToggleRead",
     "RetiredToggleWarning",
+    "drop_in_flag",
+    "drop_in_names",
     "flush_counts",
     "handle_read",
     "install",
@@ -17,3 +19,11 @@ __all__ = [
     "read_counts",
     "uninstall",
 ]
+
+
+def __getattr__(name: str) -> RetiredCourseWaffleFlag:
+    """Each declared retirement's drop-in flag, under the name of the constant upstream bound it to."""
+    retirement = drop_in_names().get(name)
+    if retirement is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return drop_in_flag(retirement)

@@ -1,4 +1,4 @@
-"""A drop-in for the removed SHOW_REVIEW_RULES_FLAG: code that still needs the flag changes one import."""
+"""Drop-ins for removed course waffle flags, one per declared retirement: a reader changes one import."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -7,7 +7,7 @@ from django.db import connections, router
 from edx_toggles.toggles import WaffleFlag
 from opaque_keys.edx.keys import CourseKey
 
-from ..retirements import SHOW_REVIEW_RULES_RETIREMENT
+from ..retirements import Retirement, declared
 from .tracer import handle_read
 
 _UNSET: None = None
@@ -111,6 +111,16 @@ def _statement(model: Any, key_field: str) -> "_Statement":
     return found
 
 
-SHOW_REVIEW_RULES_FLAG = RetiredCourseWaffleFlag(  # toggles-migration: ignore
-    SHOW_REVIEW_RULES_RETIREMENT.name, SHOW_REVIEW_RULES_RETIREMENT.module_name, "Studio: "
-)
+_drop_ins: dict[Retirement, RetiredCourseWaffleFlag] = {}
+
+
+def drop_in_flag(retirement: Retirement) -> RetiredCourseWaffleFlag:
+    """Return the drop-in flag of a declared retirement: one object per declaration, built on first use."""
+    if retirement not in _drop_ins:
+        _drop_ins[retirement] = RetiredCourseWaffleFlag(retirement.name, retirement.module_name, retirement.log_prefix)
+    return _drop_ins[retirement]
+
+
+def drop_in_names() -> dict[str, Retirement]:
+    """Return {public name: retirement} of the drop-in flags: each declaration's upstream constant."""
+    return {retirement.constant: retirement for retirement in declared()}

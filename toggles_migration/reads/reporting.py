@@ -35,7 +35,7 @@ def warn(retirement: Retirement, site: CallSite) -> None:
     warnings.warn_explicit(
         f"{retirement.name} is retired (see {retirement.upstream_change}); read "
         f"PROCTORING_BACKENDS[<backend>][{retirement.option.name!r}] instead, e.g. with "
-        f"toggles_migration.{retirement.option.name}(provider).",
+        f"{retirement.option.reader}.",
         RetiredToggleWarning,
         site.path,
         site.line,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import capabilities
 from ..conf import read_settings
-from ..retirements import RETIREMENTS
+from ..retirements import declared_names, get_retirement
 from . import counts, reporting
 from .call_site import find_call_site, skip_module
 from .exceptions import RetiredToggleRead
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 # edx-platform's CourseWaffleFlag, hooked when importable (inside edx-platform).
 EDX_PLATFORM_COURSE_FLAG = ("openedx.core.djangoapps.waffle_utils", "CourseWaffleFlag")
 
-_BY_NAME = {retirement.name: retirement for retirement in RETIREMENTS}
-_RETIRED = frozenset(_BY_NAME)
 # Set while a read is being handled, so the nested reads it makes (a CourseWaffleFlag consulting
 # WaffleFlag, WaffleFlag consulting django-waffle) are not noticed twice.
 _handling = threading.local()
@@ -41,7 +39,7 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
     ``legacy_call`` computes the legacy answer. Returns the legacy answer, or the new option's answer in
     'redirect' mode; raises RetiredToggleRead in 'error' mode. Counts every read.
     """
-    retirement = _BY_NAME[name]
+    retirement = get_retirement(name)
     config = read_settings()
     site = find_call_site()
     new = capabilities.option_value(config.legacy_backends[0] if config.legacy_backends else None, retirement.option)
@@ -75,10 +73,8 @@ def _hook_flag_model(flag_model: type[AbstractBaseFlag]) -> tuple[Any, Callable[
     original = flag_model.is_active
 
     @functools.wraps(original)
-    def is_active(
-        self: AbstractBaseFlag, request: HttpRequest, read_only: bool = False, _retired: frozenset[str] = _RETIRED
-    ) -> Any:
-        if self.name not in _retired or _is_handling():
+    def is_active(self: AbstractBaseFlag, request: HttpRequest, read_only: bool = False) -> Any:
+        if self.name not in declared_names() or _is_handling():
             return original(self, request, read_only)
         return handle_read(self.name, lambda: original(self, request, read_only))
 
@@ -89,8 +85,8 @@ def _hook_is_enabled(flag_class: type) -> tuple[Any, Callable[..., Any]]:
     original = flag_class.__dict__["is_enabled"]
 
     @functools.wraps(original)
-    def is_enabled(self: Any, *args: Any, _retired: frozenset[str] = _RETIRED, **kwargs: Any) -> Any:
-        if self.name not in _retired or _is_handling():
+    def is_enabled(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.name not in declared_names() or _is_handling():
             return original(self, *args, **kwargs)
         return handle_read(self.name, lambda: original(self, *args, **kwargs))
 

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from toggles_migration.retirements import MANAGED_OPTIONS
+from toggles_migration.retirements import managed_options
 
 
 class Category(StrEnum):
@@ -89,12 +89,11 @@ def is_suppressed(line_text):
 
 
 def _option_keys():
-    return " / ".join(f"['{option.name}']" for option in MANAGED_OPTIONS)
+    return " / ".join(f"['{option.name}']" for option in managed_options())
 
 
 def _helpers():
-    # Each managed option has a capability helper of the same name in toggles_migration.
-    return " / ".join(f"toggles_migration.{option.name}(provider)" for option in MANAGED_OPTIONS)
+    return " / ".join(option.reader for option in managed_options())
 
 
 def suggestion_for(target, category):
@@ -125,7 +124,7 @@ def _for_retired_toggle(retirement, category):
     option = retirement.option.name
     replacement = f"PROCTORING_BACKENDS[<backend>]['{option}']"
     return {
-        Category.LOGIC: f"read {replacement} via toggles_migration.{option}(provider)",
+        Category.LOGIC: f"read {replacement} via {retirement.option.reader}",
         Category.DEPENDENCY: f"stop depending on {retirement.name}; its replacement is {replacement}",
         Category.DISPLAY_STRING: f"{retirement.name} is retired: name {replacement} in the message instead",
         Category.COMMENT: f"{retirement.name} is retired: point the comment at {replacement}",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, RETIREMENTS
+from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, declared
 
 from .findings import SkipReason
 
@@ -101,7 +101,7 @@ class Target:
 def declared_targets(extra_names=()):
     """Return the legacy backends, the retired toggles and their constants, then ``extra_names``, deduplicated."""
     targets = [Target(name, TargetKind.LEGACY_BACKEND) for name in DEFAULT_LEGACY_BACKENDS]
-    for retirement in RETIREMENTS:
+    for retirement in declared():
         targets.append(Target(retirement.name, TargetKind.RETIRED_TOGGLE, retirement))
         targets.append(Target(retirement.constant, TargetKind.RETIRED_CONSTANT, retirement))
     targets.extend(Target(name, TargetKind.EXTRA_NAME) for name in extra_names)

@@ -10,10 +10,9 @@ from ... import actions, rendering, reports
 from ...advice import captured_decisions
 from ...notices import SettingError
 from ...readiness import NotMigrated, require_tables
-from ...retirements import RETIREMENTS
+from ...retirements import declared
 from ...settings_shim import effective_backends
 
-_TOGGLES = [retirement.name for retirement in RETIREMENTS]
 _BOOLEANS = {"true": True, "false": False}
 # The tables each action reads: (our capture tables, the flags' stored state and courses).
 _NEEDS = {
@@ -40,6 +39,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         """Declare one sub-parser per action."""
         sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+        toggles = [retirement.name for retirement in declared()]
         described = {
             "settings": "Show each backend's effective managed options and where each value came from.",
             "list": "List every declared retirement and its state (not captured, captured, pruned).",
@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 continue
             action_parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias.")
             if action != "list":
-                action_parser.add_argument("toggle", nargs="?", default=_TOGGLES[0], choices=_TOGGLES)
+                action_parser.add_argument("toggle", nargs="?", default=toggles[0], choices=toggles)
             if action == "plan":
                 action_parser.add_argument(
                     "--value", choices=sorted(_BOOLEANS), help="Decide this value instead of the computed one."
