@@ -4,7 +4,9 @@ Each action's output, JSON and text, compared byte for byte with a golden file f
 The state is fully specified: fixed ids (no database sequence shows), fixed dates and a fixed clock, fixed
 settings, an empty reads cache. The export's rows are the database's own values, so it has one file per
 database (``export.sqlite.json``...). The suite also declares a test-only retirement
-(``test_utils.declared_retirements``): ``list`` and ``settings`` show it too. A deliberate change of an output is recorded by regenerating the files:
+(``test_utils.declared_retirements``): ``list`` and ``settings`` show it too.
+
+A deliberate change of an output is recorded by regenerating the files:
 ``TOGGLES_MIGRATION_REGENERATE_GOLDEN=1 make test PYTEST_ARGS=tests/test_golden.py`` (with ``DB=mysql`` and
 ``DB=postgresql`` too, for their export files), then review the diff and say why in CHANGELOG.
 """
