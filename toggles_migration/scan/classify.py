@@ -5,10 +5,11 @@ import bisect
 import json
 import re
 import tokenize
+from collections.abc import Callable, Sequence
 
 from . import tokens as t
 from .findings import Category, Classified, Placement
-from .reading import FULL_PARSE_LIMIT
+from .reading import FULL_PARSE_LIMIT, Hit, LineIndex
 from .walk import FileKind, is_test_path
 
 # gettext and its variants, and edx's Text() wrapper around translated text.
@@ -93,7 +94,7 @@ _WINDOW_AFTER = 512
 _WINDOWED_NOTE = "over 1 MiB; classified from the code around each occurrence, to bound memory"
 
 
-def classify(kind, relative, text, hits, line_index):
+def classify(kind: FileKind, relative: str, text: str, hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     """Return a ``Classified`` with one ``Placement`` per hit of a file of ``kind`` at ``relative``."""
     # Tests may keep mock backends and old flag names; that is informational wherever they occur.
     if is_test_path(relative):
@@ -103,35 +104,37 @@ def classify(kind, relative, text, hits, line_index):
     return _CLASSIFIERS[kind](relative, text, hits, line_index)
 
 
-def call_detail(callee):
+def call_detail(callee: str | None) -> str | None:
     """Return how a call uses a name passed to it ("lookup", "flag read"...), or None when the call says nothing."""
-    if callee and callee.endswith(FLAG_CLASS_SUFFIXES):
+    if not callee:
+        return None
+    if callee.endswith(FLAG_CLASS_SUFFIXES):
         return "flag construction"
     return _CALL_DETAILS.get(callee)
 
 
-def is_prose(text, *, spans_lines):
+def is_prose(text: str, *, spans_lines: bool) -> bool:
     """Return whether a string literal reads as prose: it spans lines or holds a sentence's worth of words."""
     return spans_lines or len(text.split()) >= SENTENCE_WORDS
 
 
-def _logic(detail):
+def _logic(detail: str) -> Placement:
     return Placement(Category.LOGIC, detail, in_code=True)
 
 
-def _display(detail):
+def _display(detail: str) -> Placement:
     return Placement(Category.DISPLAY_STRING, detail, in_code=True)
 
 
-def _comment(detail="comment"):
+def _comment(detail: str = "comment") -> Placement:
     return Placement(Category.COMMENT, detail)
 
 
-def _config(detail):
+def _config(detail: str) -> Placement:
     return Placement(Category.CONFIG, detail)
 
 
-def _dependency(detail):
+def _dependency(detail: str) -> Placement:
     return Placement(Category.DEPENDENCY, detail)
 
 
@@ -140,13 +143,13 @@ def _dependency(detail):
 _PROSE = _display("prose string")
 
 
-def _uniform(hits, category, detail):
+def _uniform(hits: Sequence[Hit], category: Category, detail: str) -> Classified:
     return Classified([Placement(category, detail)] * len(hits))
 
 
-def _classify_in_windows(kind, relative, text, hits):
+def _classify_in_windows(kind: FileKind, relative: str, text: str, hits: Sequence[Hit]) -> Classified:
     python = kind in (FileKind.PYTHON, FileKind.SETUP_PY)
-    placements = []
+    placements: list[Placement] = []
     for hit in hits:
         start = max(0, hit.start - _WINDOW_BEFORE)
         # Start at a line's beginning when the window holds one, so the tokenizer starts outside any token.
@@ -168,12 +171,12 @@ def _classify_in_windows(kind, relative, text, hits):
 # Python: from the syntax tree, or from code tokens when the file does not parse.
 
 
-def classify_python(text, hits, line_index, *, setup_py=False):
+def classify_python(text: str, hits: Sequence[Hit], line_index: LineIndex, *, setup_py: bool = False) -> Classified:
     """Return a ``Classified`` for the hits of a Python file; ``setup_py`` marks setup() requirements."""
     try:
         in_comment = _hits_in_comments(text, hits, line_index)
-        # Comments need no tree: a file whose hits are all comments is never parsed.
-        tree = ast.parse(text) if len(in_comment) < len(hits) else None
+        # Comments need no tree: a file whose hits are all comments is never parsed, an empty module stands in.
+        tree = ast.parse(text) if len(in_comment) < len(hits) else ast.Module(body=[], type_ignores=[])
     except (SyntaxError, ValueError, tokenize.TokenError) as error:
         return _classify_with_patterns(text, hits, _describe(error))
     tree_context = _TreeContext(tree, setup_py=setup_py)
@@ -188,7 +191,7 @@ def classify_python(text, hits, line_index, *, setup_py=False):
     return Classified(placements)
 
 
-def _hits_in_comments(text, hits, line_index):
+def _hits_in_comments(text: str, hits: Sequence[Hit], line_index: LineIndex) -> set[int]:
     """Return the indexes of the hits inside comments, from the tokens up to the last line that may hold one."""
     # A hit can only be in a comment when a "#" precedes it on its line; most hits settle without tokenizing.
     candidates = [index for index, hit in enumerate(hits) if "#" in line_index.line_text(hit.line)[: hit.column - 1]]
@@ -202,20 +205,24 @@ def _hits_in_comments(text, hits, line_index):
     }
 
 
-def _describe(error):
+def _describe(error: SyntaxError | ValueError | tokenize.TokenError) -> str:
     line = getattr(error, "lineno", None)
     message = getattr(error, "msg", None) or str(error)
     return f"does not parse as Python ({message}{f', line {line}' if line else ''}); classified with line patterns"
 
 
-def _classify_with_patterns(text, hits, reason):
+def _classify_with_patterns(text: str, hits: Sequence[Hit], reason: str) -> Classified:
     tokens = t.tokenize_code(text, python=True, stop_after=hits[-1].end)
     context = TokenContext(text, tokens, display_calls=PYTHON_DISPLAY_CALLS, python=True)
     return Classified(context.classify([hit.start for hit in hits]), parse="fallback", note=reason)
 
 
-def _covers(node, point):
-    if getattr(node, "end_lineno", None) is not None:
+# The nodes that carry a position in the source.
+_POSITIONED = (ast.expr, ast.stmt, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern, ast.type_param)
+
+
+def _covers(node: ast.AST, point: tuple[int, int]) -> bool:
+    if isinstance(node, _POSITIONED) and node.end_lineno is not None and node.end_col_offset is not None:
         start = (node.lineno, node.col_offset)
         # A definition's position starts at "def" or "class", after its decorators.
         for decorator in getattr(node, "decorator_list", ()):
@@ -225,7 +232,7 @@ def _covers(node, point):
     return any(_covers(child, point) for child in ast.iter_child_nodes(node))
 
 
-def _child_covering(node, point):
+def _child_covering(node: ast.AST, point: tuple[int, int]) -> ast.AST | None:
     children = list(ast.iter_child_nodes(node))
     if isinstance(node, ast.JoinedStr):
         # Before Python 3.12 every part of an f-string spans the whole f-string; only the expressions of its
@@ -239,7 +246,7 @@ def _child_covering(node, point):
     return next((child for child in children if _covers(child, point)), None)
 
 
-def _callee(function):
+def _callee(function: ast.expr) -> str | None:
     if isinstance(function, ast.Name):
         return function.id
     if isinstance(function, ast.Attribute):
@@ -247,7 +254,7 @@ def _callee(function):
     return None
 
 
-def _syntax_detail(parent, child):
+def _syntax_detail(parent: ast.AST, child: ast.AST) -> str | None:
     """Return how the syntax around a name decides behaviour (comparison, subscript...), or None."""
     if isinstance(parent, ast.Compare):
         membership = any(isinstance(operator, ast.In | ast.NotIn) for operator in parent.ops)
@@ -261,7 +268,7 @@ def _syntax_detail(parent, child):
     return None
 
 
-def _string_literal(chain):
+def _string_literal(chain: Sequence[ast.AST]) -> ast.Constant | ast.JoinedStr | None:
     """Return the string literal the innermost node is (the whole f-string for a piece of one), or None."""
     node = chain[-1]
     if not isinstance(node, ast.JoinedStr) and not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
@@ -269,23 +276,25 @@ def _string_literal(chain):
     return chain[-2] if len(chain) > 1 and isinstance(chain[-2], ast.JoinedStr) else node
 
 
-def _is_prose_literal(literal):
+def _is_prose_literal(literal: ast.Constant | ast.JoinedStr) -> bool:
+    # Both hold strings (see _string_literal): str() only tells the type checker so.
     if isinstance(literal, ast.Constant):
-        text = literal.value
+        text = str(literal.value)
     else:
         # An f-string's placeholders count as words.
-        text = "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in literal.values)
-    return is_prose(text, spans_lines=literal.end_lineno > literal.lineno)
+        text = "".join(str(part.value) if isinstance(part, ast.Constant) else "{}" for part in literal.values)
+    spans_lines = literal.end_lineno is not None and literal.end_lineno > literal.lineno
+    return is_prose(text, spans_lines=spans_lines)
 
 
 class _TreeContext:
     """Classifies a point of a parsed module from the chain of nodes that contain it."""
 
-    def __init__(self, tree, *, setup_py):
+    def __init__(self, tree: ast.Module, *, setup_py: bool) -> None:
         self.tree = tree
         self.setup_py = setup_py
 
-    def classify(self, point):
+    def classify(self, point: tuple[int, int]) -> Placement:
         """Return the ``Placement`` of the name at ``point``, a (line, UTF-8 byte column) pair."""
         chain = self._chain(point)
         statement_index = max(index for index, node in enumerate(chain) if isinstance(node, ast.stmt | ast.Module))
@@ -299,16 +308,16 @@ class _TreeContext:
                 return _PROSE
         return placement
 
-    def _placement(self, chain, statement_index):
+    def _placement(self, chain: list[ast.AST], statement_index: int) -> Placement:
         for index in range(len(chain) - 1, statement_index, -1):
             verdict = self._verdict(chain[index - 1], chain[index])
             if verdict:
                 return verdict
         return _logic(self._detail(chain, statement_index))
 
-    def _chain(self, point):
+    def _chain(self, point: tuple[int, int]) -> list[ast.AST]:
         """Return the nodes from the module down to the innermost one covering ``point``."""
-        chain = [self.tree]
+        chain: list[ast.AST] = [self.tree]
         while True:
             child = _child_covering(chain[-1], point)
             if child is None:
@@ -316,7 +325,7 @@ class _TreeContext:
             chain.append(child)
 
     @staticmethod
-    def _is_string_statement(statement, chain, statement_index):
+    def _is_string_statement(statement: ast.AST, chain: list[ast.AST], statement_index: int) -> bool:
         # Docstrings, and bare strings used as comments, are expression statements of a lone string.
         return (
             isinstance(statement, ast.Expr)
@@ -325,7 +334,7 @@ class _TreeContext:
             and len(chain) > statement_index + 1
         )
 
-    def _verdict(self, parent, child):
+    def _verdict(self, parent: ast.AST, child: ast.AST) -> Placement | None:
         detail = _syntax_detail(parent, child)
         if detail:
             return _logic(detail)
@@ -335,7 +344,7 @@ class _TreeContext:
             return self._setup_verdict(parent, child)
         return None
 
-    def _call_verdict(self, call, child):
+    def _call_verdict(self, call: ast.Call, child: ast.AST) -> Placement | None:
         callee = _callee(call.func)
         if callee in PYTHON_DISPLAY_CALLS:
             return _display(f"{callee}() call")
@@ -349,7 +358,7 @@ class _TreeContext:
         return None
 
     @staticmethod
-    def _setup_verdict(parent, child):
+    def _setup_verdict(parent: ast.AST, child: ast.AST) -> Placement | None:
         # setup.py often builds its requirement lists in variables before passing them to setup().
         if isinstance(parent, ast.Assign | ast.AnnAssign) and child is parent.value:
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
@@ -359,7 +368,7 @@ class _TreeContext:
         return None
 
     @staticmethod
-    def _detail(chain, statement_index):
+    def _detail(chain: list[ast.AST], statement_index: int) -> str:
         innermost = chain[-1]
         if isinstance(innermost, ast.alias) or isinstance(chain[statement_index], ast.Import | ast.ImportFrom):
             return "import"
@@ -375,7 +384,7 @@ class _TreeContext:
 # JavaScript/TypeScript, and code in templates: from the tokens and brackets around each name.
 
 
-def _classify_script(relative, text, hits):
+def _classify_script(relative: str, text: str, hits: Sequence[Hit]) -> Classified:
     # React code puts JSX in .js files as well as in .jsx and .tsx ones.
     jsx = relative.endswith((".js", ".jsx", ".tsx"))
     tokens = t.tokenize_code(text, stop_after=hits[-1].end)
@@ -392,7 +401,15 @@ _JSX_TEXT_PUNCTUATION = frozenset({",", ".", "!", "?", ":", ";", "-", "&", "(", 
 class TokenContext:
     """Answers, for a character offset in tokenized code, which category the occurrence there belongs to."""
 
-    def __init__(self, text, tokens, *, display_calls, python=False, jsx=False):
+    def __init__(
+        self,
+        text: str,
+        tokens: list[t.Token],
+        *,
+        display_calls: frozenset[str],
+        python: bool = False,
+        jsx: bool = False,
+    ) -> None:
         self.text = text
         self.tokens = tokens
         self.token_starts = [token.start for token in tokens]
@@ -402,11 +419,11 @@ class TokenContext:
         self.python = python
         self.jsx = jsx
 
-    def classify(self, offsets):
+    def classify(self, offsets: Sequence[int]) -> list[Placement]:
         """Return a ``Placement`` for each character offset, in order."""
         indexes = [self._code_index(offset) for offset in offsets]
         stacks = self._bracket_stacks({index for index in indexes if index is not None})
-        placements = []
+        placements: list[Placement] = []
         for offset, index in zip(offsets, indexes, strict=True):
             token = self._token_at(offset)
             if token is not None and token.kind == t.COMMENT:
@@ -417,22 +434,22 @@ class TokenContext:
                 placements.append(self._classify_code(index, stacks[index]))
         return placements
 
-    def _token_at(self, offset):
+    def _token_at(self, offset: int) -> t.Token | None:
         position = bisect.bisect_right(self.token_starts, offset) - 1
         if position >= 0 and offset < self.tokens[position].end:
             return self.tokens[position]
         return None
 
-    def _code_index(self, offset):
+    def _code_index(self, offset: int) -> int | None:
         position = bisect.bisect_right(self.code_starts, offset) - 1
         if position >= 0 and offset < self.code[position].end:
             return position
         return None
 
-    def _bracket_stacks(self, wanted):
+    def _bracket_stacks(self, wanted: set[int]) -> dict[int, tuple[int, ...]]:
         """Return, for each wanted code-token index, the indexes of the brackets open around it."""
-        stacks = {}
-        stack = []
+        stacks: dict[int, tuple[int, ...]] = {}
+        stack: list[int] = []
         last = max(wanted, default=-1)
         for index in range(last + 1):
             if index in wanted:
@@ -444,13 +461,13 @@ class TokenContext:
                 stack.pop()
         return stacks
 
-    def _text(self, index):
+    def _text(self, index: int) -> str:
         if 0 <= index < len(self.code):
             token = self.code[index]
             return self.text[token.start : token.end]
         return ""
 
-    def _classify_code(self, index, stack):
+    def _classify_code(self, index: int, stack: tuple[int, ...]) -> Placement:
         verdict = (
             self._neighbour_verdict(index, stack)
             or next(filter(None, (self._bracket_verdict(opener) for opener in reversed(stack))), None)
@@ -463,7 +480,7 @@ class TokenContext:
                 return _PROSE
         return verdict
 
-    def _neighbour_verdict(self, index, stack):
+    def _neighbour_verdict(self, index: int, stack: tuple[int, ...]) -> Placement | None:
         """Judge from the tokens right around the name: docstrings, message fields and operators."""
         previous, following = self._text(index - 1), self._text(index + 1)
         if self.python and self.code[index].kind == t.STRING and self._starts_statement(index, stack):
@@ -473,7 +490,7 @@ class TokenContext:
         detail = self._operator_detail(previous, following)
         return _logic(detail) if detail else None
 
-    def _operator_detail(self, previous, following):
+    def _operator_detail(self, previous: str, following: str) -> str | None:
         if previous in COMPARISON_OPERATORS or following in COMPARISON_OPERATORS:
             return "comparison"
         if previous == "case":
@@ -482,7 +499,7 @@ class TokenContext:
             return "membership test"
         return None
 
-    def _bracket_verdict(self, opener):
+    def _bracket_verdict(self, opener: int) -> Placement | None:
         """Judge from an enclosing bracket: a gettext-style call, a lookup call, a subscript, an ``in`` test."""
         bracket, before = self._text(opener), self._text(opener - 1)
         if before == "in":
@@ -496,7 +513,7 @@ class TokenContext:
             return _logic("subscript")
         return None
 
-    def _trailing_verdict(self, index, stack):
+    def _trailing_verdict(self, index: int, stack: tuple[int, ...]) -> Placement | None:
         """Judge from what follows or surrounds the name: flag reads, JSX text, mapping keys."""
         following = self._text(index + 1)
         if following == "." and self._text(index + 2) in FLAG_READ_METHODS:
@@ -507,7 +524,7 @@ class TokenContext:
             return _logic("mapping key")
         return None
 
-    def _is_subscript(self, opener):
+    def _is_subscript(self, opener: int) -> bool:
         if opener == 0:
             return False
         token, text = self.code[opener - 1], self._text(opener - 1)
@@ -515,7 +532,7 @@ class TokenContext:
             return text not in KEYWORDS
         return token.kind == t.STRING or text in (")", "]", "?.")
 
-    def _starts_statement(self, index, stack):
+    def _starts_statement(self, index: int, stack: tuple[int, ...]) -> bool:
         if index == 0:
             return True
         previous = self.code[index - 1]
@@ -524,10 +541,10 @@ class TokenContext:
         # After a block's colon even a broken file's unclosed bracket does not hide a docstring.
         return self._text(index - 1) == ":" or (not stack and self._text(index - 1) != "\\")
 
-    def _in_jsx_text(self, index):
+    def _in_jsx_text(self, index: int) -> bool:
         return self._jsx_text_edge(index, -1) == ">" and self._jsx_text_edge(index, 1) in ("<", "{")
 
-    def _jsx_text_edge(self, index, step):
+    def _jsx_text_edge(self, index: int, step: int) -> str:
         """Walk over the words and punctuation of JSX text and return the first token that ends it."""
         index += step
         while 0 <= index < len(self.code):
@@ -548,12 +565,12 @@ _USER_FACING_ATTRIBUTES = frozenset(
 )
 
 
-def classify_template(relative_path, text, hits):
+def classify_template(relative_path: str, text: str, hits: Sequence[Hit]) -> Classified:
     """Return a ``Classified`` for the hits of a template."""
     flavour = t.template_flavour(relative_path, text)
     regions = t.template_regions(flavour, text)
-    contexts = {}
-    placements = []
+    contexts: dict[tuple[int, int], TokenContext] = {}
+    placements: list[Placement] = []
     for hit in hits:
         region = next((region for region in regions if region[0] <= hit.start < region[1]), None)
         if region is None:
@@ -581,7 +598,7 @@ def classify_template(relative_path, text, hits):
     return Classified(placements)
 
 
-def _outside_regions(text, offset):
+def _outside_regions(text: str, offset: int) -> Placement:
     tag_start = text.rfind("<", 0, offset)
     if tag_start > text.rfind(">", 0, offset) and _TAG_START.match(text, tag_start):
         tag_end = text.find(">", offset)
@@ -609,9 +626,9 @@ _INSTALL_STEP = re.compile(
 )
 
 
-def classify_requirements(hits, line_index):
+def classify_requirements(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     """Return a ``Classified``: every requirement line is a dependency, text after `` #`` a comment."""
-    placements = []
+    placements: list[Placement] = []
     for hit in hits:
         if t.in_line_comment(line_index.line_text(hit.line), hit.column, quotes=""):
             placements.append(_comment())
@@ -620,11 +637,11 @@ def classify_requirements(hits, line_index):
     return Classified(placements)
 
 
-def classify_makefile(hits, line_index):
+def classify_makefile(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     """Return a ``Classified``: installation and translation-extraction steps are dependencies, other lines logic."""
     lines = [line_index.line_text(number) for number in range(1, len(line_index.starts) + 1)]
     rule_by_line = t.make_rules_by_line(lines)
-    placements = []
+    placements: list[Placement] = []
     for hit in hits:
         line = lines[hit.line - 1]
         if t.in_line_comment(line, hit.column):
@@ -663,7 +680,7 @@ _INI_DEPENDENCY_KEYS = frozenset({"install_requires", "setup_requires", "tests_r
 _INI_DEPENDENCY_SECTIONS = ("options.extras_require", "options.entry_points")
 
 
-def classify_json(text, hits, line_index, *, package_json=False):
+def classify_json(text: str, hits: Sequence[Hit], line_index: LineIndex, *, package_json: bool = False) -> Classified:
     """Return a ``Classified``: package entries are dependencies, other values configuration."""
     if len(text) > FULL_PARSE_LIMIT:
         return _json_with_patterns(hits, line_index, "over 1 MiB; classified with line patterns to bound memory")
@@ -672,14 +689,14 @@ def classify_json(text, hits, line_index, *, package_json=False):
     except ValueError as error:
         return _json_with_patterns(hits, line_index, f"not valid JSON ({error}); classified with line patterns")
     paths = t.json_string_paths(text)
-    placements = []
+    placements: list[Placement] = []
     for hit in hits:
         path = next((path for start, end, path in paths if start <= hit.start < end), ())
         placements.append(_json_placement(path, line_index.line_text(hit.line), package_json))
     return Classified(placements)
 
 
-def _json_with_patterns(hits, line_index, note):
+def _json_with_patterns(hits: Sequence[Hit], line_index: LineIndex, note: str) -> Classified:
     placements = [
         _comment() if t.in_line_comment(line_index.line_text(hit.line), hit.column, markers="/") else _config("JSON")
         for hit in hits
@@ -687,7 +704,7 @@ def _json_with_patterns(hits, line_index, note):
     return Classified(placements, parse="fallback", note=note)
 
 
-def _json_placement(path, line_text, package_json):
+def _json_placement(path: tuple[str, ...], line_text: str, package_json: bool) -> Placement:
     shown = ".".join(path) or "JSON"
     if any(key in _JSON_DEPENDENCY_KEYS for key in path):
         return _dependency(shown)
@@ -696,16 +713,16 @@ def _json_placement(path, line_text, package_json):
     return _config(shown)
 
 
-def classify_yaml(hits, line_index):
+def classify_yaml(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     """Return a ``Classified``: text after a ``#`` comment marker is a comment, the rest configuration."""
     in_comment = [t.in_line_comment(line_index.line_text(hit.line), hit.column) for hit in hits]
     return Classified([_comment() if comment else _config("YAML") for comment in in_comment])
 
 
-def classify_ini(hits, line_index):
+def classify_ini(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     """Return a ``Classified`` for setup.cfg, tox.ini and other INI files: requirement keys are dependencies."""
     keys = t.ini_keys_by_line(line_index)
-    placements = []
+    placements: list[Placement] = []
     for hit in hits:
         line = line_index.line_text(hit.line)
         if line.lstrip()[:1] in ("#", ";") or t.in_line_comment(line, hit.column, markers="#;", quotes=""):
@@ -720,10 +737,10 @@ def classify_ini(hits, line_index):
     return Classified(placements)
 
 
-def classify_toml(hits, line_index):
+def classify_toml(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     """Return a ``Classified`` for pyproject.toml and other TOML: dependency arrays and tables are dependencies."""
     keys = t.toml_keys_by_line(line_index)
-    placements = []
+    placements: list[Placement] = []
     for hit in hits:
         if t.in_line_comment(line_index.line_text(hit.line), hit.column):
             placements.append(_comment())
@@ -734,7 +751,7 @@ def classify_toml(hits, line_index):
     return Classified(placements)
 
 
-def _is_toml_dependency(table, key):
+def _is_toml_dependency(table: str, key: str | None) -> bool:
     key = (key or "").strip("\"'")
     if table == "project" and key in ("dependencies", "optional-dependencies"):
         return True
@@ -746,7 +763,7 @@ def _is_toml_dependency(table, key):
 
 
 # Each entry takes (relative path, text, hits, line index).
-_CLASSIFIERS = {
+_CLASSIFIERS: dict[FileKind, Callable[[str, str, Sequence[Hit], LineIndex], Classified]] = {
     FileKind.PYTHON: lambda relative, text, hits, lines: classify_python(text, hits, lines),
     FileKind.SETUP_PY: lambda relative, text, hits, lines: classify_python(text, hits, lines, setup_py=True),
     FileKind.SCRIPT: lambda relative, text, hits, lines: _classify_script(relative, text, hits),

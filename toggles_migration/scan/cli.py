@@ -4,9 +4,11 @@ import argparse
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 from .. import __version__
-from .findings import MARKER, Severity
+from .findings import MARKER, ScanResult, Severity
 from .reading import DEFAULT_MAX_SIZE, MAX_SIZE_CEILING
 from .reports import render_json, render_sarif, render_text
 from .scanner import ScanOptions, scan
@@ -15,13 +17,28 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-RENDERERS = {"text": render_text, "json": render_json, "sarif": render_sarif}
-FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+RENDERERS: dict[str, Callable[[ScanResult], str]] = {"text": render_text, "json": render_json, "sarif": render_sarif}
+FailOn = Literal["error", "warning", "info", "never"]
+FAIL_ON_CHOICES: tuple[FailOn, ...] = ("error", "warning", "info", "never")
 _SIZE = re.compile(r"^\s*(\d+)\s*(k|kb|kib|m|mb|mib)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {None: 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2}
 
 
-def parse_size(value):
+class _ScanArguments(argparse.Namespace):
+    """The parsed command line of ``toggles-migration scan``; argparse sets each attribute."""
+
+    command: str
+    paths: list[str]
+    name: list[str]
+    exclude: list[str]
+    format: str
+    fail_on: FailOn
+    ignore_unreadable: bool
+    max_size: int
+    output: str | None
+
+
+def parse_size(value: str) -> int:
     """Parse a byte count such as ``2097152``, ``512K`` or ``2MiB``."""
     match = _SIZE.match(value)
     if not match:
@@ -34,7 +51,7 @@ def parse_size(value):
     return size
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``toggles-migration``."""
     parser = argparse.ArgumentParser(
         prog="toggles-migration",
@@ -91,7 +108,7 @@ def build_parser():
     return parser
 
 
-def exit_code(result, fail_on, ignore_unreadable=False):
+def exit_code(result: ScanResult, fail_on: FailOn, ignore_unreadable: bool = False) -> int:
     """Return 1 when a reported finding is at least as severe as ``fail_on`` or a path was unreadable, else 0."""
     if fail_on == "never":
         return EXIT_CLEAN
@@ -102,11 +119,11 @@ def exit_code(result, fail_on, ignore_unreadable=False):
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     parser = build_parser()
     try:
-        arguments = parser.parse_args(argv)
+        arguments = parser.parse_args(argv, namespace=_ScanArguments())
     except SystemExit as exit_request:
         # argparse exits on --help (0) and on usage errors (2); a console script wants the status back.
         return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
@@ -122,12 +139,12 @@ def main(argv=None):
         return EXIT_INTERNAL
 
 
-def _usage_error(message):
+def _usage_error(message: str) -> int:
     print(f"toggles-migration scan: error: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 
-def _run_scan(arguments):
+def _run_scan(arguments: _ScanArguments) -> int:
     missing = [path for path in arguments.paths if not os.path.exists(path)]
     if missing:
         return _usage_error(f"no such file or folder: {', '.join(missing)}")
@@ -152,7 +169,7 @@ def _run_scan(arguments):
     return exit_code(result, arguments.fail_on, arguments.ignore_unreadable)
 
 
-def _write_stdout(report):
+def _write_stdout(report: bytes) -> None:
     stdout = sys.stdout
     if hasattr(stdout, "buffer"):
         stdout.flush()

@@ -1,11 +1,25 @@
 """What a scan reports: categories, severities, suggestions, inline suppression, findings, notes and the result."""
 
+from __future__ import annotations
+
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Final, Literal, Self, TypedDict
 
-from toggles_migration.retirements import managed_options
+from toggles_migration.retirements import Retirement, managed_options
+
+if TYPE_CHECKING:
+    from .reading import Hit, Target
+    from .walk import Candidate
+
+# How a file was read when its syntax could not be: line patterns, or the code around each occurrence.
+Parse = Literal["fallback"]
+SuppressedBy = Literal["inline", "exclude"]
+SUPPRESSION_REASONS: tuple[SuppressedBy, ...] = ("inline", "exclude")
+# The level of a note or a skipped file, as SARIF names it.
+Level = Literal["error", "warning", "note"]
 
 
 class Category(StrEnum):
@@ -29,12 +43,12 @@ class Severity(StrEnum):
     INFO = "info"
 
     @property
-    def rank(self):
+    def rank(self) -> int:
         """Return a number that grows with urgency."""
         return {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}[self]
 
 
-SEVERITY_BY_CATEGORY = {
+SEVERITY_BY_CATEGORY: dict[Category, Severity] = {
     Category.LOGIC: Severity.ERROR,
     Category.DEPENDENCY: Severity.ERROR,
     Category.DISPLAY_STRING: Severity.WARNING,
@@ -50,7 +64,7 @@ SEVERITY_BY_CATEGORY = {
 _CATEGORIES_THAT_KEEP_THEIR_SEVERITY = frozenset({Category.COMMENT, Category.TEST})
 
 
-def severity_for(category, *, retired_toggle, in_code):
+def severity_for(category: Category, *, retired_toggle: bool, in_code: bool) -> Severity:
     """Return the severity of a finding in ``category``; retired toggles named in code are errors."""
     if retired_toggle and in_code and category not in _CATEGORIES_THAT_KEEP_THEIR_SEVERITY:
         return Severity.ERROR
@@ -70,8 +84,8 @@ class Placement:
 class Classified:
     """A classifier's verdicts for a file's hits, in order, and how the file was read."""
 
-    placements: list
-    parse: str | None = None
+    placements: list[Placement]
+    parse: Parse | None = None
     note: str | None = None
 
 
@@ -83,27 +97,27 @@ MARKER = "toggles-migration: ignore"
 _MARKER_PATTERN = re.compile(re.escape(MARKER), re.IGNORECASE)
 
 
-def is_suppressed(line_text):
+def is_suppressed(line_text: str) -> bool:
     """Return whether the line carries the inline ignore marker."""
     return _MARKER_PATTERN.search(line_text) is not None
 
 
-def _option_keys():
+def _option_keys() -> str:
     return " / ".join(f"['{option.name}']" for option in managed_options())
 
 
-def _helpers():
+def _helpers() -> str:
     return " / ".join(option.reader for option in managed_options())
 
 
-def suggestion_for(target, category):
+def suggestion_for(target: Target, category: Category) -> str:
     """Return what to do about an occurrence of ``target`` in ``category``."""
-    if target.is_retired_toggle:
+    if target.is_retired_toggle and target.retirement is not None:
         return _for_retired_toggle(target.retirement, category)
     return _for_backend_name(category)
 
 
-def _for_backend_name(category):
+def _for_backend_name(category: Category) -> str:
     return {
         Category.LOGIC: "use the backend option that replaces the name check, e.g. "
         f"PROCTORING_BACKENDS[provider]{_option_keys()} via {_helpers()}",
@@ -120,7 +134,7 @@ def _for_backend_name(category):
     }[category]
 
 
-def _for_retired_toggle(retirement, category):
+def _for_retired_toggle(retirement: Retirement, category: Category) -> str:
     option = retirement.option.name
     replacement = f"PROCTORING_BACKENDS[<backend>]['{option}']"
     return {
@@ -153,11 +167,11 @@ class Finding:
     severity: Severity
     text: str
     suggestion: str
-    parse: str | None = None
-    suppressed_by: str | None = None
+    parse: Parse | None = None
+    suppressed_by: SuppressedBy | None = None
 
     @property
-    def sort_key(self):
+    def sort_key(self) -> tuple[str, int, int, str, Category]:
         """Order findings by path, line, column, then name, so every output is stable."""
         return (self.path, self.line, self.column, self.name.lower(), self.category)
 
@@ -167,7 +181,9 @@ _LONGEST_EXCERPT = 400
 _EXCERPT_CONTEXT = 100
 
 
-def finding_for(candidate, hit, placement, line_text, parse=None):
+def finding_for(
+    candidate: Candidate, hit: Hit, placement: Placement, line_text: str, parse: Parse | None = None
+) -> Finding:
     """Return the ``Finding`` for a classified hit of ``candidate``, suppressed when excluded or marked inline."""
     target = hit.target
     return Finding(
@@ -187,7 +203,7 @@ def finding_for(candidate, hit, placement, line_text, parse=None):
     )
 
 
-def excerpt(line_text, column, length):
+def excerpt(line_text: str, column: int, length: int) -> str:
     """Return the line without surrounding blanks, or a window around the match when the line is minified-long."""
     stripped = line_text.strip()
     if len(stripped) <= _LONGEST_EXCERPT:
@@ -199,7 +215,7 @@ def excerpt(line_text, column, length):
 
 # The level of a note about a file or folder that could not be read: it fails the scan under --fail-on
 # (unless --ignore-unreadable), since a finding may hide there.
-UNREADABLE = "error"
+UNREADABLE: Final = "error"
 
 
 class SkipReason(StrEnum):
@@ -214,23 +230,23 @@ class SkipReason(StrEnum):
     UNSUPPORTED_KIND = "unsupported-kind"
 
     @property
-    def label(self):
+    def label(self) -> str:
         """Return the reason in words, as the text report shows it."""
         return _SKIP_LABELS[self]
 
     @property
-    def level(self):
+    def level(self) -> Level:
         """Return the level of the report entry: an unreadable file fails the scan, like an unreadable folder."""
         return _SKIP_LEVELS[self]
 
 
-_SKIP_LABELS = {
+_SKIP_LABELS: dict[SkipReason, str] = {
     SkipReason.UNREADABLE: "unreadable",
     SkipReason.TOO_LARGE: "too large",
     SkipReason.BINARY: "binary",
     SkipReason.UNSUPPORTED_KIND: "not a kind the scanner reads",
 }
-_SKIP_LEVELS = {
+_SKIP_LEVELS: dict[SkipReason, Level] = {
     SkipReason.UNREADABLE: UNREADABLE,
     SkipReason.TOO_LARGE: "warning",
     SkipReason.BINARY: "note",
@@ -244,7 +260,7 @@ class Note:
 
     path: str
     message: str
-    level: str = "note"
+    level: Level = "note"
 
 
 @dataclass(frozen=True)
@@ -260,22 +276,22 @@ class Skipped:
 class ScanResult:
     """Everything one scan found: reported and suppressed findings, notes, and the files scanned and skipped."""
 
-    targets: tuple
-    findings: list = field(default_factory=list)
-    suppressed: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)
+    targets: tuple[Target, ...]
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     files_scanned: int = 0
 
-    def add(self, finding):
+    def add(self, finding: Finding) -> None:
         """Keep ``finding`` with the reported or the suppressed findings."""
         (self.suppressed if finding.suppressed_by else self.findings).append(finding)
 
-    def skip(self, path, reason, detail=None):
+    def skip(self, path: str, reason: SkipReason, detail: str | None = None) -> None:
         """Record that the file shown as ``path`` was not read, and why."""
         self.skipped.append(Skipped(path, reason, detail))
 
-    def sort(self):
+    def sort(self) -> Self:
         """Put findings, notes and skipped files in their stable order."""
         self.findings.sort(key=lambda finding: finding.sort_key)
         self.suppressed.sort(key=lambda finding: finding.sort_key)
@@ -284,17 +300,17 @@ class ScanResult:
         return self
 
     @property
-    def files_skipped(self):
+    def files_skipped(self) -> Counter[str]:
         """Return how many files were skipped for each reason: counted from the list, so the two always agree."""
         return Counter(skipped.reason.value for skipped in self.skipped)
 
     @property
-    def unreadable(self):
+    def unreadable(self) -> list[str]:
         """Return the paths of the files and folders that could not be read."""
         folders = [note.path for note in self.notes if note.level == UNREADABLE]
         return folders + [skipped.path for skipped in self.skipped if skipped.reason == SkipReason.UNREADABLE]
 
-    def summary(self):
+    def summary(self) -> ScanSummary:
         """Return counts by severity, category and suppression reason, for every output format."""
         by_severity = Counter(finding.severity.value for finding in self.findings)
         by_category = Counter(finding.category.value for finding in self.findings)
@@ -305,8 +321,22 @@ class ScanResult:
             "by_severity": {severity.value: by_severity[severity.value] for severity in Severity},
             "by_category": {category.value: by_category[category.value] for category in Category},
             "suppressed": len(self.suppressed),
-            "suppressed_by": {reason: suppressed_by[reason] for reason in ("inline", "exclude")},
+            "suppressed_by": {reason: suppressed_by[reason] for reason in SUPPRESSION_REASONS},
             "files_scanned": self.files_scanned,
             "files_skipped": dict(sorted(self.files_skipped.items())),
             "unreadable": len(self.unreadable),
         }
+
+
+class ScanSummary(TypedDict):
+    """A scan's counts, as every output format carries them."""
+
+    findings: int
+    files_with_findings: int
+    by_severity: dict[str, int]
+    by_category: dict[str, int]
+    suppressed: int
+    suppressed_by: dict[SuppressedBy, int]
+    files_scanned: int
+    files_skipped: dict[str, int]
+    unreadable: int

@@ -3,11 +3,12 @@
 import bisect
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, declared
+from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, Retirement, declared
 
 from .findings import SkipReason
 
@@ -32,7 +33,7 @@ class Content(NamedTuple):
     detail: str | None = None
 
 
-def read_candidate(filesystem_path, max_size):
+def read_candidate(filesystem_path: str, max_size: int) -> Content:
     """Return the file's bytes, or a ``Content`` saying it is too large, binary or unreadable."""
     try:
         # Plain descriptors: a file object per file costs more than reading most source files.
@@ -52,7 +53,7 @@ def read_candidate(filesystem_path, max_size):
     return Content(raw=raw)
 
 
-def _read_up_to(descriptor, limit):
+def _read_up_to(descriptor: int, limit: int) -> bytes:
     first = os.read(descriptor, min(_FIRST_READ, limit))
     # A short read of a regular file means its end, so small files take one read call.
     if len(first) < _FIRST_READ:
@@ -67,7 +68,7 @@ def _read_up_to(descriptor, limit):
     return b"".join(chunks)
 
 
-def decode(raw):
+def decode(raw: bytes) -> str:
     """Decode as UTF-8, replacing undecodable bytes, so a stray Latin-1 byte never stops a scan."""
     return raw.decode("utf-8-sig", errors="replace")
 
@@ -90,22 +91,22 @@ class Target:
 
     name: str
     kind: TargetKind
-    retirement: object = None
+    retirement: Retirement | None = None
 
     @property
-    def is_retired_toggle(self):
+    def is_retired_toggle(self) -> bool:
         """Return whether the name is a retired toggle's name or its Python constant."""
         return self.kind in (TargetKind.RETIRED_TOGGLE, TargetKind.RETIRED_CONSTANT)
 
 
-def declared_targets(extra_names=()):
+def declared_targets(extra_names: Iterable[str] = ()) -> tuple[Target, ...]:
     """Return the legacy backends, the retired toggles and their constants, then ``extra_names``, deduplicated."""
     targets = [Target(name, TargetKind.LEGACY_BACKEND) for name in DEFAULT_LEGACY_BACKENDS]
     for retirement in declared():
         targets.append(Target(retirement.name, TargetKind.RETIRED_TOGGLE, retirement))
         targets.append(Target(retirement.constant, TargetKind.RETIRED_CONSTANT, retirement))
     targets.extend(Target(name, TargetKind.EXTRA_NAME) for name in extra_names)
-    unique = {}
+    unique: dict[str, Target] = {}
     for target in targets:
         # Matching ignores case, so names differing only in case are one name; the declaration wins.
         unique.setdefault(target.name.lower(), target)
@@ -115,7 +116,7 @@ def declared_targets(extra_names=()):
 class NameMatcher:
     """Finds every name: a cheap per-file prefilter on raw bytes, then one case-insensitive regex on the text."""
 
-    def __init__(self, targets):
+    def __init__(self, targets: Sequence[Target]) -> None:
         if not targets or any(not target.name for target in targets):
             raise ValueError("every searched name must be a non-empty string")
         # Longest first, so a name that contains another is reported as itself.
@@ -127,22 +128,24 @@ class NameMatcher:
         # times faster than a case-insensitive regex, and spares decoding the many files without a hit.
         # bytes.lower() folds only ASCII letters, so non-ASCII names search the decoded text instead.
         ascii_only = all(target.name.isascii() for target in targets)
-        self.lowered_names = tuple(name.encode("ascii") for name in self._by_lowered_name) if ascii_only else None
+        self.lowered_names: tuple[bytes, ...] | None = (
+            tuple(name.encode("ascii") for name in self._by_lowered_name) if ascii_only else None
+        )
 
-    def may_match(self, raw):
+    def may_match(self, raw: bytes) -> bool:
         """Return whether the raw bytes may hold a name (always True when names are not all ASCII)."""
         if self.lowered_names is None:
             return True
         lowered = raw.lower()
         return any(name in lowered for name in self.lowered_names)
 
-    def spans(self, text):
+    def spans(self, text: str) -> list[tuple[int, int]]:
         """Return the (start, end) of every name in ``text``: leftmost first, the longest name at a position."""
         lowered = text.lower()
         # Lower-casing can change the length of some non-ASCII text, which would shift every offset after it.
         if self.lowered_names is None or len(lowered) != len(text):
             return [match.span() for match in self.text_pattern.finditer(text)]
-        found = []
+        found: list[tuple[int, int]] = []
         for name in self._by_lowered_name:
             start = lowered.find(name)
             while start != -1:
@@ -156,7 +159,7 @@ class NameMatcher:
                 spans.append((start, covered_until))
         return spans
 
-    def target_for(self, matched_text):
+    def target_for(self, matched_text: str) -> Target:
         """Return the target that ``matched_text`` (any case) spells."""
         return self._by_lowered_name[matched_text.lower()]
 
@@ -179,7 +182,7 @@ class Hit:
 class LineIndex:
     """Maps character offsets to lines; built only for files that have hits."""
 
-    def __init__(self, text):
+    def __init__(self, text: str) -> None:
         self.text = text
         # Only "\n" ends a line, as for Python's tokenizer and grep, so line numbers agree with both.
         self.starts = [0]
@@ -188,22 +191,22 @@ class LineIndex:
             self.starts.append(position + 1)
             position = text.find("\n", position + 1)
 
-    def line_of(self, offset):
+    def line_of(self, offset: int) -> int:
         """Return the 1-based line holding ``offset``."""
         return bisect.bisect_right(self.starts, offset)
 
-    def line_start(self, line):
+    def line_start(self, line: int) -> int:
         """Return the offset where the 1-based ``line`` starts."""
         return self.starts[line - 1]
 
-    def line_text(self, line):
+    def line_text(self, line: int) -> str:
         """Return the 1-based ``line`` without its line ending."""
         start = self.starts[line - 1]
         end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
         return self.text[start:end].rstrip("\r")
 
 
-def find_hits(text, matcher, line_index):
+def find_hits(text: str, matcher: NameMatcher, line_index: LineIndex) -> list[Hit]:
     """Return every occurrence of a searched name in ``text``, in order."""
     hits = []
     for start, end in matcher.spans(text):

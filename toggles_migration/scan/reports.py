@@ -2,12 +2,14 @@
 
 import json
 import os
+from collections.abc import Sequence
 from importlib import metadata
 from itertools import groupby
 from pathlib import Path, PurePosixPath
+from typing import NotRequired, TypedDict
 from urllib.parse import quote
 
-from .findings import SEVERITY_BY_CATEGORY, Category, Severity, SkipReason
+from .findings import SEVERITY_BY_CATEGORY, Category, Finding, Level, Note, ScanResult, Severity, Skipped, SkipReason
 from .reading import BINARY_SNIFF_BYTES
 
 TOOL_NAME = "toggles-migration"
@@ -15,7 +17,7 @@ DISTRIBUTION = "openedx-toggles-migration"
 INFORMATION_URI = "https://github.com/openedx/openedx-toggles-migration"
 
 
-def tool_version():
+def tool_version() -> str:
     """Return the installed distribution's version, or "unknown" when running from an uninstalled tree."""
     try:
         return metadata.version(DISTRIBUTION)
@@ -30,7 +32,7 @@ _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPED_BYTES = range(0xDC80, 0xDD00)
 
 
-def _escape(char):
+def _escape(char: str) -> str:
     code = ord(char)
     if code in _ESCAPED_BYTES:
         return f"\\x{code - 0xDC00:02x}"
@@ -41,14 +43,14 @@ def _escape(char):
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def printable(text):
+def printable(text: str) -> str:
     """Return ``text`` with undecodable bytes as backslash-x escapes and unprintable characters (newline...) escaped."""
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else _escape(char) for char in text)
 
 
-def unicode_text(text):
+def unicode_text(text: str) -> str:
     """Return ``text`` with its lone surrogates (undecodable bytes of a file name) escaped, so it encodes as UTF-8."""
     try:
         text.encode("utf-8")
@@ -57,7 +59,7 @@ def unicode_text(text):
     return text
 
 
-def relative_uri(path):
+def relative_uri(path: str) -> str:
     """Return a relative POSIX path as a URI reference: its bytes on disk, percent-encoded (RFC 3986)."""
     return quote(os.fsencode(path))
 
@@ -67,9 +69,9 @@ def relative_uri(path):
 _LONGEST_LINE_SHOWN = 160
 
 
-def render_text(result):
+def render_text(result: ScanResult) -> str:
     """Return the text report of a ``ScanResult``."""
-    lines = []
+    lines: list[str] = []
     for path, findings in groupby(result.findings, key=lambda finding: finding.path):
         # Escaped: a newline, an escape sequence or an undecodable byte in a file name must not break the report.
         shown = printable(path)
@@ -92,9 +94,9 @@ def render_text(result):
     return "\n".join(lines) + "\n"
 
 
-def skipped_lines(skipped):
+def skipped_lines(skipped: Sequence[Skipped]) -> list[str]:
     """Return the text report's list of skipped files: one block per reason, the most urgent first."""
-    lines = []
+    lines: list[str] = []
     for reason in SkipReason:
         files = [entry for entry in skipped if entry.reason == reason]
         if not files:
@@ -106,7 +108,7 @@ def skipped_lines(skipped):
     return [*lines, ""] if lines else []
 
 
-def summary_line(result):
+def summary_line(result: ScanResult) -> str:
     """Return the one-line summary: findings by severity, suppressed findings, files scanned and skipped."""
     summary = result.summary()
     by_severity = ", ".join(f"{count} {severity}" for severity, count in summary["by_severity"].items())
@@ -121,20 +123,45 @@ def summary_line(result):
     )
 
 
-def _count(number, noun):
+def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _shorten(text):
+def _shorten(text: str) -> str:
     return text if len(text) <= _LONGEST_LINE_SHOWN else text[: _LONGEST_LINE_SHOWN - 3] + "..."
 
 
 # JSON.
 
 
-def finding_record(finding):
+class FindingRecord(TypedDict):
+    """A finding in the JSON report."""
+
+    path: str
+    line: int
+    column: int
+    name: str
+    match: str
+    target_kind: str
+    category: str
+    detail: str
+    severity: str
+    text: str
+    suggestion: str
+    parse: NotRequired[str]
+
+
+class SkippedRecord(TypedDict):
+    """A skipped file in the JSON report."""
+
+    path: str
+    reason: str
+    detail: NotRequired[str]
+
+
+def finding_record(finding: Finding) -> FindingRecord:
     """Return a finding as a JSON-ready dict; ``parse`` appears only when line patterns were used."""
-    record = {
+    record: FindingRecord = {
         # Undecodable bytes of a file name appear as \\xHH: JSON text must be valid Unicode.
         "path": unicode_text(finding.path),
         "line": finding.line,
@@ -153,7 +180,7 @@ def finding_record(finding):
     return record
 
 
-def render_json(result):
+def render_json(result: ScanResult) -> str:
     """Return the JSON report of a ``ScanResult``: identical for identical trees, keys and lists sorted."""
     document = {
         "tool": {"name": TOOL_NAME, "version": tool_version()},
@@ -169,9 +196,9 @@ def render_json(result):
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def skipped_record(skipped):
+def skipped_record(skipped: Skipped) -> SkippedRecord:
     """Return a skipped file as a JSON-ready dict; ``detail`` appears only when the reason alone does not say it."""
-    record = {"path": unicode_text(skipped.path), "reason": skipped.reason.value}
+    record: SkippedRecord = {"path": unicode_text(skipped.path), "reason": skipped.reason.value}
     if skipped.detail:
         record["detail"] = unicode_text(skipped.detail)
     return record
@@ -182,9 +209,9 @@ def skipped_record(skipped):
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SOURCE_ROOT = "SRCROOT"
-LEVEL_BY_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+LEVEL_BY_SEVERITY: dict[Severity, Level] = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
-RULE_DESCRIPTIONS = {
+RULE_DESCRIPTIONS: dict[Category, str] = {
     Category.LOGIC: "A legacy backend name or retired toggle decides behaviour in code (comparison, membership, "
     "lookup, match/switch case, flag construction or read).",
     Category.DEPENDENCY: "A requirement, package.json entry, plugin registration or translation-extraction step "
@@ -198,7 +225,7 @@ RULE_DESCRIPTIONS = {
 }
 
 
-def render_sarif(result):
+def render_sarif(result: ScanResult) -> str:
     """Return the SARIF 2.1.0 log of a ``ScanResult``; suppressed findings carry a ``suppressions`` entry."""
     categories = list(Category)
     findings = sorted(result.findings + result.suppressed, key=lambda finding: finding.sort_key)
@@ -228,7 +255,7 @@ def render_sarif(result):
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def _rule(category):
+def _rule(category: Category) -> dict[str, object]:
     return {
         "id": category.value,
         "name": _pascal_case(category.value),
@@ -239,11 +266,18 @@ def _rule(category):
     }
 
 
-def _pascal_case(identifier):
+def _pascal_case(identifier: str) -> str:
     return "".join(word.capitalize() for word in identifier.split("-"))
 
 
-def artifact_location(path):
+class ArtifactLocation(TypedDict):
+    """A SARIF artifactLocation: a URI, relative to the source root when ``uriBaseId`` names it."""
+
+    uri: str
+    uriBaseId: NotRequired[str]
+
+
+def artifact_location(path: str) -> ArtifactLocation:
     """
     Return a SARIF artifactLocation: relative to the source root when the path is relative, else a file URI.
 
@@ -254,8 +288,11 @@ def artifact_location(path):
     return {"uri": relative_uri(path), "uriBaseId": SOURCE_ROOT}
 
 
-def _result(finding, rule_index):
-    sarif_result = {
+def _result(finding: Finding, rule_index: int) -> dict[str, object]:
+    properties = {"name": finding.name, "detail": finding.detail, "severity": finding.severity.value}
+    if finding.parse:
+        properties["parse"] = finding.parse
+    sarif_result: dict[str, object] = {
         "ruleId": finding.category.value,
         "ruleIndex": rule_index,
         "level": LEVEL_BY_SEVERITY[finding.severity],
@@ -276,17 +313,15 @@ def _result(finding, rule_index):
                 }
             }
         ],
-        "properties": {"name": finding.name, "detail": finding.detail, "severity": finding.severity.value},
+        "properties": properties,
     }
-    if finding.parse:
-        sarif_result["properties"]["parse"] = finding.parse
     if finding.suppressed_by:
         kind = "inSource" if finding.suppressed_by == "inline" else "external"
         sarif_result["suppressions"] = [{"kind": kind, "justification": f"suppressed by {finding.suppressed_by}"}]
     return sarif_result
 
 
-def _notification(note):
+def _notification(note: Note) -> dict[str, object]:
     return {
         "level": note.level,
         "message": {"text": unicode_text(note.message)},
@@ -294,7 +329,7 @@ def _notification(note):
     }
 
 
-SKIP_DESCRIPTIONS = {
+SKIP_DESCRIPTIONS: dict[SkipReason, str] = {
     SkipReason.UNREADABLE: "The file could not be read (permissions, an I/O error): a finding may hide there.",
     SkipReason.TOO_LARGE: "The file is larger than --max-size.",
     SkipReason.BINARY: f"The file holds a NUL byte in its first {BINARY_SNIFF_BYTES // 1024} KiB.",
@@ -302,12 +337,12 @@ SKIP_DESCRIPTIONS = {
 }
 
 
-def skip_descriptor_id(reason):
+def skip_descriptor_id(reason: SkipReason) -> str:
     """Return the id of the SARIF notification descriptor of a ``SkipReason``."""
     return f"skipped-{reason.value}"
 
 
-def _skip_descriptor(reason):
+def _skip_descriptor(reason: SkipReason) -> dict[str, object]:
     return {
         "id": skip_descriptor_id(reason),
         "name": _pascal_case(skip_descriptor_id(reason)),
@@ -317,7 +352,7 @@ def _skip_descriptor(reason):
     }
 
 
-def _skip_notification(skipped):
+def _skip_notification(skipped: Skipped) -> dict[str, object]:
     detail = f" ({unicode_text(skipped.detail)})" if skipped.detail else ""
     return {
         "level": skipped.reason.level,

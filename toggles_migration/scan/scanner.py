@@ -1,23 +1,24 @@
 """Run a scan, stage by stage: walk the paths, read each file, find the names, classify them, keep the findings."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .classify import classify
 from .findings import Note, ScanResult, finding_for
 from .reading import DEFAULT_MAX_SIZE, LineIndex, NameMatcher, declared_targets, decode, find_hits, read_candidate
-from .walk import Excludes, discover
+from .walk import Candidate, Excludes, discover
 
 
 @dataclass(frozen=True)
 class ScanOptions:
     """What to look for beyond the declarations, what to leave out, and the largest file to read."""
 
-    extra_names: tuple = ()
-    excludes: tuple = ()
+    extra_names: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
     max_size: int = DEFAULT_MAX_SIZE
 
 
-def scan(paths, options=None):
+def scan(paths: Iterable[str], options: ScanOptions | None = None) -> ScanResult:
     """Scan files and folders for the declared names and return a sorted ``ScanResult``."""
     options = options or ScanOptions()
     targets = declared_targets(options.extra_names)
@@ -28,7 +29,7 @@ def scan(paths, options=None):
     return result.sort()
 
 
-def _scan_file(candidate, matcher, max_size, result):
+def _scan_file(candidate: Candidate, matcher: NameMatcher, max_size: int, result: ScanResult) -> None:
     content = read_candidate(candidate.filesystem_path, max_size)
     if content.skipped:
         result.skip(candidate.path, content.skipped, content.detail)

@@ -1,19 +1,25 @@
 """Split text into the pieces of its language: code tokens, comments, template regions, JSON strings and keys."""
 
+from __future__ import annotations
+
 import io
 import json
 import re
 import tokenize
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from .reading import LineIndex
 
 # Code: a lenient tokenizer for JavaScript/TypeScript, and for Python-like code that may not parse.
 
-COMMENT = "comment"
-STRING = "string"
-NAME = "name"
-NUMBER = "number"
-OPERATOR = "op"
+COMMENT: Final = "comment"
+STRING: Final = "string"
+NAME: Final = "name"
+NUMBER: Final = "number"
+OPERATOR: Final = "op"
 
 _JS_TOKEN = re.compile(
     r"""
@@ -57,12 +63,12 @@ class Token(NamedTuple):
     end: int
 
 
-def tokenize_code(text, *, python=False, stop_after=None):
+def tokenize_code(text: str, *, python: bool = False, stop_after: int | None = None) -> list[Token]:
     """Return the tokens of ``text``, up to a little past ``stop_after`` when given.
 
     Unterminated strings and comments end at the line or file end.
     """
-    tokens = []
+    tokens: list[Token] = []
     length = len(text) if stop_after is None else min(len(text), stop_after + _LOOKAHEAD_CHARACTERS)
     if python:
         _tokenize_python(text, tokens, length)
@@ -71,20 +77,23 @@ def tokenize_code(text, *, python=False, stop_after=None):
     return tokens
 
 
-def _tokenize_python(text, tokens, length):
+def _tokenize_python(text: str, tokens: list[Token], length: int) -> None:
     for match in _PYTHON_TOKEN.finditer(text):
         if match.start() >= length:
             break
         kind = match.lastgroup
-        if kind != "space":
+        # Every alternative of the pattern is a named group, so kind is never None: the test is for the types.
+        if kind != "space" and kind is not None:
             tokens.append(Token(kind, match.start(), match.end()))
 
 
-def _tokenize_js(text, position, tokens, *, inside_template, length):
+def _tokenize_js(text: str, position: int, tokens: list[Token], *, inside_template: bool, length: int) -> int:
     """Tokenize from ``position``; inside a template's ``${`` stop after the matching ``}`` and return there."""
     depth = 0
     while position < length:
         match = _JS_TOKEN.match(text, position)
+        if match is None:  # never: the pattern matches any character
+            break
         kind = match.lastgroup
         if kind == "template":
             position = _template_literal(text, match.end(), tokens, length)
@@ -102,13 +111,14 @@ def _tokenize_js(text, position, tokens, *, inside_template, length):
                 if depth == 0:
                     return match.end()
                 depth -= 1
-        if kind != "space":
+        # Every alternative of the pattern is a named group, so kind is never None: the test is for the types.
+        if kind != "space" and kind is not None:
             tokens.append(Token(kind, match.start(), match.end()))
         position = match.end()
     return position
 
 
-def _template_literal(text, position, tokens, length):
+def _template_literal(text: str, position: int, tokens: list[Token], length: int) -> int:
     """Emit a template literal's text as strings and its ``${...}`` parts as code; return the index after it."""
     chunk_start = position - 1
     while position < length:
@@ -128,7 +138,7 @@ def _template_literal(text, position, tokens, length):
     return length
 
 
-def _regex_may_start(text, tokens):
+def _regex_may_start(text: str, tokens: list[Token]) -> bool:
     previous = next((token for token in reversed(tokens) if token.kind != COMMENT), None)
     if previous is None:
         return True
@@ -141,7 +151,7 @@ def _regex_may_start(text, tokens):
 # Python comments, from Python's own tokenizer.
 
 
-def python_comment_columns(text, last_line):
+def python_comment_columns(text: str, last_line: int) -> dict[int, int]:
     """Return ``{line: column where its comment starts}`` for Python source, from its tokens up to ``last_line``."""
     columns = {}
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -158,9 +168,9 @@ def python_comment_columns(text, last_line):
 _VALUE_STARTS = frozenset(" \t:=,[{(")
 
 
-def comment_start(line, markers="#", quotes="\"'"):
+def comment_start(line: str, markers: str = "#", quotes: str = "\"'") -> int | None:
     """Return the column where a comment starts, or None; a marker counts at line start or after whitespace."""
-    quote = None
+    quote: str | None = None
     escaped = False
     for column, character in enumerate(line):
         if quote:
@@ -177,7 +187,7 @@ def comment_start(line, markers="#", quotes="\"'"):
     return None
 
 
-def in_line_comment(line, column, markers="#", quotes="\"'"):
+def in_line_comment(line: str, column: int, markers: str = "#", quotes: str = "\"'") -> bool:
     """Return whether the 1-based ``column`` of ``line`` lies inside a line comment."""
     start = comment_start(line, markers, quotes)
     return start is not None and column - 1 >= start
@@ -185,20 +195,26 @@ def in_line_comment(line, column, markers="#", quotes="\"'"):
 
 # Template regions: comments, translated text, code and scripts of Django, Mako and Underscore templates.
 
-DISPLAY, CODE, SCRIPT = "display", "code", "script"
+DISPLAY: Final = "display"
+CODE: Final = "code"
+SCRIPT: Final = "script"
+RegionKind = Literal["comment", "display", "code", "script"]
+Flavour = Literal["django", "mako", "underscore"]
+# A template region: its start and end offsets, its kind, and the match (a script's body is a group of it).
+Region = tuple[int, int, RegionKind, re.Match[str]]
 
-_COMMON_REGIONS = [
+_COMMON_REGIONS: list[tuple[RegionKind, str]] = [
     (COMMENT, r"<!--.*?(?:-->|\Z)"),
     (SCRIPT, r"<script\b[^>]*>(?P<script_body>.*?)(?:</script\s*>|\Z)"),
 ]
-_DJANGO_REGIONS = [
+_DJANGO_REGIONS: list[tuple[RegionKind, str]] = [
     (COMMENT, r"\{\#.*?\#\}"),
     (COMMENT, r"\{%-?\s*comment\b.*?(?:\{%-?\s*endcomment\s*-?%\}|\Z)"),
     (DISPLAY, r"\{%-?\s*blocktrans(?:late)?\b.*?(?:\{%-?\s*endblocktrans(?:late)?\s*-?%\}|\Z)"),
     (DISPLAY, r"\{%-?\s*trans(?:late)?\s.*?%\}"),
     (CODE, r"\{%.*?%\}|\{\{.*?\}\}"),
 ]
-_MAKO_REGIONS = [
+_MAKO_REGIONS: list[tuple[RegionKind, str]] = [
     (COMMENT, r"<%doc>.*?(?:</%doc>|\Z)"),
     (COMMENT, r"^[ \t]*\#\#[^\n]*"),
     (CODE, r"</?%(?!doc\b)[A-Za-z][^>]*>"),
@@ -206,7 +222,7 @@ _MAKO_REGIONS = [
     (CODE, r"<%!?.*?(?:%>|\Z)"),
     (CODE, r"^[ \t]*%(?!>)[^\n]*"),
 ]
-_UNDERSCORE_REGIONS = [
+_UNDERSCORE_REGIONS: list[tuple[RegionKind, str]] = [
     (CODE, r"<%[=\-]?.*?(?:%>|\Z)"),
 ]
 
@@ -215,19 +231,19 @@ _MAKO_SIGNS = re.compile(
 )
 
 
-def _compile(regions):
+def _compile(regions: list[tuple[RegionKind, str]]) -> tuple[re.Pattern[str], list[RegionKind]]:
     pattern = "|".join(f"(?P<r{index}>{region})" for index, (_, region) in enumerate(regions))
     return re.compile(pattern, re.DOTALL | re.MULTILINE), [kind for kind, _ in regions]
 
 
-_FLAVOURS = {
+_FLAVOURS: dict[Flavour, tuple[re.Pattern[str], list[RegionKind]]] = {
     "django": _compile(_COMMON_REGIONS + _DJANGO_REGIONS),
     "mako": _compile(_COMMON_REGIONS + _MAKO_REGIONS + _DJANGO_REGIONS),
     "underscore": _compile(_COMMON_REGIONS + _UNDERSCORE_REGIONS),
 }
 
 
-def template_flavour(relative_path, text):
+def template_flavour(relative_path: str, text: str) -> Flavour:
     """Return which template language a file uses: ``mako``, ``underscore`` or ``django`` (plain HTML too)."""
     if relative_path.endswith(".mako"):
         return "mako"
@@ -238,10 +254,15 @@ def template_flavour(relative_path, text):
     return "underscore" if "<%" in text else "django"
 
 
-def template_regions(flavour, text):
+def template_regions(flavour: Flavour, text: str) -> list[Region]:
     """Return ``(start, end, kind, match)`` for each comment, translated, code and script region of a template."""
     pattern, kinds = _FLAVOURS[flavour]
-    return [(match.start(), match.end(), kinds[int(match.lastgroup[1:])], match) for match in pattern.finditer(text)]
+    # Each alternative is a group named "r<index of its region>": every match names one.
+    return [
+        (match.start(), match.end(), kinds[int(group[1:])], match)
+        for match in pattern.finditer(text)
+        if (group := match.lastgroup) is not None
+    ]
 
 
 # JSON: the key path of every string.
@@ -258,10 +279,10 @@ class _JsonContainer:
     expecting_key: bool = False
 
 
-def json_string_paths(text):
+def json_string_paths(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     """Return (start, end, key path) for every string of a valid JSON document; a key's path ends with itself."""
-    paths = []
-    containers = []
+    paths: list[tuple[int, int, tuple[str, ...]]] = []
+    containers: list[_JsonContainer] = []
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
         container = containers[-1] if containers else None
@@ -276,11 +297,13 @@ def json_string_paths(text):
         elif token.startswith('"'):
             keys = tuple(outer.key for outer in containers[:-1] if outer.is_object and outer.key is not None)
             if container and container.is_object and container.expecting_key:
-                container.key = json.loads(token)
+                key: str = json.loads(token)
+                container.key = key
+                paths.append((match.start(), match.end(), (*keys, key)))
+            elif container and container.is_object and container.key is not None:
                 paths.append((match.start(), match.end(), (*keys, container.key)))
             else:
-                in_object = container and container.is_object and container.key is not None
-                paths.append((match.start(), match.end(), (*keys, container.key) if in_object else keys))
+                paths.append((match.start(), match.end(), keys))
     return paths
 
 
@@ -292,20 +315,26 @@ _TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
 _TOML_KEY = re.compile(r"""^\s*([A-Za-z0-9_"'.-]+?)\s*=""")
 
 
-def ini_keys_by_line(line_index):
+def ini_keys_by_line(line_index: LineIndex) -> list[tuple[str, str | None]]:
     """Return, for each line of an INI file, its section and the key whose value it holds."""
     return _keys_by_line(line_index, _INI_SECTION, _INI_KEY, continuation=lambda line: line[:1] in (" ", "\t"))
 
 
-def toml_keys_by_line(line_index):
+def toml_keys_by_line(line_index: LineIndex) -> list[tuple[str, str | None]]:
     """Return, for each line of a TOML file, its table and the key whose value it holds."""
     return _keys_by_line(line_index, _TOML_TABLE, _TOML_KEY, continuation=lambda line: True)
 
 
-def _keys_by_line(line_index, section_pattern, key_pattern, continuation):
+def _keys_by_line(
+    line_index: LineIndex,
+    section_pattern: re.Pattern[str],
+    key_pattern: re.Pattern[str],
+    continuation: Callable[[str], bool],
+) -> list[tuple[str, str | None]]:
     """Return, for each line, its section and the key whose value it holds (values may span lines)."""
-    keys = []
-    section, key = "", None
+    keys: list[tuple[str, str | None]] = []
+    section: str = ""
+    key: str | None = None
     for number in range(1, len(line_index.starts) + 1):
         line = line_index.line_text(number)
         section_match = section_pattern.match(line)
@@ -326,10 +355,10 @@ MAKE_ASSIGNMENT = re.compile(r"^\s*(?:export\s+|override\s+)?([A-Za-z_][\w.-]*)\
 _MAKE_TARGET = re.compile(r"^([^\s#:=][^:=]*?)\s*::?(?!=)")
 
 
-def make_rules_by_line(lines):
+def make_rules_by_line(lines: Sequence[str]) -> list[str | None]:
     """Return, for each line, the targets of the rule whose recipe it belongs to (or None)."""
-    rules = []
-    current = None
+    rules: list[str | None] = []
+    current: str | None = None
     continued = False
     for line in lines:
         if not continued and not line.startswith("\t") and line.strip() and not line.lstrip().startswith("#"):
@@ -343,7 +372,7 @@ def make_rules_by_line(lines):
     return rules
 
 
-def make_logical_line(lines, number):
+def make_logical_line(lines: Sequence[str], number: int) -> str:
     """Join the backslash-continued physical lines around the 1-based line ``number``."""
     first = number
     while first > 1 and lines[first - 2].endswith("\\"):

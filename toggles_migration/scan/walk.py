@@ -1,13 +1,19 @@
 """Walk the given paths: which files are scanned, their kind from their name, and which paths are tests."""
 
+from __future__ import annotations
+
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .findings import UNREADABLE, Note, SkipReason
+
+if TYPE_CHECKING:
+    from .findings import ScanResult
 
 SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 VIRTUALENV_MARKER = "pyvenv.cfg"
@@ -80,13 +86,13 @@ _TEST_FILE_NAME = re.compile(
 )
 
 
-def _split(relative_path):
+def _split(relative_path: str) -> tuple[list[str], str]:
     """Return the lower-cased folder names and the file name of a POSIX path (string work: called per file)."""
     folder, _, name = relative_path.rpartition("/")
     return (folder.lower().split("/") if folder else []), name
 
 
-def _suffix(name):
+def _suffix(name: str) -> str:
     dot = name.rfind(".")
     # As for pathlib, a leading dot (".eslintrc") starts a name, not a suffix.
     return name[dot:].lower() if dot > 0 else ""
@@ -99,7 +105,7 @@ class FolderTraits:
     in_locale: bool = False
     in_requirements: bool = False
 
-    def child(self, name):
+    def child(self, name: str) -> FolderTraits:
         """Return the traits of the subfolder ``name``."""
         lowered = name.lower()
         # edx-platform keeps its pins in nested folders such as requirements/edx/.
@@ -109,7 +115,7 @@ class FolderTraits:
         )
 
 
-def kind_in_folder(name, traits):
+def kind_in_folder(name: str, traits: FolderTraits) -> FileKind | None:
     """Return the ``FileKind`` of a file called ``name`` in a folder with ``traits``, or None when not scanned."""
     suffix = _suffix(name)
     # A catalogue's content is a translation whatever the file's syntax.
@@ -122,7 +128,7 @@ def kind_in_folder(name, traits):
     return _KIND_BY_SUFFIX.get(suffix)
 
 
-def kind_of(relative_path):
+def kind_of(relative_path: str) -> FileKind | None:
     """Return the ``FileKind`` for a POSIX path relative to the scanned root, or None when it is not scanned."""
     folders, name = _split(relative_path)
     traits = FolderTraits()
@@ -131,7 +137,7 @@ def kind_of(relative_path):
     return kind_in_folder(name, traits)
 
 
-def is_test_path(relative_path):
+def is_test_path(relative_path: str) -> bool:
     """Return whether a path relative to the scanned root is a test module or lies in a test folder."""
     folders, name = _split(relative_path)
     return any(folder in TEST_FOLDERS for folder in folders) or _TEST_FILE_NAME.search(name) is not None
@@ -162,10 +168,10 @@ class Excludes:
     ``lms/static/*`` both work when scanning ``lms``.
     """
 
-    def __init__(self, patterns=()):
+    def __init__(self, patterns: Iterable[str] = ()) -> None:
         self.patterns = tuple(pattern.strip().removeprefix("./").rstrip("/") for pattern in patterns)
 
-    def matches(self, relative, shown=None):
+    def matches(self, relative: str, shown: str | None = None) -> bool:
         """Return whether a file or folder is excluded, from its POSIX path relative to its root and as shown."""
         if not self.patterns:
             return False
@@ -179,7 +185,7 @@ class Excludes:
         return False
 
 
-def display_path(root):
+def display_path(root: str) -> str:
     """Return how to show a root: as given, normalised, and relative to the current folder when inside it."""
     shown = os.path.normpath(root)
     if os.path.isabs(shown):
@@ -189,9 +195,10 @@ def display_path(root):
     return shown.replace(os.sep, "/")
 
 
-def discover(roots, excludes, result):
+def discover(roots: Iterable[str], excludes: Excludes, result: ScanResult) -> Iterator[Candidate]:
     """Yield a ``Candidate`` for each scannable file under ``roots``; record in the ``ScanResult`` what is not."""
-    seen_roots, seen_files = set(), set()
+    seen_roots: set[str] = set()
+    seen_files: set[str] = set()
     for root in roots:
         real_root = os.path.realpath(root)
         if real_root in seen_roots:
@@ -216,7 +223,7 @@ def discover(roots, excludes, result):
                 yield candidate
 
 
-def _explicit_file(root, shown, excludes, result):
+def _explicit_file(root: str, shown: str, excludes: Excludes, result: ScanResult) -> Iterator[Candidate]:
     # A file passed on its own (say by a pre-commit hook) is classified by its path as given, so
     # tests/helpers.py is still a test and conf/locale/... still a catalogue.
     kind = kind_of(shown)
@@ -226,9 +233,11 @@ def _explicit_file(root, shown, excludes, result):
     yield Candidate(shown, root, shown, kind, excludes.matches(shown, shown))
 
 
-def _walk_folder(root, shown, excludes, notes, *, excluded):
+def _walk_folder(
+    root: str, shown: str, excludes: Excludes, notes: list[Note], *, excluded: bool
+) -> Iterator[Candidate]:
     # Explicit roots are scanned even when their name is one we skip by default; only descendants are skipped.
-    pending = [("", root, excluded, FolderTraits())]
+    pending: list[tuple[str, str, bool, FolderTraits]] = [("", root, excluded, FolderTraits())]
     while pending:
         relative_folder, folder, folder_excluded, traits = pending.pop()
         try:
@@ -256,11 +265,11 @@ def _walk_folder(root, shown, excludes, notes, *, excluded):
                 yield Candidate(path, entry.path, relative, kind, excluded)
 
 
-def _shown_path(shown_root, relative):
+def _shown_path(shown_root: str, relative: str) -> str:
     return relative if shown_root == "." else f"{shown_root}/{relative}"
 
 
-def _is_folder(entry):
+def _is_folder(entry: os.DirEntry[str]) -> bool:
     # Answered from the listing on Linux; a failing lstat elsewhere means the entry cannot be read anyway.
     try:
         return entry.is_dir(follow_symlinks=False)
@@ -268,7 +277,7 @@ def _is_folder(entry):
         return False
 
 
-def _is_file(entry):
+def _is_file(entry: os.DirEntry[str]) -> bool:
     # is_file follows file symlinks; a broken or looping one answers False instead of raising.
     try:
         return entry.is_file()
