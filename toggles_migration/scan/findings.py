@@ -272,6 +272,20 @@ class Skipped:
     detail: str | None = None
 
 
+class ScanSummary(TypedDict):
+    """A scan's counts, as every output format carries them."""
+
+    findings: int
+    files_with_findings: int
+    by_severity: dict[str, int]
+    by_category: dict[str, int]
+    suppressed: int
+    suppressed_by: dict[SuppressedBy, int]
+    files_scanned: int
+    files_skipped: dict[str, int]
+    unreadable: int
+
+
 @dataclass
 class ScanResult:
     """Everything one scan found: reported and suppressed findings, notes, and the files scanned and skipped."""
@@ -326,17 +340,3 @@ class ScanResult:
             "files_skipped": dict(sorted(self.files_skipped.items())),
             "unreadable": len(self.unreadable),
         }
-
-
-class ScanSummary(TypedDict):
-    """A scan's counts, as every output format carries them."""
-
-    findings: int
-    files_with_findings: int
-    by_severity: dict[str, int]
-    by_category: dict[str, int]
-    suppressed: int
-    suppressed_by: dict[SuppressedBy, int]
-    files_scanned: int
-    files_skipped: dict[str, int]
-    unreadable: int

@@ -134,34 +134,9 @@ def _shorten(text: str) -> str:
 # JSON.
 
 
-class FindingRecord(TypedDict):
-    """A finding in the JSON report."""
-
-    path: str
-    line: int
-    column: int
-    name: str
-    match: str
-    target_kind: str
-    category: str
-    detail: str
-    severity: str
-    text: str
-    suggestion: str
-    parse: NotRequired[str]
-
-
-class SkippedRecord(TypedDict):
-    """A skipped file in the JSON report."""
-
-    path: str
-    reason: str
-    detail: NotRequired[str]
-
-
-def finding_record(finding: Finding) -> FindingRecord:
+def finding_record(finding: Finding) -> dict[str, str | int]:
     """Return a finding as a JSON-ready dict; ``parse`` appears only when line patterns were used."""
-    record: FindingRecord = {
+    record: dict[str, str | int] = {
         # Undecodable bytes of a file name appear as \\xHH: JSON text must be valid Unicode.
         "path": unicode_text(finding.path),
         "line": finding.line,
@@ -196,9 +171,9 @@ def render_json(result: ScanResult) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def skipped_record(skipped: Skipped) -> SkippedRecord:
+def skipped_record(skipped: Skipped) -> dict[str, str]:
     """Return a skipped file as a JSON-ready dict; ``detail`` appears only when the reason alone does not say it."""
-    record: SkippedRecord = {"path": unicode_text(skipped.path), "reason": skipped.reason.value}
+    record = {"path": unicode_text(skipped.path), "reason": skipped.reason.value}
     if skipped.detail:
         record["detail"] = unicode_text(skipped.detail)
     return record
