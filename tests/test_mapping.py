@@ -8,7 +8,7 @@ import ddt
 from django.test import SimpleTestCase
 
 from toggles_migration.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
-from toggles_migration.mapping import build_plan
+from toggles_migration.mapping import CurrentSettings, DecidedChange, EffectiveValue, build_plan
 from toggles_migration.rendering import json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT, declared
 from toggles_migration.settings_shim import normalise_proctoring_backends
@@ -604,8 +604,8 @@ class EscalationEmailTest(SimpleTestCase):
 
 def _not_configured():
     return {
-        "requires_escalation_email": {"value": None, "source": "not-configured"},
-        "show_review_rules": {"value": None, "source": "not-configured"},
+        "requires_escalation_email": EffectiveValue(None, "not-configured"),
+        "show_review_rules": EffectiveValue(None, "not-configured"),
     }
 
 
@@ -650,7 +650,7 @@ class SettingsTest(SimpleTestCase):
             result.effective_setting["proctortrack"]["show_review_rules"],
             result.effective_setting["proctortrack"]["requires_escalation_email"],
         )
-        assert (show["value"], show["source"], escalation["value"], escalation["source"]) == expected
+        assert (show.value, show.source, escalation.value, escalation.source) == expected
 
     @ddt.data(
         # (proctortrack entry, shim legacy backends, decision, agrees)
@@ -814,6 +814,21 @@ class AsDictTest(SimpleTestCase):
             {"table": COURSE_OVERRIDES, "id": "6", "reason": data["invalid_rows"][1]["reason"]},
         ]
 
+    def test_each_effective_option_is_its_value_and_source(self):
+        data = json_data(plan(stored(), shim_result=shim({"proctortrack": {"show_review_rules": False}}, ())))
+        assert data["effective_setting"] == {
+            "proctortrack": {
+                "requires_escalation_email": {"value": False, "source": "default"},
+                "show_review_rules": {"value": False, "source": "explicit"},
+            }
+        }
+        assert json_data(plan(stored()))["effective_setting"] == {
+            "proctortrack": {
+                "requires_escalation_email": {"value": None, "source": "not-configured"},
+                "show_review_rules": {"value": None, "source": "not-configured"},
+            }
+        }
+
     @ddt.data(
         (None, None),
         ([COURSE, OTHER_COURSE, "course-v1:B+X+1", "course-v1:edX+Z+1"], None),
@@ -865,17 +880,17 @@ class ConsequencesTest(SimpleTestCase):
     )
     @ddt.unpack
     def test_if_the_operator_does_nothing(self, backends, values, changed):
-        current = self._plan(backends).consequences["current_settings"]
-        assert current == {"values": values, "changed": len(changed), "courses": changed}
+        current = self._plan(backends).consequences.current_settings
+        assert current == CurrentSettings(values=values, changed=len(changed), courses=tuple(changed))
 
     def test_with_the_decision_the_changed_courses_are_the_exceptions(self):
         result = self._plan(None)
-        assert result.consequences["decision"] == {"value": True, "changed": 1, "courses": [THREE[2]]}
+        assert result.consequences.decision == DecidedChange(value=True, changed=1, courses=(THREE[2],))
         assert [item.key for item in result.exceptions] == [THREE[2]]
 
     def test_with_an_operator_decision(self):
-        decided = self._plan(None, decision_override=False).consequences["decision"]
-        assert decided == {"value": False, "changed": 2, "courses": [THREE[0], THREE[1]]}
+        decided = self._plan(None, decision_override=False).consequences.decision
+        assert decided == DecidedChange(value=False, changed=2, courses=(THREE[0], THREE[1]))
 
     def test_each_course_reads_its_own_provider(self):
         legacy = state(global_flag(False))

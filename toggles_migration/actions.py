@@ -16,7 +16,7 @@ from django.utils import timezone
 from . import batching, locking, reads, rendering, streams, tables
 from .conf import read_settings
 from .legacy_state import read_legacy_state
-from .mapping import Plan, build_plan, compare_settings
+from .mapping import Plan, Snippet, build_plan, compare_settings
 from .reports import (
     CapturedDecision,
     CaptureReport,
@@ -25,7 +25,6 @@ from .reports import (
     ExportHead,
     ListItem,
     ListReport,
-    Snippet,
     StatusReport,
     StatusVerify,
     Unresolved,

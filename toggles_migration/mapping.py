@@ -16,6 +16,23 @@ EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
 NOT_CONFIGURED = "not-configured"
 _COURSE_OVERVIEWS = "course_overviews_courseoverview"
 
+# {backend: {option: value}}: the lines to merge into PROCTORING_BACKENDS.
+Snippet = dict[str, dict[str, bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveValue:
+    """A managed option's effective value and where it came from."""
+
+    # None only when the backend's entry does not configure the option (source NOT_CONFIGURED).
+    value: bool | None
+    # explicit, legacy-spelling, coerced, legacy-rule or default (settings_shim's sources), or NOT_CONFIGURED.
+    source: str
+
+
+# {backend: {option: EffectiveValue}}: what compare_settings found for each legacy backend.
+EffectiveSetting = dict[str, dict[str, EffectiveValue]]
+
 
 @dataclass(frozen=True)
 class Deviation:
@@ -47,6 +64,35 @@ class CompanionCheck:
 
 
 @dataclass(frozen=True)
+class CurrentSettings:
+    """What the known courses do with the running settings, if the operator does nothing."""
+
+    # {provider: the option's running value} for each provider of a known course.
+    values: dict[str, bool]
+    # None when the courses are unknown (course_overviews not installed).
+    changed: int | None
+    courses: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class DecidedChange:
+    """What the known courses do with the decided value: the course exceptions change."""
+
+    value: bool
+    # None when the courses are unknown (course_overviews not installed).
+    changed: int | None
+    courses: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Consequences:
+    """Which known courses change behaviour, with the running settings and with the decision."""
+
+    current_settings: CurrentSettings
+    decision: DecidedChange
+
+
+@dataclass(frozen=True)
 class Plan:
     """
     Everything the operator needs to carry a retired flag's behaviour over to the backend option: ``plan``'s report.
@@ -66,12 +112,12 @@ class Plan:
     exceptions: tuple[Deviation, ...]
     invalid_rows: tuple[InvalidRow, ...]
     ties: tuple[Tie, ...]
-    effective_setting: dict[str, Any]
+    effective_setting: EffectiveSetting
     agrees: bool
-    snippet: dict[str, Any]
+    snippet: Snippet
     # One per companion rule of the retirement; its JSON is under its own plan key (rendering.json_data).
     companions: tuple[CompanionCheck, ...]
-    consequences: dict[str, Any]
+    consequences: Consequences
 
 
 def global_value(
@@ -197,7 +243,7 @@ def consequences(
     shim_result: ShimResult | None,
     *,
     decision: tuple[bool, Sequence[Deviation]],
-) -> dict[str, Any]:
+) -> Consequences:
     """
     Say which known courses change behaviour, with the running settings and with the decision.
 
@@ -215,23 +261,27 @@ def consequences(
 
     changed = None
     if courses is not None:
-        changed = sorted(
-            (course_id for course_id, value in legacy.items() if running(providers[course_id]) != value),
-            key=lambda key: (key.lower(), key),
+        changed = tuple(
+            sorted(
+                (course_id for course_id, value in legacy.items() if running(providers[course_id]) != value),
+                key=lambda key: (key.lower(), key),
+            )
         )
-    decided = sorted((item.key for item in exceptions if item.scope == "course"), key=lambda key: (key.lower(), key))
-    return {
-        "current_settings": {
-            "values": {provider: running(provider) for provider in sorted(set(providers.values()))},
-            "changed": None if changed is None else len(changed),
-            "courses": changed,
-        },
-        "decision": {
-            "value": decision_value,
-            "changed": len(decided) if courses is not None else None,
-            "courses": decided if courses is not None else None,
-        },
-    }
+    decided = tuple(
+        sorted((item.key for item in exceptions if item.scope == "course"), key=lambda key: (key.lower(), key))
+    )
+    return Consequences(
+        current_settings=CurrentSettings(
+            values={provider: running(provider) for provider in sorted(set(providers.values()))},
+            changed=None if changed is None else len(changed),
+            courses=changed,
+        ),
+        decision=DecidedChange(
+            value=decision_value,
+            changed=len(decided) if courses is not None else None,
+            courses=decided if courses is not None else None,
+        ),
+    )
 
 
 def _decide(
@@ -271,7 +321,7 @@ def _status(global_raw: bool | str, exceptions: Sequence[Deviation], absent: boo
 
 def compare_settings(
     retirement: Retirement, legacy_backends: Sequence[str], shim_result: ShimResult | None, decision_value: bool
-) -> tuple[dict[str, Any], bool, dict[str, dict[str, bool]]]:
+) -> tuple[EffectiveSetting, bool, Snippet]:
     """
     Compare the effective options of the legacy backends with the decision; build the snippet to paste.
 
@@ -279,27 +329,27 @@ def compare_settings(
     """
     wanted = {retirement.option.name: decision_value}
     wanted.update((companion.option.name, companion.option.legacy_value) for companion in retirement.companions)
-    effective: dict[str, Any] = {}
-    snippet: dict[str, dict[str, bool]] = {}
+    effective: EffectiveSetting = {}
+    snippet: Snippet = {}
     agrees = True
     for backend in legacy_backends:
         options = {name: _effective_option(shim_result, backend, name) for name in sorted(wanted)}
         effective[backend] = options
-        if options[retirement.option.name]["source"] == NOT_CONFIGURED:
+        if options[retirement.option.name].source == NOT_CONFIGURED:
             continue
         for name, value in wanted.items():
-            if options[name]["value"] != value:
+            if options[name].value != value:
                 agrees = False
-            if options[name]["value"] != value or options[name]["source"] not in EXPLICIT_SOURCES:
+            if options[name].value != value or options[name].source not in EXPLICIT_SOURCES:
                 snippet.setdefault(backend, {})[name] = value
     return effective, agrees, {backend: dict(sorted(opts.items())) for backend, opts in sorted(snippet.items())}
 
 
-def _effective_option(shim_result: ShimResult | None, backend: str, name: str) -> dict[str, Any]:
+def _effective_option(shim_result: ShimResult | None, backend: str, name: str) -> EffectiveValue:
     found = shim_result.option(backend, name) if shim_result is not None else None
     if found is None:
-        return {"value": None, "source": NOT_CONFIGURED}
-    return {"value": found.value, "source": found.source}
+        return EffectiveValue(None, NOT_CONFIGURED)
+    return EffectiveValue(found.value, found.source)
 
 
 def _reason(

@@ -8,19 +8,17 @@ from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .mapping import Plan
+from .mapping import EffectiveSetting, Plan, Snippet
 from .notices import Notice
 from .reports import (
     ALREADY_CAPTURED,
     JSON,
     CaptureReport,
     ChangeReport,
-    EffectiveSetting,
     ExportHead,
     ListReport,
     NoticeReport,
     SettingsReport,
-    Snippet,
     StatusReport,
     VerifyReport,
 )
@@ -254,9 +252,7 @@ def tutor_line(snippet: Snippet) -> str:
 def effective_lines(effective_setting: EffectiveSetting) -> list[str]:
     """Return one line per legacy backend: each managed option's effective value and its source."""
     return [
-        "  {}: {}".format(
-            backend, ", ".join(f"{name}={item['value']} ({item['source']})" for name, item in options.items())
-        )
+        "  {}: {}".format(backend, ", ".join(f"{name}={item.value} ({item.source})" for name, item in options.items()))
         for backend, options in effective_setting.items()
     ]
 
@@ -300,19 +296,19 @@ def plan_text(plan: Plan) -> str:
 
 def consequence_lines(plan: Plan) -> list[str]:
     """Tell what happens to the known courses if the operator does nothing, and with the decided value."""
-    current, decided = plan.consequences["current_settings"], plan.consequences["decision"]
+    current, decided = plan.consequences.current_settings, plan.consequences.decision
     option = plan.option
-    if current["changed"] is None:
+    if current.changed is None or current.courses is None:
         return ["If you do nothing: unknown (course_overviews not installed); the exceptions above are the overrides."]
-    values = ", ".join(f"{backend}: {option}={value}" for backend, value in current["values"].items())
+    values = ", ".join(f"{backend}: {option}={value}" for backend, value in current.values.items())
     lines = [
-        f"If you do nothing ({values or 'no known course'}): {current['changed']} of {plan.known_courses} "
-        "known courses change behaviour" + (":" if current["courses"] else ".")
+        f"If you do nothing ({values or 'no known course'}): {current.changed} of {plan.known_courses} "
+        "known courses change behaviour" + (":" if current.courses else ".")
     ]
-    lines.extend(f"  {course_id}" for course_id in current["courses"])
+    lines.extend(f"  {course_id}" for course_id in current.courses)
     lines.append(
-        f"With the decision ({option}={decided['value']}): {decided['changed']} change behaviour"
-        + (" (the exceptions above)." if decided["changed"] else ".")
+        f"With the decision ({option}={decided.value}): {decided.changed} change behaviour"
+        + (" (the exceptions above)." if decided.changed else ".")
     )
     return lines
 

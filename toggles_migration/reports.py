@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .advice import advise
-from .mapping import Plan
+from .mapping import EffectiveSetting, EffectiveValue, Plan, Snippet
 from .notices import Notice, type_name
 from .reads.counts import ReadCounts
 from .settings_shim import DEFAULT_KEY, ShimResult
@@ -16,22 +16,8 @@ NOT_IN_JSON: Final = {JSON: "omit"}
 OMITTED_WHEN_NONE: Final = {JSON: "omit-none"}
 OMITTED_WHEN_EMPTY: Final = {JSON: "omit-empty"}
 
-# {backend: {option: value}}: the lines to merge into PROCTORING_BACKENDS.
-Snippet = dict[str, dict[str, bool]]
-# {backend: {option: {"value": ..., "source": ...}}}: what mapping.compare_settings found.
-EffectiveSetting = dict[str, dict[str, dict[str, Any]]]
-
 COMMAND = "manage.py retire_toggle"
 ALREADY_CAPTURED = "already captured; --refresh captures again"
-
-
-@dataclass(frozen=True, slots=True)
-class EffectiveValue:
-    """A managed option's effective value and where it came from."""
-
-    value: bool
-    # explicit, legacy-spelling, coerced, legacy-rule or default (settings_shim's sources).
-    source: str
 
 
 @dataclass(frozen=True)
