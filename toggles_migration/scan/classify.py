@@ -4,6 +4,7 @@ import ast
 import bisect
 import json
 import re
+import sys
 import tokenize
 from collections.abc import Callable, Sequence
 
@@ -217,8 +218,12 @@ def _classify_with_patterns(text: str, hits: Sequence[Hit], reason: str) -> Clas
     return Classified(context.classify([hit.start for hit in hits]), parse="fallback", note=reason)
 
 
-# The nodes that carry a position in the source.
-_POSITIONED = (ast.expr, ast.stmt, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern, ast.type_param)
+# The nodes that carry a position in the source; type parameters (PEP 695) exist from Python 3.12 on.
+_POSITIONED_3_11 = (ast.expr, ast.stmt, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern)
+if sys.version_info >= (3, 12):
+    _POSITIONED = (*_POSITIONED_3_11, ast.type_param)
+else:
+    _POSITIONED = _POSITIONED_3_11
 
 
 def _covers(node: ast.AST, point: tuple[int, int]) -> bool:
