@@ -148,12 +148,12 @@ def list_retirements(apps: Apps, using: str = "default") -> ListReport:
 
 def status(ctx: Context) -> StatusReport:
     """``status``: the capture's state, verify's answer and the remaining reads counted across processes."""
-    header = get_capture(ctx)
     verified = verify(ctx)
     config = read_settings()
     return StatusReport(
         toggle=ctx.retirement.name,
-        state=header.state if header else NOT_CAPTURED,
+        # verify read the capture's state already (NOT_CAPTURED without one): no second query.
+        state=verified.state,
         verify=StatusVerify(exit_code=verified.exit_code, agrees=verified.agrees, snippet=verified.snippet),
         reads_mode=config.reads,
         tracer_installed=reads.installed(),
