@@ -247,7 +247,7 @@ def consequences(
 
     def running(provider: str) -> bool:
         found = shim_result.option(provider, option.name) if shim_result is not None else None
-        return option.upstream_default if found is None else found.value
+        return option.upstream_default if found is None or found.value is None else found.value
 
     changed = None
     if courses is not None:

@@ -4,6 +4,7 @@ import json
 import re
 import shlex
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ..plan import EffectiveSetting, Plan, Snippet
@@ -13,7 +14,7 @@ from ..retirements import get_retirement
 TUTOR_KEY = "TOGGLES_MIGRATION_BACKEND_OPTIONS"
 # {backend: {option: value}} that the Tutor key holds already, as settings.config.tutor_backend_options reads it.
 TutorOptions = Mapping[str, Mapping[str, Any]]
-NO_TUTOR: TutorOptions = {}
+NO_TUTOR: TutorOptions = MappingProxyType({})
 
 # A YAML plain scalar that stays the same string: a letter or underscore, then letters, digits, _ . -; and
 # none of the words YAML 1.1 or 1.2 reads as a boolean or null (yes, on, y, null, ~...).

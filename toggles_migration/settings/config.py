@@ -142,10 +142,9 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
 def tutor_backend_options(source: object = None) -> dict[str, dict[str, Any]]:
     """Return {backend: options} that Tutor's per-backend options key holds, read now; {} outside Tutor."""
     if source is None:
-        from django.conf import settings as source  # pylint: disable=import-outside-toplevel
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
 
-        if not source.configured:
-            return {}
+        source = settings if settings.configured else None
     held = getattr(source, TUTOR_SETTING, None)
     if not isinstance(held, dict):
         return {}

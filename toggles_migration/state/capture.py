@@ -237,9 +237,9 @@ def _dumps(row: Row) -> str:
     return json.dumps(row, sort_keys=True, separators=(",", ":"))
 
 
-def plan_json(plan: Plan) -> str:
+def plan_json(computed: Plan) -> str:
     """Return the Plan as the compact, deterministic JSON a capture stores (``Capture.plan_json``)."""
-    return json.dumps(json_data(plan), sort_keys=True)
+    return json.dumps(json_data(computed), sort_keys=True)
 
 
 def verify(ctx: Context) -> VerifyReport:

@@ -139,9 +139,9 @@ def captured_rows(ctx: Context, header: Any, table: str) -> Iterator[Row]:
     return rows
 
 
-def live_rows(ctx: Context, spec: TableSpec, lock: bool = True) -> Iterator[Row]:
-    """Yield the toggle's live rows of one table, a page at a time, in id order (locked unless ``lock`` is off)."""
-    rows: Iterator[Row] = streams.live_rows(ctx.apps, ctx.retirement.name, ctx.using, spec, lock=lock)
+def live_rows(ctx: Context, spec: TableSpec) -> Iterator[Row]:
+    """Yield the toggle's live rows of one table, locked, a page at a time, in id order."""
+    rows: Iterator[Row] = streams.live_rows(ctx.apps, ctx.retirement.name, ctx.using, spec, lock=True)
     return rows
 
 

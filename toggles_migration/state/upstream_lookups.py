@@ -1,7 +1,6 @@
 """Read the stored state of a retired flag, and the courses it applied to, as upstream's lookups read it."""
 
 import json
-import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -20,8 +19,6 @@ _CHUNK = 2000
 # Tied keys asked per statement: each is upstream's own query, a few parameters each.
 _TIES_PER_QUERY = 200
 _ON = "on"
-_IDENTIFIER = re.compile(r"\w+")
-# The database compares the keys and breaks the ties: as upstream's own queries did.
 
 
 def read_legacy_state(
@@ -359,7 +356,8 @@ class _Reader:
         column's, the plain comparison already means the same, and keeps both columns' indexes usable.
         """
         if self._collations is None:
-            self._collations = self._read_collations()
+            names = [spec.table for spec, model in self.models.items() if model is not None]
+            self._collations = tables.key_collations(self.connection, [*names, _OVERVIEW_ID[0]] if names else [])
         key_column = (spec.table, _KEY_COLUMNS[spec])
         left = f"{alias}.{self.quote(key_column[1])}"
         collation = self._collations.get(key_column)
@@ -368,42 +366,3 @@ class _Reader:
         if self.connection.vendor == "mysql":
             return f"{left} = CONVERT({other} USING {collation[0]}) COLLATE {collation[1]}"
         return f"{left} = {other} COLLATE {self.quote(collation[0])}.{self.quote(collation[1])}"
-
-    def _read_collations(self) -> dict[tuple[str, str], tuple[str, str]]:
-        """
-        Return {(table, column): collation} of the key columns and the course id column (one query).
-
-        SQLite needs none: it compares with the collating sequence of the left operand, the key column. MySQL and
-        PostgreSQL are told the key column's collation, read from their catalogue: (character set, collation) on
-        MySQL, (schema, name) on PostgreSQL.
-        """
-        tables_ = [spec.table for spec, model in self.models.items() if model is not None]
-        vendor = self.connection.vendor
-        if not tables_ or vendor not in ("mysql", "postgresql"):
-            return {}
-        tables_.append(_OVERVIEW_ID[0])
-        names: tuple[str, ...] | list[str]
-        if vendor == "mysql":
-            sql = (
-                "SELECT table_name, column_name, character_set_name, collation_name FROM information_schema.columns "
-                "WHERE table_schema = DATABASE() AND table_name IN %s AND column_name IN ('course_id', 'org', 'id')"
-            )
-            names = tuple(tables_)
-        else:
-            sql = (
-                "SELECT c.relname, a.attname, n.nspname, k.collname FROM pg_attribute a "
-                "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation k ON k.oid = a.attcollation "
-                "JOIN pg_namespace n ON n.oid = k.collnamespace "
-                "WHERE a.attrelid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name) "
-                "AND a.attname IN ('course_id', 'org', 'id')"
-            )
-            names = [self.quote(table) for table in tables_]
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, [names])
-            found = cursor.fetchall()
-        return {
-            (table, column): (first, second)
-            for table, column, first, second in found
-            # Names from the catalogue go into SQL: MySQL's are bare words, PostgreSQL's are quoted.
-            if vendor == "postgresql" or (_IDENTIFIER.fullmatch(first or "") and _IDENTIFIER.fullmatch(second or ""))
-        }
