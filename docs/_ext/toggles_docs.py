@@ -159,7 +159,7 @@ def _check_messages(check_id, example):
     from django.core.management import call_command
     from django.test.utils import override_settings
 
-    from toggles_migration import checks
+    from toggles_migration.checks import system as checks
 
     with override_settings(**example):
         late = late_changes()
