@@ -23,8 +23,11 @@ import pytest
 from django.core.management import CommandError
 
 from tests.doc_tools import require
-from toggles_migration import conf, mapping, notices, retirements
+from toggles_migration import plan as mapping
+from toggles_migration import retirements
+from toggles_migration.checks import notices
 from toggles_migration.management.commands.retire_toggle import Command
+from toggles_migration.settings import config as conf
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"

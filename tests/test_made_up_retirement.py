@@ -29,10 +29,11 @@ from waffle.models import Flag
 import toggles_migration
 from test_utils.declared_retirements.declaration import MADE_UP_OPTION, MADE_UP_RETIREMENT
 from tests import factories as f
-from toggles_migration import RetiredToggleWarning, actions, reads, retirements
+from toggles_migration import RetiredToggleWarning, reads, retirements
 from toggles_migration.operations import CaptureRetiredToggle
-from toggles_migration.reads import counts, reporting
+from toggles_migration.reads import counts, notify
 from toggles_migration.scan import ScanOptions, scan
+from toggles_migration.state import capture
 
 REPO = Path(__file__).resolve().parent.parent
 NAME = MADE_UP_RETIREMENT.name
@@ -160,9 +161,9 @@ def test_capture_then_verify(settings):
     output = run("capture", NAME, "--refresh")
     assert "captured courseware.made_up_flag: decision made_up_option = False (lossy; 1 exceptions)" in output
     settings.PROCTORING_BACKENDS = AGREEING
-    assert actions.verify(f.context(NAME)).exit_code == 0
+    assert capture.verify(f.context(NAME)).exit_code == 0
     settings.PROCTORING_BACKENDS = DISAGREEING
-    report = actions.verify(f.context(NAME))
+    report = capture.verify(f.context(NAME))
     assert (report.exit_code, report.snippet) == (1, {"proctortrack": {"made_up_option": False}})
     with pytest.raises(CommandError) as raised:
         run("verify", NAME)
@@ -225,7 +226,7 @@ def _quiet():
 def fresh_reads_fixture():
     """No counts, no rate limits, no cached flags."""
     counts.reset_counts()
-    reporting.reset_rate_limits()
+    notify.reset_rate_limits()
     cache.clear()
     yield
 
@@ -307,7 +308,7 @@ def test_its_misspelling_and_legacy_spelling_are_recognised():
 
 @pytest.mark.django_db
 def test_w005_names_it_when_its_settings_disagree(settings):
-    from toggles_migration.checks import check_captured_decisions  # pylint: disable=import-outside-toplevel
+    from toggles_migration.checks.system import check_captured_decisions  # pylint: disable=import-outside-toplevel
 
     run("capture", NAME, "--refresh")
     settings.PROCTORING_BACKENDS = DISAGREEING

@@ -26,9 +26,9 @@ class TogglesMigrationConfig(AppConfig):
 
     def ready(self) -> None:
         """Make the running PROCTORING_BACKENDS the normalised one, register the checks, notice remaining reads."""
-        from . import checks  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        from .checks import system  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
         from .reads import install  # pylint: disable=import-outside-toplevel
-        from .settings_authority import finalise  # pylint: disable=import-outside-toplevel
+        from .settings.authority import finalise  # pylint: disable=import-outside-toplevel
 
         # Settings are final only now: edx-proctoring's production hook and Tutor's patches run after ours.
         finalise()

@@ -6,8 +6,8 @@ import pytest
 import yaml
 from conftest import enable_plugin, make_project
 
-from toggles_migration import conf
 from toggles_migration.retirements import MANAGED_OPTIONS
+from toggles_migration.settings import config as conf
 from tutortoggles_migration import validation
 
 TAIL = ". Nothing was rendered, and Tutor commands refuse this configuration until it is fixed. Fix: "

@@ -9,12 +9,11 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from . import notices as n
-from .conf import parse_settings
-from .notices import InvalidProctoringBackends, Notice, type_name
-from .retirements import DEFAULT_LEGACY_BACKENDS, ManagedOption, managed_options
+from ..checks import notices as n
+from ..checks.notices import InvalidProctoringBackends, Notice, type_name
+from ..retirements import DEFAULT_LEGACY_BACKENDS, ManagedOption, managed_options
 
-SETTING_NAME = "PROCTORING_BACKENDS"
+BACKENDS_SETTING = "PROCTORING_BACKENDS"
 DEFAULT_KEY = "DEFAULT"
 # Where plugin_settings keeps what it noticed: logging and system checks do not exist yet when it runs.
 RESULT_SETTING_NAME = "TOGGLES_MIGRATION_SHIM_RESULT"
@@ -33,14 +32,18 @@ _MISSPELLING_SIMILARITY = 0.85
 _Normaliser = TypeVar("_Normaliser", bound=Callable[..., "ShimResult"])
 
 
-@dataclass(frozen=True)
-class EffectiveOption:
-    """The value one managed option takes on one backend, and where it came from."""
+@dataclass(frozen=True, slots=True)
+class EffectiveValue:
+    """A managed option's effective value on one backend, and where it came from."""
 
-    backend: str
-    option: str
-    value: bool
+    # None only when the backend's entry does not configure the option (source plan.NOT_CONFIGURED).
+    value: bool | None
+    # EXPLICIT, LEGACY_SPELLING, COERCED, LEGACY_RULE or DEFAULT, or plan.NOT_CONFIGURED.
     source: str
+
+
+# {backend: {option: EffectiveValue}}.
+EffectiveOptions = dict[str, dict[str, EffectiveValue]]
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class ShimResult:
     # Excluded from repr: backend entries carry credentials.
     value: dict[str, Any] = field(repr=False)
     notices: tuple[Notice, ...]
-    options: tuple[EffectiveOption, ...]
+    options: EffectiveOptions
     # The legacy backends it was read with, what the operator wrote, and the value as normalised: enough to
     # tell later whether someone changed the value in place, and to re-read only what they changed.
     legacy_backends: tuple[str, ...] = DEFAULT_LEGACY_BACKENDS
@@ -59,12 +62,9 @@ class ShimResult:
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     snapshot: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def option(self, backend: str, option_name: str) -> EffectiveOption | None:
-        """Return the EffectiveOption of ``option_name`` on ``backend``, or None for an unconfigured backend."""
-        for effective in self.options:
-            if effective.backend == backend and effective.option == option_name:
-                return effective
-        return None
+    def option(self, backend: str, option_name: str) -> EffectiveValue | None:
+        """Return the EffectiveValue of ``option_name`` on ``backend``, or None for an unconfigured backend."""
+        return self.options.get(backend, {}).get(option_name)
 
 
 def _readable(normalise: _Normaliser) -> _Normaliser:
@@ -83,8 +83,9 @@ def _readable(normalise: _Normaliser) -> _Normaliser:
             raise
         except Exception as error:  # any failure of a foreign object is a configuration error
             raise InvalidProctoringBackends(
-                f"{SETTING_NAME} cannot be read: reading its {type_name(value)} value raised {type(error).__name__}.",
-                f"use plain values in {SETTING_NAME} (str keys; dict entries of str, bool and int values), not "
+                f"{BACKENDS_SETTING} cannot be read: reading its {type_name(value)} value raised "
+                f"{type(error).__name__}.",
+                f"use plain values in {BACKENDS_SETTING} (str keys; dict entries of str, bool and int values), not "
                 "objects whose comparison, hashing, iteration, indexing or repr fails.",
             ) from error
         for backend in result.value:
@@ -92,9 +93,9 @@ def _readable(normalise: _Normaliser) -> _Normaliser:
                 str.encode(backend, "utf-8")
             except UnicodeEncodeError:
                 raise InvalidProctoringBackends(
-                    f"{SETTING_NAME} has the backend name {str.__str__(backend)!a}, which holds a lone surrogate: "
+                    f"{BACKENDS_SETTING} has the backend name {str.__str__(backend)!a}, which holds a lone surrogate: "
                     "not text that any report can show.",
-                    f"spell the backend name in {SETTING_NAME} as valid text.",
+                    f"spell the backend name in {BACKENDS_SETTING} as valid text.",
                 ) from None
         return result
 
@@ -112,12 +113,12 @@ def normalise_proctoring_backends(
     """
     if not isinstance(value, dict):
         raise InvalidProctoringBackends(
-            f"{SETTING_NAME} must be a dict, found {type_name(value)}.",
-            f"set {SETTING_NAME} = {{'DEFAULT': '<backend>', '<backend>': {{...}}}}.",
+            f"{BACKENDS_SETTING} must be a dict, found {type_name(value)}.",
+            f"set {BACKENDS_SETTING} = {{'DEFAULT': '<backend>', '<backend>': {{...}}}}.",
         )
     normalised: dict[str, Any] = {}
     found: list[Notice] = []
-    options: list[EffectiveOption] = []
+    options: EffectiveOptions = {}
     managed = managed_options()
     for backend, entry in value.items():
         if backend == DEFAULT_KEY:
@@ -127,13 +128,13 @@ def normalise_proctoring_backends(
         normalised[backend], backend_options, backend_notices = _normalise_backend(
             backend, entry, backend in legacy_backends, managed
         )
-        options.extend(backend_options)
+        options[backend] = backend_options
         found.extend(backend_notices)
     found.extend(_default_notices(value))
     return ShimResult(
         value=normalised,
         notices=tuple(found),
-        options=tuple(options),
+        options=options,
         legacy_backends=tuple(legacy_backends),
         managed=managed,
         raw=_two_levels(value),
@@ -149,21 +150,21 @@ def _two_levels(value: Mapping[str, Any]) -> dict[str, Any]:
 def _check_backend(backend: object, entry: object) -> None:
     if not isinstance(backend, str):
         raise InvalidProctoringBackends(
-            f"{SETTING_NAME} has a key of type {type_name(backend)}; backend names must be strings.",
-            f"quote the backend name in {SETTING_NAME}.",
+            f"{BACKENDS_SETTING} has a key of type {type_name(backend)}; backend names must be strings.",
+            f"quote the backend name in {BACKENDS_SETTING}.",
         )
     if not isinstance(entry, dict):
         raise InvalidProctoringBackends(
-            f"{SETTING_NAME}[{backend!r}] must be a dict of backend options, found {type_name(entry)}.",
-            f"set {SETTING_NAME}[{backend!r}] = {{}} or a dict of that backend's options.",
+            f"{BACKENDS_SETTING}[{backend!r}] must be a dict of backend options, found {type_name(entry)}.",
+            f"set {BACKENDS_SETTING}[{backend!r}] = {{}} or a dict of that backend's options.",
         )
 
 
 def _normalise_backend(
     backend: str, entry: dict[str, Any], is_legacy: bool, managed: tuple[ManagedOption, ...]
-) -> tuple[dict[str, Any], list[EffectiveOption], list[Notice]]:
+) -> tuple[dict[str, Any], dict[str, EffectiveValue], list[Notice]]:
     normalised = dict(entry)
-    options: list[EffectiveOption] = []
+    options: dict[str, EffectiveValue] = {}
     found: list[Notice] = []
     for option in managed:
         spelled = [key for key in option.spellings if key in entry]
@@ -177,8 +178,9 @@ def _normalise_backend(
                         Notice(
                             n.COERCED_VALUE,
                             n.WARNING,
-                            f"{SETTING_NAME}[{backend!r}][{key!r}] is a {type_name(entry[key])}, read as {value}.",
-                            f"write the boolean: {_python_line(option.name, value)} in {SETTING_NAME}[{backend!r}].",
+                            f"{BACKENDS_SETTING}[{backend!r}][{key!r}] is a {type_name(entry[key])}, read as {value}.",
+                            f"write the boolean: {_python_line(option.name, value)} "
+                            f"in {BACKENDS_SETTING}[{backend!r}].",
                         )
                     )
         elif is_legacy:
@@ -187,7 +189,7 @@ def _normalise_backend(
                 Notice(
                     n.LEGACY_RULE_APPLIED,
                     n.WARNING,
-                    f"{SETTING_NAME}[{backend!r}][{option.name!r}] is unset; {backend!r} is a legacy backend, "
+                    f"{BACKENDS_SETTING}[{backend!r}][{option.name!r}] is unset; {backend!r} is a legacy backend, "
                     f"so it keeps the legacy value {value} (upstream would default to {option.upstream_default}).",
                     n.legacy_rule_hint(backend, option.name, value),
                     backend=backend,
@@ -197,7 +199,7 @@ def _normalise_backend(
         else:
             value, source = option.upstream_default, DEFAULT
         normalised[option.name] = value
-        options.append(EffectiveOption(backend, option.name, value, source))
+        options[option.name] = EffectiveValue(value, source)
     found.extend(_misspelling_notices(backend, entry, managed))
     return normalised, options, found
 
@@ -209,22 +211,25 @@ def _explicit_value(
     values = {value for value, _ in read.values()}
     if len(values) > 1:
         raise InvalidProctoringBackends(
-            f"{SETTING_NAME}[{backend!r}] sets both {option.name!r} and {option.legacy_spelling!r}, and they disagree.",
-            f"keep only {option.name!r} in {SETTING_NAME}[{backend!r}] with the value you mean.",
+            f"{BACKENDS_SETTING}[{backend!r}] sets both {option.name!r} and {option.legacy_spelling!r}, "
+            "and they disagree.",
+            f"keep only {option.name!r} in {BACKENDS_SETTING}[{backend!r}] with the value you mean.",
         )
     value = values.pop()
     if option.legacy_spelling not in read:
         return value, (COERCED if read[option.name][1] else EXPLICIT)
     if option.name in read:
-        message = f"{SETTING_NAME}[{backend!r}] sets both {option.name!r} and {option.legacy_spelling!r}; they agree."
-        hint = f"remove {option.legacy_spelling!r} from {SETTING_NAME}[{backend!r}]."
+        message = (
+            f"{BACKENDS_SETTING}[{backend!r}] sets both {option.name!r} and {option.legacy_spelling!r}; they agree."
+        )
+        hint = f"remove {option.legacy_spelling!r} from {BACKENDS_SETTING}[{backend!r}]."
         source = COERCED if read[option.name][1] else EXPLICIT
     else:
         message = (
-            f"{SETTING_NAME}[{backend!r}][{option.legacy_spelling!r}] is the abandoned upper-case spelling, "
+            f"{BACKENDS_SETTING}[{backend!r}][{option.legacy_spelling!r}] is the abandoned upper-case spelling, "
             f"which upstream ignores; read as {option.name!r}."
         )
-        hint = f"rename it: {_python_line(option.name, value)} in {SETTING_NAME}[{backend!r}]."
+        hint = f"rename it: {_python_line(option.name, value)} in {BACKENDS_SETTING}[{backend!r}]."
         source = LEGACY_SPELLING
     found.append(Notice(n.LEGACY_SPELLING, n.WARNING, message, hint))
     return value, source
@@ -244,7 +249,7 @@ def _coerce(backend: str, key: str, value: object) -> tuple[bool, bool]:
             return False, True
     accepted = "True or False (the strings true/false/yes/no/on/off/1/0 and the integers 0/1 are also read)"
     raise InvalidProctoringBackends(
-        f"{SETTING_NAME}[{backend!r}][{key!r}] must be a boolean, found {type_name(value)} that is not "
+        f"{BACKENDS_SETTING}[{backend!r}][{key!r}] must be a boolean, found {type_name(value)} that is not "
         "a recognised boolean value.",
         f"set it to {accepted}.",
     )
@@ -278,9 +283,9 @@ def _misspelling_notices(backend: str, entry: dict[str, Any], managed: tuple[Man
                 Notice(
                     n.POSSIBLE_MISSPELLING,
                     n.WARNING,
-                    f"{SETTING_NAME}[{backend!r}] has the key {key!r}, which looks like a misspelling of "
+                    f"{BACKENDS_SETTING}[{backend!r}] has the key {key!r}, which looks like a misspelling of "
                     f"{suggestion!r}; it is left in place and nothing reads it.",
-                    f"rename {key!r} to {suggestion!r} in {SETTING_NAME}[{backend!r}].",
+                    f"rename {key!r} to {suggestion!r} in {BACKENDS_SETTING}[{backend!r}].",
                 )
             )
     return found
@@ -294,8 +299,8 @@ def _default_notices(value: dict[Any, Any]) -> list[Notice]:
             Notice(
                 n.DEFAULT_MISSING,
                 n.ERROR,
-                f"{SETTING_NAME} has no 'DEFAULT' entry, so courses without a provider have none.",
-                f"add {SETTING_NAME}['DEFAULT'] = '<backend>' naming one of: {choices}.",
+                f"{BACKENDS_SETTING} has no 'DEFAULT' entry, so courses without a provider have none.",
+                f"add {BACKENDS_SETTING}['DEFAULT'] = '<backend>' naming one of: {choices}.",
             )
         ]
     default = value[DEFAULT_KEY]
@@ -304,8 +309,9 @@ def _default_notices(value: dict[Any, Any]) -> list[Notice]:
             Notice(
                 n.DEFAULT_NOT_A_STRING,
                 n.ERROR,
-                f"{SETTING_NAME}['DEFAULT'] must be the name of a backend (a str), found {type_name(default)}.",
-                f"set {SETTING_NAME}['DEFAULT'] to one of: {choices}; backend options go under the backend's own key.",
+                f"{BACKENDS_SETTING}['DEFAULT'] must be the name of a backend (a str), found {type_name(default)}.",
+                f"set {BACKENDS_SETTING}['DEFAULT'] to one of: {choices}; "
+                "backend options go under the backend's own key.",
             )
         ]
     if default not in backends:
@@ -313,8 +319,8 @@ def _default_notices(value: dict[Any, Any]) -> list[Notice]:
             Notice(
                 n.DEFAULT_UNKNOWN_BACKEND,
                 n.ERROR,
-                f"{SETTING_NAME}['DEFAULT'] is {default!r}, which is not a configured backend.",
-                f"set {SETTING_NAME}['DEFAULT'] to one of: {choices}, or add a {default!r} entry.",
+                f"{BACKENDS_SETTING}['DEFAULT'] is {default!r}, which is not a configured backend.",
+                f"set {BACKENDS_SETTING}['DEFAULT'] to one of: {choices}, or add a {default!r} entry.",
             )
         ]
     return []
@@ -322,121 +328,3 @@ def _default_notices(value: dict[Any, Any]) -> list[Notice]:
 
 def _python_line(option_name: str, value: bool) -> str:
     return f'"{option_name}": {value}'
-
-
-def apply_settings_shim(settings: Any) -> ShimResult | None:
-    """
-    Normalise PROCTORING_BACKENDS in a settings module, object or namespace dict, in place.
-
-    From a plain Django settings module, call it last: ``apply_settings_shim(globals())``.
-    Does nothing when PROCTORING_BACKENDS is not set, or when it is still the shim's own, unchanged result.
-    """
-    if not _has(settings, SETTING_NAME):
-        return None
-    result, fresh = _resolve(settings)
-    if fresh:
-        _set(settings, SETTING_NAME, result.value)
-        _set(settings, RESULT_SETTING_NAME, result)
-    return result
-
-
-def effective_backends(settings: Any = None) -> ShimResult | None:
-    """
-    Return the ShimResult for the running settings, or None when PROCTORING_BACKENDS is not set.
-
-    Reuses what the shim recorded while it is still the running, unchanged value (so legacy-rule and
-    legacy-spelling sources survive); otherwise normalises the current value without assigning it.
-    """
-    if settings is None:
-        from django.conf import settings  # pylint: disable=import-outside-toplevel
-    if not _has(settings, SETTING_NAME):
-        return None
-    return _resolve(settings)[0]
-
-
-def describes(result: object, value: object, legacy_backends: Collection[str]) -> bool:
-    """
-    Return whether ``result`` still describes ``value``.
-
-    It does when ``value`` is the same object, unchanged since, read with the same legacy backends and the
-    same declared options.
-    """
-    return (
-        isinstance(result, ShimResult)
-        and result.value is value
-        and result.legacy_backends == tuple(legacy_backends)
-        and result.managed == managed_options()
-        and _unchanged(value, result.snapshot)
-    )
-
-
-def _resolve(settings: Any) -> tuple[ShimResult, bool]:
-    """Return (ShimResult, whether it is new) for the PROCTORING_BACKENDS of ``settings``."""
-    current = _get(settings, SETTING_NAME)
-    recorded = _get(settings, RESULT_SETTING_NAME)
-    legacy_backends = parse_settings(_get(settings, "TOGGLES_MIGRATION")).legacy_backends
-    if describes(recorded, current, legacy_backends):
-        return recorded, False
-    if isinstance(recorded, ShimResult) and recorded.value is current:
-        # Changed in place after the shim ran (a Tutor patch merging options into it): re-read what the
-        # operator wrote before, plus every change since, so untouched options keep their sources.
-        current = _operator_view(current, recorded)
-    return normalise_proctoring_backends(current, legacy_backends), True
-
-
-def _has(settings: Any, name: str) -> bool:
-    return name in settings if isinstance(settings, dict) else hasattr(settings, name)
-
-
-def _get(settings: Any, name: str) -> Any:
-    return settings.get(name) if isinstance(settings, dict) else getattr(settings, name, None)
-
-
-def _set(settings: Any, name: str, value: object) -> None:
-    if isinstance(settings, dict):
-        settings[name] = value
-    else:
-        setattr(settings, name, value)
-
-
-def _same(value: object, before: object) -> bool:
-    return value is before or (type(value) is type(before) and value == before)
-
-
-def _unchanged(value: object, snapshot: dict[str, Any]) -> bool:
-    if not isinstance(value, dict) or value.keys() != snapshot.keys():
-        return False
-    for key, entry in value.items():
-        before = snapshot[key]
-        if isinstance(entry, dict) and isinstance(before, dict):
-            if entry.keys() != before.keys() or not all(_same(entry[name], before[name]) for name in entry):
-                return False
-        elif not _same(entry, before):
-            return False
-    return True
-
-
-def _operator_view(current: dict[str, Any], recorded: ShimResult) -> dict[str, Any]:
-    """Return what the operator wrote, with every key added, changed or removed since the shim normalised it."""
-    other_spellings = {
-        spelling: tuple(other for other in option.spellings if other != spelling)
-        for option in recorded.managed
-        for spelling in option.spellings
-    }
-    view = {}
-    for backend, entry in current.items():
-        before = recorded.snapshot.get(backend)
-        written = recorded.raw.get(backend)
-        if not (isinstance(entry, dict) and isinstance(before, dict) and isinstance(written, dict)):
-            view[backend] = entry
-            continue
-        merged = dict(written)
-        changed = [key for key in before if key not in entry]
-        changed += [key for key, value in entry.items() if key not in before or not _same(value, before[key])]
-        for key in changed:
-            for spelling in (key, *other_spellings.get(key, ())):
-                merged.pop(spelling, None)
-            if key in entry:
-                merged[key] = entry[key]
-        view[backend] = merged
-    return view

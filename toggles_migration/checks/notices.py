@@ -63,7 +63,7 @@ def legacy_rule_hint(backend: str, option: str, value: bool, *, captured_for: st
             f"make it explicit: {line}, the decision migration 0002 captured for {captured_for} "
             "(`manage.py retire_toggle plan` shows why)."
         )
-    from .retirements import retirement_of_option  # pylint: disable=import-outside-toplevel
+    from ..retirements import retirement_of_option  # pylint: disable=import-outside-toplevel
 
     if retirement_of_option(option) is None:
         return f"make it explicit: {line}."
@@ -99,3 +99,8 @@ class InvalidTogglesMigration(SettingError):
 def type_name(value: object) -> str:
     """Name a value's type for an error message; the value itself is never shown, it may be a secret."""
     return "None" if value is None else type(value).__name__
+
+
+def fix(hint: str) -> str:
+    """Return a notice's hint as the settings report and the system checks show it."""
+    return f"Fix: {hint}"

@@ -31,6 +31,6 @@ def clear_flag_cache_or_warn(name: str) -> str | None:
             f"the database change is committed, but django-waffle's cache {alias!r} (WAFFLE_CACHE_NAME) could not "
             f"be cleared ({type(error).__name__}): processes may serve the old value of {name} until its cached "
             f"entries expire. Clear them when the cache is back: ./manage.py shell -c "
-            f'"from toggles_migration.waffle_cache import clear_flag_cache; clear_flag_cache({name!r})"'
+            f'"from toggles_migration.state.waffle_cache import clear_flag_cache; clear_flag_cache({name!r})"'
         )
     return None

@@ -1,6 +1,7 @@
-"""Literal declarations of the stored tables a retirement touches, and the JSON codec of their rows."""
+"""The stored tables a retirement touches: their declarations, the JSON codec of their rows, their keys' collations."""
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -198,3 +199,45 @@ def _encode(kind: str, value: DbValue) -> JsonValue:
     if kind == INT and not isinstance(value, datetime.datetime):
         return int(value)
     return str(value)
+
+
+# A character set or collation name from MySQL's catalogue: it goes into SQL as a bare word.
+_IDENTIFIER = re.compile(r"\w+")
+
+
+def key_collations(connection: BaseDatabaseWrapper, table_names: list[str]) -> dict[tuple[str, str], tuple[str, str]]:
+    """
+    Return {(table, column): collation} of the key columns (course_id, org) and the ids of ``table_names`` (one query).
+
+    SQLite needs none: it compares with the collating sequence of the left operand, the key column. MySQL and
+    PostgreSQL are told the key column's collation, read from their catalogue: (character set, collation) on
+    MySQL, (schema, name) on PostgreSQL.
+    """
+    vendor = connection.vendor
+    if not table_names or vendor not in ("mysql", "postgresql"):
+        return {}
+    names: tuple[str, ...] | list[str]
+    if vendor == "mysql":
+        sql = (
+            "SELECT table_name, column_name, character_set_name, collation_name FROM information_schema.columns "
+            "WHERE table_schema = DATABASE() AND table_name IN %s AND column_name IN ('course_id', 'org', 'id')"
+        )
+        names = tuple(table_names)
+    else:
+        sql = (
+            "SELECT c.relname, a.attname, n.nspname, k.collname FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation k ON k.oid = a.attcollation "
+            "JOIN pg_namespace n ON n.oid = k.collnamespace "
+            "WHERE a.attrelid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name) "
+            "AND a.attname IN ('course_id', 'org', 'id')"
+        )
+        names = [connection.ops.quote_name(table) for table in table_names]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [names])
+        found = cursor.fetchall()
+    return {
+        (table, column): (first, second)
+        for table, column, first, second in found
+        # Names from the catalogue go into SQL: MySQL's are bare words, PostgreSQL's are quoted.
+        if vendor == "postgresql" or (_IDENTIFIER.fullmatch(first or "") and _IDENTIFIER.fullmatch(second or ""))
+    }

@@ -2,13 +2,13 @@
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .legacy_state import InvalidRow, KnownCourse, LegacyState, Tie
 from .retirements import CompanionRule, Retirement
-from .settings_shim import ShimResult
+from .settings.shim import EffectiveOptions, EffectiveValue, ShimResult
+from .state.legacy_state import InvalidRow, KnownCourse, LegacyState, Tie
 
 CONDITIONAL = "conditional"
 UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
@@ -20,18 +20,8 @@ _COURSE_OVERVIEWS = "course_overviews_courseoverview"
 Snippet = dict[str, dict[str, bool]]
 
 
-@dataclass(frozen=True, slots=True)
-class EffectiveValue:
-    """A managed option's effective value and where it came from."""
-
-    # None only when the backend's entry does not configure the option (source NOT_CONFIGURED).
-    value: bool | None
-    # explicit, legacy-spelling, coerced, legacy-rule or default (settings_shim's sources), or NOT_CONFIGURED.
-    source: str
-
-
 # {backend: {option: EffectiveValue}}: what compare_settings found for each legacy backend.
-EffectiveSetting = dict[str, dict[str, EffectiveValue]]
+EffectiveSetting = EffectiveOptions
 
 
 @dataclass(frozen=True)
@@ -97,7 +87,7 @@ class Plan:
     """
     Everything the operator needs to carry a retired flag's behaviour over to the backend option: ``plan``'s report.
 
-    ``rendering`` renders it as text and as JSON (the JSON a capture stores).
+    ``json_data`` gives its JSON form (the JSON a capture stores, and ``plan --format json``).
     """
 
     toggle: str
@@ -115,7 +105,7 @@ class Plan:
     effective_setting: EffectiveSetting
     agrees: bool
     snippet: Snippet
-    # One per companion rule of the retirement; its JSON is under its own plan key (rendering.json_data).
+    # One per companion rule of the retirement; its JSON is under its own plan key (json_data).
     companions: tuple[CompanionCheck, ...]
     consequences: Consequences
 
@@ -257,7 +247,7 @@ def consequences(
 
     def running(provider: str) -> bool:
         found = shim_result.option(provider, option.name) if shim_result is not None else None
-        return option.upstream_default if found is None else found.value
+        return option.upstream_default if found is None or found.value is None else found.value
 
     changed = None
     if courses is not None:
@@ -347,9 +337,7 @@ def compare_settings(
 
 def _effective_option(shim_result: ShimResult | None, backend: str, name: str) -> EffectiveValue:
     found = shim_result.option(backend, name) if shim_result is not None else None
-    if found is None:
-        return EffectiveValue(None, NOT_CONFIGURED)
-    return EffectiveValue(found.value, found.source)
+    return EffectiveValue(None, NOT_CONFIGURED) if found is None else found
 
 
 def _reason(
@@ -372,3 +360,34 @@ def _reason(
     if status == ABSENT:
         return f"No stored state: the flag was never set, so every course saw {global_raw}."
     return f"Decision from {basis}; every course keeps its behaviour."
+
+
+# How json_data treats a report's field, as the field's metadata: left out of the JSON, left out when None (a
+# key that does not apply to that report), or left out when empty.
+JSON = "json"
+NOT_IN_JSON = {JSON: "omit"}
+OMITTED_WHEN_NONE = {JSON: "omit-none"}
+OMITTED_WHEN_EMPTY = {JSON: "omit-empty"}
+
+
+def json_data(value: object) -> Any:
+    """Return ``value`` (a Plan, a report, or what they hold) as JSON-ready data: a dataclass becomes a dict."""
+    if isinstance(value, Plan):
+        data = {item.name: json_data(getattr(value, item.name)) for item in fields(value) if item.name != "companions"}
+        for check in value.companions:
+            data[check.plan_key] = {"decision": check.decision, "missing": check.missing}
+        return data
+    if is_dataclass(value) and not isinstance(value, type):
+        data = {}
+        for item in fields(value):
+            member = getattr(value, item.name)
+            rule = item.metadata.get(JSON)
+            if rule == "omit" or (rule == "omit-none" and member is None) or (rule == "omit-empty" and not member):
+                continue
+            data[item.name] = json_data(member)
+        return data
+    if isinstance(value, dict):
+        return {key: json_data(member) for key, member in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_data(member) for member in value]
+    return value

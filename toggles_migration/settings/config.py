@@ -1,4 +1,4 @@
-"""The one accessor for the TOGGLES_MIGRATION setting, with every default in one place."""
+"""The accessors of the package's own settings: TOGGLES_MIGRATION, with every default in one place, and Tutor's."""
 
 import copy
 import difflib
@@ -6,10 +6,13 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .notices import InvalidTogglesMigration, SettingError, type_name
-from .retirements import DEFAULT_LEGACY_BACKENDS, declared, declared_names
+from ..checks.notices import InvalidTogglesMigration, SettingError, type_name
+from ..retirements import DEFAULT_LEGACY_BACKENDS, declared, declared_names
 
-SETTING_NAME = "TOGGLES_MIGRATION"
+CONFIG_SETTING = "TOGGLES_MIGRATION"
+# Where the Tutor plugin's settings patch records what its per-backend options key holds
+# (tutor/tutortoggles_migration/patches/openedx-common-settings).
+TUTOR_SETTING = "TOGGLES_MIGRATION_TUTOR_BACKEND_OPTIONS"
 
 _T = TypeVar("_T")
 _V = TypeVar("_V")
@@ -74,7 +77,7 @@ READS_MODES = ("warn", "redirect", "error", "silent")
 # One day: a longer interval would hide a busy call site from the logs for longer than anyone looks.
 MAX_READS_LOG_INTERVAL = 86400
 PLAIN_VALUES_HINT = (
-    f"use plain Python values in {SETTING_NAME} (str, bool, int, float, list, tuple, dict), not objects whose "
+    f"use plain Python values in {CONFIG_SETTING} (str, bool, int, float, list, tuple, dict), not objects whose "
     "comparison, hashing, iteration, indexing or repr fails."
 )
 
@@ -121,7 +124,7 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
     """
     if source is None:
         from django.conf import settings as source  # pylint: disable=import-outside-toplevel
-    raw = getattr(source, SETTING_NAME, None)
+    raw = getattr(source, CONFIG_SETTING, None)
     # Reads of retired toggles call this on every read: reuse the last result while the value is unchanged.
     last = _last_read.value
     names, complete = declared_names(), _every_app_declared()
@@ -134,6 +137,22 @@ def read_settings(source: object = None) -> TogglesMigrationSettings:
         # a value that cannot be copied is parsed again on every read instead
         _last_read.value = None
     return parsed
+
+
+def tutor_backend_options(source: object = None) -> dict[str, dict[str, Any]]:
+    """Return {backend: options} that Tutor's per-backend options key holds, read now; {} outside Tutor."""
+    if source is None:
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
+
+        source = settings if settings.configured else None
+    held = getattr(source, TUTOR_SETTING, None)
+    if not isinstance(held, dict):
+        return {}
+    return {
+        backend: dict(options)
+        for backend, options in held.items()
+        if isinstance(backend, str) and isinstance(options, dict)
+    }
 
 
 def _still_valid(last: _ParsedValue, raw: object, names: frozenset[str], complete: bool) -> bool:
@@ -168,11 +187,11 @@ def parse_settings(raw: object) -> TogglesMigrationSettings:
         raw = {}
     if not isinstance(raw, dict):
         raise InvalidTogglesMigration(
-            f"{SETTING_NAME} must be a dict, found {type_name(raw)}.",
-            f"set {SETTING_NAME} = {{'LEGACY_BACKENDS': {list(DEFAULT_LEGACY_BACKENDS)!r}}}, "
+            f"{CONFIG_SETTING} must be a dict, found {type_name(raw)}.",
+            f"set {CONFIG_SETTING} = {{'LEGACY_BACKENDS': {list(DEFAULT_LEGACY_BACKENDS)!r}}}, "
             "or remove it to use the defaults.",
         )
-    values = _guarded(SETTING_NAME, raw, _with_defaults)
+    values = _guarded(CONFIG_SETTING, raw, _with_defaults)
     return TogglesMigrationSettings(
         legacy_backends=_read_key(values, "LEGACY_BACKENDS", _backend_names),
         decisions=_read_key(values, "DECISIONS", lambda value, _key: _decisions(value)),
@@ -190,7 +209,7 @@ def _with_defaults(raw: dict[Any, Any]) -> dict[Any, Any]:
 
 
 def _read_key(values: dict[Any, Any], key: str, parse: Callable[[Any, str], _T]) -> _T:
-    return _guarded(f"{SETTING_NAME}[{key!r}]", values[key], lambda value: parse(value, key))
+    return _guarded(f"{CONFIG_SETTING}[{key!r}]", values[key], lambda value: parse(value, key))
 
 
 def _guarded(path: str, value: _V, parse: Callable[[_V], _T]) -> _T:
@@ -210,7 +229,7 @@ def check_reads_cache(config: TogglesMigrationSettings, caches: Collection[str])
     """Raise InvalidTogglesMigration when READS_CACHE is not an alias of ``caches`` (the CACHES setting)."""
     if config.reads_cache in caches:
         return
-    path = f"{SETTING_NAME}['READS_CACHE']"
+    path = f"{CONFIG_SETTING}['READS_CACHE']"
     aliases = ", ".join(repr(alias) for alias in sorted(caches, key=str)) or "none configured"
     raise InvalidTogglesMigration(
         f"{path} is {config.reads_cache!r}, which is not a cache alias in CACHES.",
@@ -224,11 +243,11 @@ def _reject_unknown_keys(raw: dict[Any, Any]) -> None:
             continue
         close = difflib.get_close_matches(str(key), list(DEFAULTS), n=1)
         hint = f"rename it to {close[0]!r}." if close else f"remove it; known keys: {', '.join(sorted(DEFAULTS))}."
-        raise InvalidTogglesMigration(f"{SETTING_NAME}[{key!r}] is not a known key.", hint)
+        raise InvalidTogglesMigration(f"{CONFIG_SETTING}[{key!r}] is not a known key.", hint)
 
 
 def _backend_names(value: object, key: str) -> tuple[str, ...]:
-    path = f"{SETTING_NAME}[{key!r}]"
+    path = f"{CONFIG_SETTING}[{key!r}]"
     example = f"use a list of backend names, e.g. {list(DEFAULT_LEGACY_BACKENDS)!r}."
     if not isinstance(value, (list, tuple)):
         raise InvalidTogglesMigration(f"{path} must be a list of backend names, found {type_name(value)}.", example)
@@ -255,7 +274,7 @@ def _backend_names(value: object, key: str) -> tuple[str, ...]:
 
 
 def _decisions(value: object) -> dict[str, bool]:
-    path = f"{SETTING_NAME}['DECISIONS']"
+    path = f"{CONFIG_SETTING}['DECISIONS']"
     if not isinstance(value, dict):
         raise InvalidTogglesMigration(
             f"{path} must be a dict of toggle name to True/False, found {type_name(value)}.",
@@ -278,13 +297,13 @@ def _decisions(value: object) -> dict[str, bool]:
 
 def _boolean(value: object, key: str) -> bool:
     if not isinstance(value, bool):
-        path = f"{SETTING_NAME}[{key!r}]"
+        path = f"{CONFIG_SETTING}[{key!r}]"
         raise InvalidTogglesMigration(f"{path} must be True or False, found {type_name(value)}.", f"set {path} = True.")
     return value
 
 
 def _choice(value: object, key: str, choices: tuple[str, ...] | None) -> str:
-    path = f"{SETTING_NAME}[{key!r}]"
+    path = f"{CONFIG_SETTING}[{key!r}]"
     if not isinstance(value, str) or (choices is not None and value not in choices):
         allowed = ", ".join(repr(choice) for choice in choices) if choices else "a cache alias"
         raise InvalidTogglesMigration(
@@ -304,7 +323,7 @@ def _is_unicode_text(text: str) -> bool:
 
 
 def _seconds(value: object, key: str) -> float:
-    path = f"{SETTING_NAME}[{key!r}]"
+    path = f"{CONFIG_SETTING}[{key!r}]"
     expected = f"{path} must be a finite number of seconds from 0 to {MAX_READS_LOG_INTERVAL} (one day)"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidTogglesMigration(f"{expected}, found {type_name(value)}.", f"e.g. {path} = 300.")

@@ -7,11 +7,10 @@ import random
 import ddt
 from django.test import SimpleTestCase
 
-from toggles_migration.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
-from toggles_migration.mapping import CurrentSettings, DecidedChange, EffectiveValue, build_plan
-from toggles_migration.rendering import json_data
+from toggles_migration.plan import CurrentSettings, DecidedChange, EffectiveValue, build_plan, json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT, declared
-from toggles_migration.settings_shim import normalise_proctoring_backends
+from toggles_migration.settings.shim import normalise_proctoring_backends
+from toggles_migration.state.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
 
 TOGGLE = "studio.show_review_rules"
 D1 = "2024-01-01T00:00:00+00:00"
@@ -747,7 +746,7 @@ class SettingsTest(SimpleTestCase):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# The JSON form (rendering.json_data)
+# The JSON form (plan.json_data)
 # ---------------------------------------------------------------------------------------------------------------------
 
 
@@ -912,7 +911,7 @@ class ConsequencesTest(SimpleTestCase):
         }
 
     def test_text_says_what_happens_if_nothing_is_done(self):
-        from toggles_migration.rendering import plan_text  # pylint: disable=import-outside-toplevel
+        from toggles_migration.management.plan_text import plan_text  # pylint: disable=import-outside-toplevel
 
         text = plan_text(self._plan({"DEFAULT": "proctortrack", "proctortrack": {}}))
         assert (

@@ -8,14 +8,15 @@ from django.conf import settings
 from django.core import checks
 from django.db import connections
 
-from . import actions, rendering
+from ..retirements import declared
+from ..settings.authority import effective_backends, unnormalised_reads
+from ..settings.config import check_reads_cache, read_settings
+from ..settings.shim import BACKENDS_SETTING, ShimResult
+from ..state.capture import VerifyReport, verify
+from ..state.context import make_context
 from . import notices as n
 from .advice import advise, captured_decisions
-from .conf import check_reads_cache, read_settings
-from .notices import SettingError
-from .retirements import declared
-from .settings_authority import unnormalised_reads
-from .settings_shim import SETTING_NAME, ShimResult, effective_backends
+from .notices import SettingError, fix
 
 _LEVELS: dict[str, type[checks.Error] | type[checks.Warning]] = {n.ERROR: checks.Error, n.WARNING: checks.Warning}
 
@@ -46,11 +47,11 @@ def check_settings(  # pylint: disable=unused-argument
         check_reads_cache(read_settings(), settings.CACHES)
         result = effective_backends()
     except SettingError as error:
-        return [checks.Error(error.message, hint=rendering.fix(error.hint), id=error.check_id)]
+        return [checks.Error(error.message, hint=fix(error.hint), id=error.check_id)]
     if result is None:
         return []
     messages = [
-        _LEVELS[notice.level](*rendering.notice_check(notice), id=notice.check_id)
+        _LEVELS[notice.level](notice.message, hint=fix(notice.hint), id=notice.check_id)
         for notice in advise(result.notices, captured_decisions())
     ]
     return messages + _changed_after_ready(result)
@@ -60,17 +61,17 @@ def _changed_after_ready(result: ShimResult) -> list[checks.CheckMessage]:
     """Report managed options that upstream reads unnormalised: something assigned them after ``ready()``."""
     return [
         checks.Error(
-            f"{SETTING_NAME}[{backend!r}][{option!r}] reads as a {found} at run time, not the boolean the settings "
+            f"{BACKENDS_SETTING}[{backend!r}][{option!r}] reads as a {found} at run time, not the boolean the settings "
             f"shim made of it ({result.value[backend][option]}): something replaced or changed "
-            f"{SETTING_NAME} after toggles_migration normalised it when the app was ready, and upstream now "
+            f"{BACKENDS_SETTING} after toggles_migration normalised it when the app was ready, and upstream now "
             "reads that value unchecked (a string such as 'false' counts as true).",
-            hint=f"Fix: assign {SETTING_NAME} only in settings (YAML, a settings module or a Tutor patch), which "
+            hint=f"Fix: assign {BACKENDS_SETTING} only in settings (YAML, a settings module or a Tutor patch), which "
             "are final before the app is ready; code that changes it at run time must call "
             "toggles_migration.apply_settings_shim(django.conf.settings) afterwards. Look for a late "
-            f"`settings.{SETTING_NAME} = ...` in plugins or custom settings code.",
+            f"`settings.{BACKENDS_SETTING} = ...` in plugins or custom settings code.",
             id=n.SETTINGS_CHANGED_AFTER_READY,
         )
-        for backend, option, found in unnormalised_reads(result, getattr(settings, SETTING_NAME))
+        for backend, option, found in unnormalised_reads(result, getattr(settings, BACKENDS_SETTING))
     ]
 
 
@@ -85,10 +86,22 @@ def check_captured_decisions(  # pylint: disable=unused-argument
             continue  # not migrated yet
         for retirement in declared():
             try:
-                report = actions.verify(actions.make_context(apps, retirement.name, alias))
+                report = verify(make_context(apps, retirement.name, alias))
             except SettingError:
                 continue  # reported by check_settings
             if report.agrees is False:
-                message, hint = rendering.capture_disagreement_check(report, alias)
-                messages.append(checks.Warning(message, hint=hint, id=n.SETTINGS_DISAGREE_WITH_CAPTURE))
+                messages.append(_disagreement(report, alias))
     return messages
+
+
+def _disagreement(report: VerifyReport, alias: str) -> checks.Warning:
+    """Return W005: the settings disagree with a decision captured in database ``alias``."""
+    value = report.decision.value if report.decision is not None else None
+    return checks.Warning(
+        f"PROCTORING_BACKENDS disagrees with the decision captured for {report.toggle} in database {alias!r} "
+        f"({report.option} = {value}).",
+        hint=fix(
+            f"merge {report.snippet!r} into PROCTORING_BACKENDS; `manage.py retire_toggle verify` shows the comparison."
+        ),
+        id=n.SETTINGS_DISAGREE_WITH_CAPTURE,
+    )

@@ -1,9 +1,7 @@
-"""Read the stored state of a retired flag, and the courses it applied to, through a given apps registry."""
+"""Read the stored state of a retired flag, and the courses it applied to, as upstream's lookups read it."""
 
 import json
-import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.apps.registry import Apps
@@ -11,124 +9,16 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Q, Value
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from . import tables
+from .legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
 from .tables import DbValue, JsonValue, Row, TableSpec
 
 _CHUNK = 2000
 # Tied keys asked per statement: each is upstream's own query, a few parameters each.
 _TIES_PER_QUERY = 200
 _ON = "on"
-_IDENTIFIER = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class StoredRows:
-    """Every stored row of one toggle, per table name, as JSON-ready dicts sorted by id."""
-
-    toggle: str
-    rows: dict[str, tuple[Row, ...]]
-
-
-def read_rows(apps: Apps, toggle: str, using: str) -> StoredRows:
-    """Read every stored row of ``toggle``: one query per table, whatever the row count."""
-    rows: dict[str, tuple[Row, ...]] = {}
-    flag_ids = list(
-        tables.flag_model(apps)._base_manager.db_manager(using).filter(name=toggle).values_list("id", flat=True)
-    )
-    for spec in tables.FLAG_TABLES:
-        model = tables.get_model(apps, spec)
-        if model is None:  # edx-platform's override tables may be absent
-            continue
-        manager = model._base_manager.db_manager(using)
-        if spec.m2m_field:
-            if not flag_ids:
-                rows[spec.table] = ()
-                continue
-            queryset = manager.filter(flag_id__in=flag_ids)
-        else:
-            queryset = manager.filter(**{spec.toggle_column: toggle})
-        values = tables.raw_values(queryset.order_by("id"), spec).iterator(chunk_size=_CHUNK)
-        rows[spec.table] = tuple(tables.encode_row(spec, row) for row in values)
-    return StoredRows(toggle=toggle, rows=rows)
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# The legacy state as upstream's lookups read it: the database compares the keys and breaks the ties
-# ---------------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class InvalidRow:
-    """A stored row that cannot be evaluated: it is reported, never a crash."""
-
-    table: str
-    id: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Override:
-    """The effective override of one stored key: what upstream's ``override_value`` query returns for it."""
-
-    key: str
-    # True ('on') or False ('off'); None when the newest row is disabled, which leaves the level unset.
-    value: bool | None
-    row_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Tie:
-    """Newest rows of a key that share their change_date, and the one upstream's query returned on this database."""
-
-    table: str
-    key: str
-    tied_ids: tuple[int, ...]
-    effective_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class KnownCourse:
-    """A proctored course on a legacy backend, with what upstream's course and org lookups found for it."""
-
-    course_id: str
-    provider: str
-    escalation_email: str
-    # True/False from the effective course override; None when it does not answer.
-    course_value: bool | None = None
-    # True/False from the effective override of the course's org, asked only when the course level does not answer.
-    org_value: bool | None = None
-    # Why the course id does not parse ('' when it does, or when the course level answered without parsing it).
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class LegacyState:
-    """What the legacy CourseWaffleFlag read: the global flag, one effective override per key, the known courses."""
-
-    toggle: str
-    # The stored django-waffle Flag row, or None when there is none.
-    flag_row: Row | None
-    user_count: int
-    group_count: int
-    course_overrides: tuple[Override, ...]
-    org_overrides: tuple[Override, ...]
-    invalid_rows: tuple[InvalidRow, ...]
-    ties: tuple[Tie, ...]
-    # None: edx-platform's course_overviews app is not installed here, so the courses are unknown.
-    courses: tuple[KnownCourse, ...] | None
-
-
-def parse_course_key(raw: object) -> tuple[CourseKey | None, str]:
-    """Return (CourseKey, '') for a stored course id, or (None, why it does not parse)."""
-    if not isinstance(raw, str):
-        return None, f"course id of type {type(raw).__name__}"
-    try:
-        return CourseKey.from_string(raw), ""
-    except InvalidKeyError:
-        return None, f"course id {raw!r} does not parse as a course key"
 
 
 def read_legacy_state(
@@ -466,7 +356,8 @@ class _Reader:
         column's, the plain comparison already means the same, and keeps both columns' indexes usable.
         """
         if self._collations is None:
-            self._collations = self._read_collations()
+            names = [spec.table for spec, model in self.models.items() if model is not None]
+            self._collations = tables.key_collations(self.connection, [*names, _OVERVIEW_ID[0]] if names else [])
         key_column = (spec.table, _KEY_COLUMNS[spec])
         left = f"{alias}.{self.quote(key_column[1])}"
         collation = self._collations.get(key_column)
@@ -475,42 +366,3 @@ class _Reader:
         if self.connection.vendor == "mysql":
             return f"{left} = CONVERT({other} USING {collation[0]}) COLLATE {collation[1]}"
         return f"{left} = {other} COLLATE {self.quote(collation[0])}.{self.quote(collation[1])}"
-
-    def _read_collations(self) -> dict[tuple[str, str], tuple[str, str]]:
-        """
-        Return {(table, column): collation} of the key columns and the course id column (one query).
-
-        SQLite needs none: it compares with the collating sequence of the left operand, the key column. MySQL and
-        PostgreSQL are told the key column's collation, read from their catalogue: (character set, collation) on
-        MySQL, (schema, name) on PostgreSQL.
-        """
-        tables_ = [spec.table for spec, model in self.models.items() if model is not None]
-        vendor = self.connection.vendor
-        if not tables_ or vendor not in ("mysql", "postgresql"):
-            return {}
-        tables_.append(_OVERVIEW_ID[0])
-        names: tuple[str, ...] | list[str]
-        if vendor == "mysql":
-            sql = (
-                "SELECT table_name, column_name, character_set_name, collation_name FROM information_schema.columns "
-                "WHERE table_schema = DATABASE() AND table_name IN %s AND column_name IN ('course_id', 'org', 'id')"
-            )
-            names = tuple(tables_)
-        else:
-            sql = (
-                "SELECT c.relname, a.attname, n.nspname, k.collname FROM pg_attribute a "
-                "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation k ON k.oid = a.attcollation "
-                "JOIN pg_namespace n ON n.oid = k.collnamespace "
-                "WHERE a.attrelid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name) "
-                "AND a.attname IN ('course_id', 'org', 'id')"
-            )
-            names = [self.quote(table) for table in tables_]
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, [names])
-            found = cursor.fetchall()
-        return {
-            (table, column): (first, second)
-            for table, column, first, second in found
-            # Names from the catalogue go into SQL: MySQL's are bare words, PostgreSQL's are quoted.
-            if vendor == "postgresql" or (_IDENTIFIER.fullmatch(first or "") and _IDENTIFIER.fullmatch(second or ""))
-        }

@@ -6,8 +6,8 @@ from dataclasses import replace
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS
 
+from ..retirements import retirement_of_option
 from .notices import LEGACY_RULE_APPLIED, Notice, legacy_rule_hint
-from .retirements import retirement_of_option
 
 
 def captured_decisions(using: str = DEFAULT_DB_ALIAS) -> dict[str, bool]:

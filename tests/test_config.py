@@ -9,8 +9,8 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
 
-from toggles_migration.conf import DEFAULTS, parse_settings, read_settings
 from toggles_migration.retirements import declared_names
+from toggles_migration.settings.config import DEFAULTS, parse_settings, read_settings
 
 
 @ddt.ddt

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.apps.registry import Apps
@@ -107,3 +108,34 @@ def _row_id(row: Row) -> int:
     if not isinstance(row_id, int):
         raise TypeError(f"a stored row's id is {type(row_id).__name__}, not int")
     return row_id
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """Every stored row of one toggle, per table name, as JSON-ready dicts sorted by id."""
+
+    toggle: str
+    rows: dict[str, tuple[Row, ...]]
+
+
+def read_rows(apps: Apps, toggle: str, using: str) -> StoredRows:
+    """Read every stored row of ``toggle``: one query per table, whatever the row count."""
+    rows: dict[str, tuple[Row, ...]] = {}
+    flag_ids = list(
+        tables.flag_model(apps)._base_manager.db_manager(using).filter(name=toggle).values_list("id", flat=True)
+    )
+    for spec in tables.FLAG_TABLES:
+        model = tables.get_model(apps, spec)
+        if model is None:  # edx-platform's override tables may be absent
+            continue
+        manager = model._base_manager.db_manager(using)
+        if spec.m2m_field:
+            if not flag_ids:
+                rows[spec.table] = ()
+                continue
+            queryset = manager.filter(flag_id__in=flag_ids)
+        else:
+            queryset = manager.filter(**{spec.toggle_column: toggle})
+        values = tables.raw_values(queryset.order_by("id"), spec).iterator(chunk_size=PAGE)
+        rows[spec.table] = tuple(tables.encode_row(spec, row) for row in values)
+    return StoredRows(toggle=toggle, rows=rows)
