@@ -24,6 +24,8 @@ from toggles_migration.state import context, export, prune
 APP = "toggles_migration"
 INITIAL = (APP, "0001_initial")
 CAPTURE = (APP, "0002_capture_show_review_rules")
+# Captured, and stored as this version stores it (0003-0004 move the plan's lists into PlanPiece rows).
+LATEST = (APP, "0004_plan_in_pieces")
 MIGRATION = importlib.import_module("toggles_migration.migrations.0002_capture_show_review_rules")
 # Other retirements' migrations capture their own toggles too (the test-only one does).
 TOGGLE = MIGRATION.Migration.operations[0].name
@@ -68,7 +70,7 @@ class ForwardTest(MigrationTestCase):
         f.flag(everyone=True)
         f.course_override("course-v1:edX+Demo+1", "off")
         before = f.snapshot()
-        _migrate(CAPTURE)
+        _migrate(LATEST)
         header = Capture.objects.get(toggle=TOGGLE)
         assert (header.toggle, header.state) == (f.NAME, "captured")
         assert header.decision_value is True
@@ -78,7 +80,7 @@ class ForwardTest(MigrationTestCase):
     def test_forward_captures_every_kind_of_row(self):
         f.seed_full_state()
         before = f.snapshot()
-        _migrate(CAPTURE)
+        _migrate(LATEST)
         assert CapturedRow.objects.count() == sum(len(rows) for rows in before.values())
 
     def test_forward_prints_the_decision(self):
@@ -96,7 +98,7 @@ class ForwardTest(MigrationTestCase):
     @override_settings(TOGGLES_MIGRATION={"DECISIONS": {f.NAME: True}})
     def test_decisions_setting_overrides_the_computed_decision(self):
         f.flag(everyone=False)
-        _migrate(CAPTURE)
+        _migrate(LATEST)
         header = Capture.objects.get(toggle=TOGGLE)
         assert header.decision_value is True
         assert export.export(f.context()).plan["decision"]["source"] == "operator"
@@ -141,10 +143,10 @@ class ForwardTest(MigrationTestCase):
 
     def test_migrating_forward_again_captures_the_same_state(self):
         f.seed_full_state()
-        _migrate(CAPTURE)
+        _migrate(LATEST)
         first = export.export(f.context())
         _migrate(INITIAL)
-        _migrate(CAPTURE)
+        _migrate(LATEST)
         second = export.export(f.context())
         assert Capture.objects.count() == 1
         assert {key: getattr(second, key) for key in ("rows", "decision", "plan", "row_count", "state")} == {
@@ -183,7 +185,7 @@ class BackwardTest(MigrationTestCase):
     def test_backward_with_nothing_captured_does_nothing(self):
         f.seed_full_state()
         before = f.snapshot()
-        _migrate(CAPTURE)
+        _migrate(LATEST)
         Capture.objects.all().delete()
         _migrate(INITIAL)
         assert f.snapshot() == before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -13,8 +12,9 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
-from .models import Capture, CapturedRow
+from .models import Capture, CapturedRow, PlanPiece
 from .retirements import declared_names, get_retirement
+from .state import stored_plan
 from .state.capture import verify
 from .state.context import make_context
 
@@ -105,7 +105,9 @@ class CaptureAdmin(_CaptureAdmin):
     @admin.display(description="Exceptions")
     def exceptions(self, capture: Capture) -> str:
         """List the courses (or overrides) whose legacy value differs from the decision."""
-        found = json.loads(capture.plan_json).get("exceptions", [])
+        found = stored_plan.read_list(
+            PlanPiece.objects.db_manager(capture._state.db or DEFAULT_DB_ALIAS), capture, "exceptions"
+        )
         if not found:
             return "None: every known course keeps its behaviour."
         return format_html(

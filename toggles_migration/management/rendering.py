@@ -44,33 +44,40 @@ def _json_form(report: Report) -> Any:
 
 def export_json(head: ExportHead, tables: Iterable[tuple[str, Iterable[Sequence[dict[str, Any]]]]]) -> Iterator[str]:
     """
-    Yield the export as JSON text: ``head``, then each table's rows a page at a time, as they are read.
+    Yield the export as JSON text: ``head``, its plan's lists and each table's rows a page at a time, as read.
 
-    ``tables`` is (table, its pages of rows) per table. The text is byte for byte the whole export dumped with
-    ``json.dumps(..., indent=2, sort_keys=True)``, without holding more than a page.
+    ``tables`` is (table, its pages of rows) per table; in ``head.plan`` an iterator is a list given a page at a time.
+    The text is byte for byte the whole export dumped with ``json.dumps(..., indent=2, sort_keys=True)``, without
+    holding more than a page.
     """
-    marker = "\x00rows\x00"
-    whole = json.dumps({**json_data(head), "rows": marker}, indent=2, sort_keys=True)
-    before, after = whole.split(json.dumps(marker))
-    yield before
-    any_table = False
-    for table, pages in tables:
-        yield ("{\n" if not any_table else ",\n") + f"    {json.dumps(table)}: ["
-        any_table = True
+    rows = {table: iter(pages) for table, pages in tables}
+    yield from _streamed_json({**json_data(head), "rows": rows}, 0)
+
+
+def _streamed_json(value: Any, level: int) -> Iterator[str]:
+    """Yield ``value`` as json.dumps(indent=2, sort_keys=True) writes it ``level`` deep; an iterator is a paged list."""
+    pad = "  " * level
+    if isinstance(value, dict) and value:
+        for index, key in enumerate(sorted(value)):
+            yield f"{'{' if index == 0 else ','}\n{pad}  {json.dumps(key)}: "
+            yield from _streamed_json(value[key], level + 1)
+        yield f"\n{pad}}}"
+    elif isinstance(value, Iterator):
         empty = True
-        for page in pages:
-            yield "".join(
-                ("\n" if empty and not index else ",\n") + _indented(row, 6) for index, row in enumerate(page)
-            )
-            empty = False
-        yield "]" if empty else "\n    ]"
-    yield "\n  }" if any_table else "{}"
-    yield after
+        for page in value:
+            if page:
+                yield "".join(
+                    f"{'[' if empty and not index else ','}\n{pad}  " + _dumped(item, level + 1)
+                    for index, item in enumerate(page)
+                )
+                empty = False
+        yield "[]" if empty else f"\n{pad}]"
+    else:
+        yield _dumped(value, level)
 
 
-def _indented(row: dict[str, Any], spaces: int) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line for line in json.dumps(row, indent=2, sort_keys=True).splitlines())
+def _dumped(value: Any, level: int) -> str:
+    return json.dumps(value, indent=2, sort_keys=True).replace("\n", "\n" + "  " * level)
 
 
 def settings_text(report: SettingsReport) -> str:

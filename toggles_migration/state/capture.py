@@ -6,6 +6,7 @@ from typing import Any
 
 from django.apps.registry import Apps
 from django.db import IntegrityError, connections, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from ..plan import (
@@ -19,7 +20,7 @@ from ..plan import (
     json_data,
 )
 from ..retirements import declared
-from . import batching, tables
+from . import batching, stored_plan, tables
 from .context import (
     CAPTURED,
     COMMAND,
@@ -170,7 +171,7 @@ def capture(ctx: Context, refresh: bool = False) -> CaptureReport:
         header.decision_value = computed.decision.value
         header.decision_status = computed.decision.status
         header.row_count = sum(counts.values())
-        header.plan_json = plan_json(computed)
+        stored_plan.store(header, json_data(computed), ctx.using)
         header.save()
     return CaptureReport(toggle=ctx.retirement.name, plan=computed)
 
@@ -194,7 +195,7 @@ def _claim(ctx: Context) -> tuple[Any, bool]:
                 decision_value=False,
                 decision_status="",
                 row_count=0,
-                plan_json="{}",
+                plan_json="{}" if stored_plan.text_form(ctx.model("Capture"), "plan_json") else {},
             )
     except IntegrityError:
         return lock(ctx), False
@@ -206,21 +207,26 @@ def _store_rows(ctx: Context, header: Any) -> dict[str, int]:
     row_model = ctx.model("CapturedRow")
     manager = ctx.manager(row_model)
     budget = batching.statement_budget(connections[ctx.using])
+    text = stored_plan.text_form(row_model, "data")
     counts: dict[str, int] = {}
     for spec in tables.FLAG_TABLES:
-        objects = (
-            row_model(capture_id=header.pk, table=spec.table, row_id=row["id"], data=_dumps(row))
-            for row in live_rows(ctx, spec)
-        )
+        sized = (_captured(row_model, header.pk, spec.table, row, text) for row in live_rows(ctx, spec))
         counts[spec.table] = 0
-        for batch in batching.bounded(objects, _captured_size, budget):
-            manager.bulk_create(batch)
+        for batch in batching.bounded(sized, _second, budget):
+            manager.bulk_create([row for row, _ in batch])
             counts[spec.table] += len(batch)
     return counts
 
 
-def _captured_size(row: Any) -> int:
-    return batching.row_bytes((row.table, row.data, row.row_id, row.capture_id))
+def _captured(row_model: type[Model], capture_id: int, table: str, row: Row, text: bool) -> tuple[Model, int]:
+    """Return the CapturedRow of ``row`` and the bytes it takes in a statement (its JSON as the field writes it)."""
+    encoded = json.dumps(row, sort_keys=True, separators=(",", ":")) if text else json.dumps(row)
+    captured = row_model(capture_id=capture_id, table=table, row_id=row["id"], data=encoded if text else row)
+    return captured, batching.row_bytes((table, encoded, row["id"], capture_id))
+
+
+def _second(pair: tuple[Model, int]) -> int:
+    return pair[1]
 
 
 def _refuse_rows_changed_while_capturing(ctx: Context, counts: dict[str, int]) -> None:
@@ -231,15 +237,6 @@ def _refuse_rows_changed_while_capturing(ctx: Context, counts: dict[str, int]) -
                 f"Rows of {ctx.retirement.name} were added to {spec.table} while it was being captured: nothing "
                 "was captured by this run. Run it again."
             )
-
-
-def _dumps(row: Row) -> str:
-    return json.dumps(row, sort_keys=True, separators=(",", ":"))
-
-
-def plan_json(computed: Plan) -> str:
-    """Return the Plan as the compact, deterministic JSON a capture stores (``Capture.plan_json``)."""
-    return json.dumps(json_data(computed), sort_keys=True)
 
 
 def verify(ctx: Context) -> VerifyReport:

@@ -1,6 +1,5 @@
-"""Read a capture back whole: its header, the plan as stored when captured, and every captured row."""
+"""Read a capture back: its header, the plan as stored when captured, and every captured row, whole or streamed."""
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -8,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from . import batching, streams
+from . import batching, stored_plan, streams
 from .context import ActionRefused, CapturedDecision, Context, captured_rows, lock
 
 
@@ -22,7 +21,8 @@ class ExportHead:
     pruned_at: str | None
     decision: CapturedDecision
     row_count: int
-    # The stored JSON as written by the version that captured it: data, not a Plan of this version.
+    # The stored JSON as written by the version that captured it: data, not a Plan of this version. Streamed
+    # (exported_pages), each of its lists is an iterator of pages of items.
     plan: dict[str, Any]
 
 
@@ -38,7 +38,8 @@ def export(ctx: Context) -> Export:
     with transaction.atomic(using=ctx.using):
         header = _exported(ctx)
         rows = {table: list(captured_rows(ctx, header, table)) for table in _captured_tables(ctx, header)}
-        return Export(**vars(_export_head(header)), rows=rows)
+        plan = stored_plan.whole(_pieces(ctx), header)
+        return Export(**vars(_export_head(header, plan)), rows=rows)
 
 
 @contextmanager
@@ -46,7 +47,8 @@ def exported_pages(ctx: Context) -> Iterator[tuple[ExportHead, Iterator[tuple[st
     """
     Hold the capture's lock while the caller reads the head and each table's rows, a page at a time.
 
-    The caller renders them (``management.rendering.export_json``) as they are read: memory holds one page.
+    The head's plan has each list as an iterator of pages too. The caller renders them
+    (``management.rendering.export_json``) as they are read: memory holds one page.
     """
     with transaction.atomic(using=ctx.using):
         header = _exported(ctx)
@@ -54,7 +56,7 @@ def exported_pages(ctx: Context) -> Iterator[tuple[ExportHead, Iterator[tuple[st
             (table, batching.chunks(captured_rows(ctx, header, table), streams.PAGE))
             for table in _captured_tables(ctx, header)
         )
-        yield _export_head(header), pages
+        yield _export_head(header, stored_plan.streamed(_pieces(ctx), header)), pages
 
 
 def _exported(ctx: Context) -> Any:
@@ -64,7 +66,7 @@ def _exported(ctx: Context) -> Any:
     return header
 
 
-def _export_head(header: Any) -> ExportHead:
+def _export_head(header: Any, plan: dict[str, Any]) -> ExportHead:
     return ExportHead(
         toggle=header.toggle,
         state=header.state,
@@ -72,10 +74,14 @@ def _export_head(header: Any) -> ExportHead:
         pruned_at=header.pruned_at.isoformat() if header.pruned_at else None,
         decision=CapturedDecision(value=header.decision_value, status=header.decision_status),
         row_count=header.row_count,
-        plan=json.loads(header.plan_json),
+        plan=plan,
     )
 
 
 def _captured_tables(ctx: Context, header: Any) -> list[str]:
     names: list[str] = streams.captured_tables(ctx.manager(ctx.model("CapturedRow")), header.pk)
     return names
+
+
+def _pieces(ctx: Context) -> Any:
+    return ctx.manager(ctx.model("PlanPiece"))

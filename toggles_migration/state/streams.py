@@ -3,7 +3,7 @@
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.apps.registry import Apps
 from django.db.models import Manager, Model, QuerySet
@@ -12,6 +12,8 @@ from . import tables
 from .tables import Row, TableSpec
 
 PAGE = 2000
+# A captured plan's pieces read per query: each holds at most batching.MAX_ROWS items.
+PIECES_PAGE = 8
 # A selected row: its first value is the key it is paged by.
 _Selected = TypeVar("_Selected", bound=tuple[object, ...])
 
@@ -63,15 +65,26 @@ def live_rows(apps: Apps, toggle: str, using: str, spec: TableSpec, *, lock: boo
         yield tables.encode_row(spec, values)
 
 
-def captured_rows(manager: Manager[Model], capture_id: int, table: str) -> Iterator[Row]:
+def captured_rows(manager: Manager[Model], capture_id: int, table: str, page: int = PAGE) -> Iterator[Row]:
     """Yield the captured rows of one table as dicts, by id (``manager`` is CapturedRow's)."""
     queryset = manager.filter(capture_id=capture_id, table=table)
-    selected: Iterator[tuple[int, str]] = _paged(
-        queryset, "row_id", lambda current: current.values_list("row_id", "data")
+    selected: Iterator[tuple[int, Row | str]] = _paged(
+        queryset, "row_id", lambda current: current.values_list("row_id", "data"), page=page
     )
     for _, data in selected:
-        row: Row = json.loads(data)
+        # Text in the historical models of migrations 0001-0002 (migration 0002 backwards restores with them).
+        row: Row = json.loads(data) if isinstance(data, str) else data
         yield row
+
+
+def captured_pieces(manager: Manager[Model], capture_id: int, path: str) -> Iterator[list[Any]]:
+    """Yield the items of each piece of one list of a captured plan, in order (``manager`` is PlanPiece's)."""
+    queryset = manager.filter(capture_id=capture_id, path=path)
+    selected: Iterator[tuple[int, list[Any]]] = _paged(
+        queryset, "seq", lambda current: current.values_list("seq", "items"), page=PIECES_PAGE
+    )
+    for _, items in selected:
+        yield items
 
 
 def captured_ids(manager: Manager[Model], capture_id: int, table: str) -> Iterator[int]:
