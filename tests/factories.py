@@ -131,8 +131,8 @@ def raw_course_ids(using="default"):
         return dict(cursor.fetchall())
 
 
-def bulk_course_overrides(count, name=NAME, org="BulkX"):
-    """Create ``count`` course override rows quickly (one course each)."""
+def bulk_course_overrides(count, name=NAME, org="BulkX", start=0):
+    """Create course override rows ``start`` to ``count`` quickly (one course each)."""
     WaffleFlagCourseOverrideModel.objects.bulk_create(
         [
             WaffleFlagCourseOverrideModel(
@@ -141,7 +141,7 @@ def bulk_course_overrides(count, name=NAME, org="BulkX"):
                 override_choice="on" if index % 3 else "off",
                 enabled=bool(index % 5),
             )
-            for index in range(count)
+            for index in range(start, count)
         ],
         batch_size=500,
     )
