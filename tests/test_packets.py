@@ -14,7 +14,9 @@ from opaque_keys.edx.keys import CourseKey
 
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel
 from tests import factories as f
+from tests.test_stored_plan import seed_courses
 from toggles_migration.models import Capture
+from toggles_migration.plan import json_data
 from toggles_migration.state import batching, capture
 
 NOTE = 64 * 1024
@@ -76,7 +78,7 @@ class DefaultPacketTest(PacketTestCase):
         if _packet() != DEFAULT_PACKET:
             self.skipTest(f"the server's max_allowed_packet is {_packet()}, not MariaDB's default")
         _seed_large_notes(300)
-        captured_bytes = sum(len(capture._dumps(row)) for rows in f.snapshot().values() for row in rows)
+        captured_bytes = sum(len(json.dumps(row)) for rows in f.snapshot().values() for row in rows)
         assert captured_bytes > DEFAULT_PACKET  # one INSERT of every captured row would fail (error 1153)
         assert self._round_trip(DEFAULT_PACKET) <= batching.statement_budget(connection)
 
@@ -100,10 +102,32 @@ class LoweredPacketTest(PacketTestCase):
         assert _packet() == LOWERED_PACKET
         assert batching.statement_budget(connection) == LOWERED_PACKET // 2
         _seed_large_notes(80)
-        captured_bytes = sum(len(capture._dumps(row)) for rows in f.snapshot().values() for row in rows)
+        captured_bytes = sum(len(json.dumps(row)) for rows in f.snapshot().values() for row in rows)
         # More than the lowered packet, less than a budget computed from the default one.
         assert LOWERED_PACKET < captured_bytes < batching.statement_budget(connection) * 4
         assert self._round_trip(LOWERED_PACKET) <= LOWERED_PACKET // 2
+
+
+class PlanLargerThanThePacketTest(PacketTestCase):
+    """A plan larger than the server's packet is captured in pieces and exported whole (0.2.0 failed: 1153)."""
+
+    PACKET = 128 * 1024
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(LoweredPacketTest._set_global_packet, _packet())
+        LoweredPacketTest._set_global_packet(self.PACKET)
+
+    def test_a_plan_larger_than_the_packet_is_captured_and_exported(self):
+        seed_courses(3000)
+        plan = json_data(capture.compute_plan(f.context()))
+        assert len(json.dumps(plan)) > self.PACKET
+        with CaptureQueriesContext(connection) as queries:
+            call_command("retire_toggle", "capture", stdout=StringIO())
+        assert max(len(query["sql"].encode()) for query in queries.captured_queries) < self.PACKET
+        out = StringIO()
+        call_command("retire_toggle", "export", stdout=out)
+        assert json.loads(out.getvalue())["plan"] == plan
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,8 @@ def seed_courses(count, start=0, flag=True):
                 proctoring_escalation_email="" if index % 2 else "help@example.com",
             )
             for index in range(start, count)
-        ]
+        ],
+        batch_size=200,
     )
     f.bulk_course_overrides(count, start=start)
 
