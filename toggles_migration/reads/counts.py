@@ -21,6 +21,20 @@ TOP_CALL_SITES = 20
 MAX_INDEXED_SITES = 1000
 # Counts reach the shared cache at most this often per process (and at exit), not on every read.
 FLUSH_SECONDS = 1.0
+# A read waits at most this long for each connect or reply of the counts' cache: a hung cache drops one flush's
+# counts instead of stalling the request (Redis' own client waits 5 s by default, the OS' connect longer).
+CACHE_TIMEOUT_SECONDS = 0.005
+# After a failed flush the counts wait this long in memory before the next try, so a hung cache costs one read
+# in that time a CACHE_TIMEOUT_SECONDS wait, not one read a second.
+RETRY_AFTER_FAILURE_SECONDS = 30.0
+# Per backend, the OPTIONS keys of its socket timeouts (read or write, connect), in seconds: the counts' own
+# connection gets CACHE_TIMEOUT_SECONDS in both, or the operator's value where that is shorter.
+TIMEOUT_OPTIONS = {
+    "django.core.cache.backends.redis.RedisCache": ("socket_timeout", "socket_connect_timeout"),
+    "django_redis.cache.RedisCache": ("SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT"),
+}
+# How often a failure to store the counts is logged per process when TOGGLES_MIGRATION does not say.
+DEFAULT_LOG_INTERVAL = 300.0
 
 
 @dataclass
@@ -39,6 +53,9 @@ class _FlushState:
 
     last_flush: float = 0.0
     cache_alias: str = "default"
+    log_interval: float = DEFAULT_LOG_INTERVAL
+    # no flush before this time (time.time()): the last one failed
+    retry_at: float = 0.0
 
 
 class CallSiteCounts(TypedDict):
@@ -66,8 +83,8 @@ _pending: dict[tuple[str, str], _Pending] = {}
 _state = _FlushState()
 
 
-def record(toggle: str, site: str, differs: bool, cache_alias: str) -> None:
-    """Count one read; flush to the cache when the last flush is older than FLUSH_SECONDS."""
+def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_LOG_INTERVAL) -> None:
+    """Count one read; flush to the cache when the last flush is older than FLUSH_SECONDS (its failure: later)."""
     now = time.time()
     with _lock:
         entry = _pending.setdefault((toggle, site), _Pending(0, 0, now, now))
@@ -75,27 +92,90 @@ def record(toggle: str, site: str, differs: bool, cache_alias: str) -> None:
         entry.mismatches += 1 if differs else 0
         entry.last_seen = now
         _state.cache_alias = cache_alias
-        due = now - _state.last_flush >= FLUSH_SECONDS
+        _state.log_interval = log_interval
+        due = now - _state.last_flush >= FLUSH_SECONDS and now >= _state.retry_at
     if due:
         flush_counts()
 
 
 def flush_counts() -> None:
-    """Write the counts gathered in this process to the shared cache; a cache outage only loses them."""
+    """Write the counts gathered in this process to the shared cache; a cache outage or a hang only loses them."""
     with _lock:
         pending = dict(_pending)
         _pending.clear()
         _state.last_flush = time.time()
-        alias = _state.cache_alias
+        alias, interval = _state.cache_alias, _state.log_interval
     if not pending:
         return
     try:
-        from django.core.cache import caches
+        _write(_counts_cache(alias), pending)
+    except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # counting must never break a read; what was written of this flush is unknown, so its counts are dropped
+        with _lock:
+            _state.retry_at = time.time() + RETRY_AFTER_FAILURE_SECONDS
+        from .reporting import log_problem  # pylint: disable=import-outside-toplevel  # reporting needs Django
 
-        _write(caches[alias], pending)
-    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
-        # counting must never break a read
-        log.warning("Could not store the counts of retired toggle reads in cache %r; they are lost.", alias)
+        log_problem(
+            f"counts:{alias}",
+            interval,
+            "Could not store the counts of %d retired toggle reads in cache %r (%s); they are lost, and the counts "
+            "wait %d s in memory before the next try. Check that cache, or point TOGGLES_MIGRATION['READS_CACHE'] "
+            "at one that answers.",
+            sum(entry.reads for entry in pending.values()),
+            alias,
+            type(error).__name__,
+            RETRY_AFTER_FAILURE_SECONDS,
+        )
+
+
+@dataclass
+class _Connection:
+    """A thread's connection to the counts' cache, and the CACHES entry it was built from."""
+
+    entry: dict[str, object]
+    cache: BaseCache
+
+
+_connections = threading.local()
+
+
+def _counts_cache(alias: str) -> BaseCache:
+    """
+    Return the cache the counts go to: ``caches[alias]``, or for a backend in TIMEOUT_OPTIONS its own copy.
+
+    The copy waits CACHE_TIMEOUT_SECONDS at most on each socket operation; the site's other uses of the alias
+    keep the operator's timeouts. One copy per thread and CACHES entry, as Django keeps its own.
+    """
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    from django.core.cache import caches  # pylint: disable=import-outside-toplevel
+
+    entry = settings.CACHES.get(alias) if isinstance(settings.CACHES, dict) else None
+    keys = TIMEOUT_OPTIONS.get(entry.get("BACKEND", "")) if isinstance(entry, dict) else None
+    if keys is None or not isinstance(entry, dict):
+        return caches[alias]
+    known: dict[str, _Connection] = getattr(_connections, "by_alias", None) or {}
+    _connections.by_alias = known
+    found = known.get(alias)
+    if found is None or found.entry != entry:
+        found = _Connection(dict(entry), _bounded(entry, keys))
+        known[alias] = found
+    return found.cache
+
+
+def _bounded(entry: dict[str, object], keys: tuple[str, ...]) -> BaseCache:
+    """Build the backend of a CACHES entry as Django does, with every socket timeout at CACHE_TIMEOUT_SECONDS."""
+    from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
+
+    params = dict(entry)
+    options = dict(params.get("OPTIONS") or {})  # type: ignore[call-overload]  # a dict, as Django requires
+    for key in keys:
+        chosen = options.get(key)
+        if not isinstance(chosen, (int, float)) or isinstance(chosen, bool) or not 0 < chosen < CACHE_TIMEOUT_SECONDS:
+            options[key] = CACHE_TIMEOUT_SECONDS
+    params["OPTIONS"] = options
+    backend = import_string(str(params.pop("BACKEND")))
+    cache: BaseCache = backend(params.pop("LOCATION", ""), params)
+    return cache
 
 
 def _site_key(toggle: str, site: str) -> str:
@@ -193,6 +273,8 @@ def reset_counts() -> None:
     with _lock:
         _pending.clear()
         _state.last_flush = 0.0
+        _state.retry_at = 0.0
+    _connections.by_alias = {}
 
 
 atexit.register(flush_counts)
