@@ -44,7 +44,7 @@ def option_value(provider: str | None, option: ManagedOption | str) -> bool:
         if provider != "DEFAULT":
             raise _Unreadable(f"PROCTORING_BACKENDS[{provider!r}] must be a dict, found {type_name(entry)}")
     except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # reported instead
-        _report(error, f"{declared.name} for {provider!r}", repr(declared.upstream_default))
+        _report(error, f"the {declared.name} option of {provider!r}", repr(declared.upstream_default))
     return declared.upstream_default
 
 
@@ -78,7 +78,7 @@ def requires_escalation_email_providers() -> list[str]:
             providers.append(LTI_EXTERNAL)
         return sorted(providers)
     except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # reported instead
-        _report(error, "the providers requiring an escalation email", repr([LTI_EXTERNAL]))
+        _report(error, "requires_escalation_email_providers()", repr([LTI_EXTERNAL]))
     return [LTI_EXTERNAL]
 
 
@@ -95,8 +95,8 @@ def _report(error: Exception, what: str, answer: str) -> None:
     log_problem(
         f"capabilities:{what}",
         LOG_INTERVAL,
-        "%s (changed at run time?); %s: %s is answered until it is fixed. Fix: set PROCTORING_BACKENDS to a dict "
-        "of backend name to a dict of options, e.g. {'proctortrack': {'show_review_rules': False}}.",
+        "%s (changed at run time?): %s answers %s until it is fixed. Fix: set PROCTORING_BACKENDS to a dict of "
+        "backend name to a dict of options, e.g. {'proctortrack': {'show_review_rules': False}}.",
         found,
         what,
         answer,
