@@ -175,9 +175,9 @@ class _Hostile(dict):
         ),
     ],
 )
-def test_providers_with_an_unreadable_setting_answer_lti_external_and_log_it(settings, caplog, value, problem):
-    settings.PROCTORING_BACKENDS = value
-    assert requires_escalation_email_providers() == ["lti_external"]
+def test_providers_with_an_unreadable_setting_answer_lti_external_and_log_it(caplog, value, problem):
+    with override_settings(PROCTORING_BACKENDS=value):
+        assert requires_escalation_email_providers() == ["lti_external"]
     assert logged(caplog) == [
         f"{problem} (changed at run time?): requires_escalation_email_providers() answers ['lti_external'] until it "
         f"is fixed. {UNREADABLE_FIX}"
@@ -192,9 +192,9 @@ def test_providers_with_an_unreadable_setting_answer_lti_external_and_log_it(set
         ({"proctortrack": ["show_review_rules"]}, "PROCTORING_BACKENDS['proctortrack'] must be a dict, found list"),
     ],
 )
-def test_an_option_with_an_unreadable_setting_answers_the_default_and_logs_it(settings, caplog, value, problem):
-    settings.PROCTORING_BACKENDS = value
-    assert show_review_rules("proctortrack") is True
+def test_an_option_with_an_unreadable_setting_answers_the_default_and_logs_it(caplog, value, problem):
+    with override_settings(PROCTORING_BACKENDS=value):
+        assert show_review_rules("proctortrack") is True
     assert logged(caplog) == [
         f"{problem} (changed at run time?): the show_review_rules option of 'proctortrack' answers True until it is "
         f"fixed. {UNREADABLE_FIX}"
@@ -202,17 +202,17 @@ def test_an_option_with_an_unreadable_setting_answers_the_default_and_logs_it(se
 
 
 @pytest.mark.usefixtures("no_rate_limits")
-def test_an_unreadable_setting_is_logged_once_per_interval(settings, caplog):
-    settings.PROCTORING_BACKENDS = ["proctortrack"]
-    for _ in range(3):
-        requires_escalation_email_providers()
+def test_an_unreadable_setting_is_logged_once_per_interval(caplog):
+    with override_settings(PROCTORING_BACKENDS=["proctortrack"]):
+        for _ in range(3):
+            requires_escalation_email_providers()
     assert len(logged(caplog)) == 1
 
 
 @pytest.mark.usefixtures("no_rate_limits")
-def test_the_default_entry_and_a_missing_setting_are_not_problems(settings, caplog):
-    settings.PROCTORING_BACKENDS = {"DEFAULT": "proctortrack"}
-    assert show_review_rules("DEFAULT") is True
-    del settings.PROCTORING_BACKENDS
-    assert requires_escalation_email_providers() == ["lti_external"]
+def test_the_default_entry_and_a_missing_setting_are_not_problems(caplog):
+    with override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack"}):
+        assert show_review_rules("DEFAULT") is True
+        del settings.PROCTORING_BACKENDS
+        assert requires_escalation_email_providers() == ["lti_external"]
     assert not logged(caplog)

@@ -1,5 +1,4 @@
 """A read of a retired flag never fails or stalls a request: bad runtime settings, a hung cache, stale answers."""
-# pylint: disable=toggle-missing-annotation  # the tests read flags through edx-toggles: they declare none
 
 import logging
 import os

@@ -7,8 +7,9 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
@@ -132,7 +133,7 @@ def flush_counts() -> None:
 class _Connection:
     """A thread's connection to the counts' cache, and the CACHES entry it was built from."""
 
-    entry: dict[str, object]
+    entry: dict[str, Any]
     cache: BaseCache
 
 
@@ -162,12 +163,12 @@ def _counts_cache(alias: str) -> BaseCache:
     return found.cache
 
 
-def _bounded(entry: dict[str, object], keys: tuple[str, ...]) -> BaseCache:
+def _bounded(entry: Mapping[str, Any], keys: tuple[str, ...]) -> BaseCache:
     """Build the backend of a CACHES entry as Django does, with every socket timeout at CACHE_TIMEOUT_SECONDS."""
     from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
 
     params = dict(entry)
-    options = dict(params.get("OPTIONS") or {})  # type: ignore[call-overload]  # a dict, as Django requires
+    options = dict(params.get("OPTIONS") or {})
     for key in keys:
         chosen = options.get(key)
         if not isinstance(chosen, (int, float)) or isinstance(chosen, bool) or not 0 < chosen < CACHE_TIMEOUT_SECONDS:
