@@ -214,6 +214,7 @@ class TestHungCountsCache:
             settings.TOGGLES_MIGRATION = {"READS_CACHE": "counts", "READS": "silent"}
             with caplog.at_level(logging.WARNING, LOGGER):
                 answer, took = timed_read()
+                counts.flush_counts()  # waits for the flushing thread
         finally:
             server.close()
         assert answer is True
@@ -224,18 +225,34 @@ class TestHungCountsCache:
         Flag.objects.create(name=NAME, everyone=True)
         server = never_answering_server()
         attempts = []
-        built = counts._bounded  # pylint: disable=protected-access  # counts the connections the flushes build
-        monkeypatch.setattr(counts, "_bounded", lambda *args: attempts.append(1) or built(*args))
+        write = counts._write  # pylint: disable=protected-access  # counts the flushes that reach the cache
+
+        def counted_write(*args):
+            attempts.append(1)
+            write(*args)
+
+        monkeypatch.setattr(counts, "_write", counted_write)
         monkeypatch.setattr(counts, "FLUSH_SECONDS", 0.0)
         try:
             settings.CACHES = redis_caches(server.getsockname()[1])
             settings.TOGGLES_MIGRATION = {"READS_CACHE": "counts", "READS": "silent"}
-            for _ in range(5):
-                drop_in_read()
+            with caplog.at_level(logging.WARNING, LOGGER):
+                for _ in range(5):
+                    drop_in_read()
+                    wait_for_the_flushing_thread()
         finally:
             server.close()
         assert len(attempts) == 1
         assert len(lost_records(caplog)) == 1
+
+    def test_a_read_never_waits_for_the_flush(self, settings, monkeypatch):
+        Flag.objects.create(name=NAME, everyone=True)
+        monkeypatch.setattr(counts, "_write", lambda *_args: time.sleep(3))
+        settings.TOGGLES_MIGRATION = {"READS": "silent"}
+        answer, took = timed_read()
+        wait_for_the_flushing_thread()
+        assert answer is True
+        assert took < self.BOUND
 
     def test_the_counts_connection_has_the_short_timeouts_and_the_sites_keeps_its_own(self, settings):
         settings.CACHES = redis_caches(6390, socket_timeout=5)
@@ -272,6 +289,7 @@ class TestHungCountsCache:
             os.kill(redis.pid, signal.SIGSTOP)
             with caplog.at_level(logging.WARNING, LOGGER):
                 answer, took = timed_read()
+                counts.flush_counts()  # waits for the flushing thread
         finally:
             os.kill(redis.pid, signal.SIGCONT)
             redis.terminate()
@@ -279,6 +297,13 @@ class TestHungCountsCache:
         assert answer is True
         assert took < self.BOUND
         assert lost_records(caplog) == [LOST]
+
+
+def wait_for_the_flushing_thread():
+    """Return once no flush runs (the flushing thread releases the lock when done)."""
+    lock = counts._flushing.lock  # pylint: disable=protected-access
+    assert lock.acquire(timeout=10)
+    lock.release()
 
 
 def _free_port():

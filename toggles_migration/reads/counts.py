@@ -5,10 +5,11 @@ from __future__ import annotations
 import atexit
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
@@ -22,11 +23,12 @@ TOP_CALL_SITES = 20
 MAX_INDEXED_SITES = 1000
 # Counts reach the shared cache at most this often per process (and at exit), not on every read.
 FLUSH_SECONDS = 1.0
-# A read waits at most this long for each connect or reply of the counts' cache: a hung cache drops one flush's
-# counts instead of stalling the request (Redis' own client waits 5 s by default, the OS' connect longer).
-CACHE_TIMEOUT_SECONDS = 0.005
-# After a failed flush the counts wait this long in memory before the next try, so a hung cache costs one read
-# in that time a CACHE_TIMEOUT_SECONDS wait, not one read a second.
+# A flush waits at most this long for each connect or reply of a Redis counts' cache (Redis' own client: 5 s), so
+# a hung cache holds the flushing thread, never a read, that long; a loaded but live one still answers in time.
+CACHE_TIMEOUT_SECONDS = 0.5
+# flush_counts (the status report, the exit) waits at most this long for a flush in progress.
+FLUSH_WAIT_SECONDS = 4 * CACHE_TIMEOUT_SECONDS
+# After a failed flush the counts wait this long in memory before the next try.
 RETRY_AFTER_FAILURE_SECONDS = 30.0
 # Per backend, the OPTIONS keys of its socket timeouts (read or write, connect), in seconds: the counts' own
 # connection gets CACHE_TIMEOUT_SECONDS in both, or the operator's value where that is shorter.
@@ -78,6 +80,15 @@ class ReadCounts(TypedDict):
     call_sites: list[CallSiteCounts]
 
 
+@dataclass
+class _Flushing:
+    """Held while a flush runs; a new one after a fork, whose child has no flushing thread."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_flushing = _Flushing()
+os.register_at_fork(after_in_child=lambda: setattr(_flushing, "lock", threading.Lock()))
 _lock = threading.Lock()
 # (toggle, call site label) -> its counts since the last flush
 _pending: dict[tuple[str, str], _Pending] = {}
@@ -85,7 +96,7 @@ _state = _FlushState()
 
 
 def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_LOG_INTERVAL) -> None:
-    """Count one read; flush to the cache when the last flush is older than FLUSH_SECONDS (its failure: later)."""
+    """Count one read; when the last flush is older than FLUSH_SECONDS, flush in a thread: a read never waits."""
     now = time.time()
     with _lock:
         entry = _pending.setdefault((toggle, site), _Pending(0, 0, now, now))
@@ -95,12 +106,37 @@ def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval
         _state.cache_alias = cache_alias
         _state.log_interval = log_interval
         due = now - _state.last_flush >= FLUSH_SECONDS and now >= _state.retry_at
-    if due:
-        flush_counts()
+    # One flush at a time: taken here, released by the flushing thread.
+    if due and _flushing.lock.acquire(blocking=False):
+        try:
+            threading.Thread(target=_flush_in_background, name="toggles_migration-read-counts", daemon=True).start()
+        except RuntimeError:  # no thread can be started (interpreter shutting down): the next flush takes them
+            _flushing.lock.release()
+
+
+def _flush_in_background() -> None:
+    try:
+        _flush()
+    finally:
+        _flushing.lock.release()
+        # A database cache opened a connection for this thread only.
+        from django.db import connections  # pylint: disable=import-outside-toplevel
+
+        connections.close_all()
 
 
 def flush_counts() -> None:
-    """Write the counts gathered in this process to the shared cache; a cache outage or a hang only loses them."""
+    """Write the counts gathered in this process to the shared cache, after a flush in progress; bounded."""
+    if not _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS):
+        return  # a flush in progress still waits for the cache: the counts stay pending
+    try:
+        _flush()
+    finally:
+        _flushing.lock.release()
+
+
+def _flush() -> None:
+    """Write the pending counts; a cache outage or a hang only loses them (the caller holds the flush lock)."""
     with _lock:
         pending = dict(_pending)
         _pending.clear()
@@ -137,29 +173,27 @@ class _Connection:
     cache: BaseCache
 
 
-_connections = threading.local()
+# alias -> the counts' connection: one per process, used by one flush at a time
+_connections: dict[str, _Connection] = {}
 
 
 def _counts_cache(alias: str) -> BaseCache:
     """
-    Return the cache the counts go to: ``caches[alias]``, or for a backend in TIMEOUT_OPTIONS its own copy.
+    Return the cache the counts go to: its own instance of the alias, for Redis with TIMEOUT_OPTIONS bounded.
 
-    The copy waits CACHE_TIMEOUT_SECONDS at most on each socket operation; the site's other uses of the alias
-    keep the operator's timeouts. One copy per thread and CACHES entry, as Django keeps its own.
+    The Redis copy waits CACHE_TIMEOUT_SECONDS at most on each socket operation; the site's other uses of the
+    alias keep the operator's timeouts. Built once per CACHES entry and process, as flushes run one at a time.
     """
     from django.conf import settings  # pylint: disable=import-outside-toplevel
     from django.core.cache import caches  # pylint: disable=import-outside-toplevel
 
     entry = settings.CACHES.get(alias) if isinstance(settings.CACHES, dict) else None
-    keys = TIMEOUT_OPTIONS.get(entry.get("BACKEND", "")) if isinstance(entry, dict) else None
-    if keys is None or not isinstance(entry, dict):
-        return caches[alias]
-    known: dict[str, _Connection] = getattr(_connections, "by_alias", None) or {}
-    _connections.by_alias = known
-    found = known.get(alias)
+    if not isinstance(entry, dict):
+        return caches[alias]  # raises InvalidCacheBackendError, naming the alias
+    found = _connections.get(alias)
     if found is None or found.entry != entry:
-        found = _Connection(dict(entry), _bounded(entry, keys))
-        known[alias] = found
+        found = _Connection(dict(entry), _bounded(entry, TIMEOUT_OPTIONS.get(entry.get("BACKEND", ""), ())))
+        _connections[alias] = found
     return found.cache
 
 
@@ -270,12 +304,17 @@ def _busiest_sites(cache: BaseCache, toggle: str, key: str) -> list[CallSiteCoun
 
 
 def reset_counts() -> None:
-    """Forget the counts pending in this process (for tests)."""
-    with _lock:
-        _pending.clear()
-        _state.last_flush = 0.0
-        _state.retry_at = 0.0
-    _connections.by_alias = {}
+    """Forget the counts pending in this process, after any flush in progress (for tests)."""
+    acquired = _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS)
+    try:
+        with _lock:
+            _pending.clear()
+            _state.last_flush = 0.0
+            _state.retry_at = 0.0
+        _connections.clear()
+    finally:
+        if acquired:
+            _flushing.lock.release()
 
 
 atexit.register(flush_counts)
