@@ -88,7 +88,13 @@ class _Flushing:
 
 
 _flushing = _Flushing()
-os.register_at_fork(after_in_child=lambda: setattr(_flushing, "lock", threading.Lock()))
+
+
+def _after_fork_in_child() -> None:
+    _flushing.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 _lock = threading.Lock()
 # (toggle, call site label) -> its counts since the last flush
 _pending: dict[tuple[str, str], _Pending] = {}
