@@ -143,11 +143,11 @@ UNREADABLE_FIX = (
 @pytest.fixture(name="no_rate_limits")
 def no_rate_limits_fixture():
     """Every test logs its problem afresh."""
-    from toggles_migration.reads import reporting  # pylint: disable=import-outside-toplevel
+    from toggles_migration.reads import notify  # pylint: disable=import-outside-toplevel
 
-    reporting.reset_rate_limits()
+    notify.reset_rate_limits()
     yield
-    reporting.reset_rate_limits()
+    notify.reset_rate_limits()
 
 
 def logged(caplog):
