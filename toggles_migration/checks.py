@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import checks
 from django.db import connections
 
-from . import actions, rendering
+from . import actions, backend_loading, rendering
 from . import notices as n
 from .advice import advise, captured_decisions
 from .conf import check_reads_cache, read_settings
@@ -92,3 +92,25 @@ def check_captured_decisions(  # pylint: disable=unused-argument
                 message, hint = rendering.capture_disagreement_check(report, alias)
                 messages.append(checks.Warning(message, hint=hint, id=n.SETTINGS_DISAGREE_WITH_CAPTURE))
     return messages
+
+
+@checks.register()
+def check_backends_loaded(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """
+    Report each backend that the courses, DEFAULT or a configured legacy backend name and edx-proctoring has not loaded.
+
+    The courses are counted only on ``databases`` (``check --database``, ``migrate``).
+    """
+    try:
+        config = read_settings()
+    except SettingError:
+        return []  # reported by check_settings
+    level = checks.Error if config.strict else checks.Warning
+    return [
+        level(*rendering.backend_not_loaded_check(item), id=n.BACKEND_NOT_LOADED)
+        for item in backend_loading.not_loaded(
+            apps, getattr(settings, SETTING_NAME, None), config.legacy_backends, databases
+        )
+    ]

@@ -8,6 +8,7 @@ from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .backend_loading import BackendState, NotLoaded
 from .mapping import EffectiveSetting, Plan, Snippet
 from .notices import Notice
 from .reports import (
@@ -18,6 +19,7 @@ from .reports import (
     ExportHead,
     ListReport,
     NoticeReport,
+    PlanReport,
     SettingsReport,
     StatusReport,
     VerifyReport,
@@ -31,7 +33,7 @@ TUTOR_KEY = "TOGGLES_MIGRATION_BACKEND_OPTIONS"
 TUTOR_SETTING = "TOGGLES_MIGRATION_TUTOR_BACKEND_OPTIONS"
 
 
-Report = SettingsReport | ListReport | Plan | CaptureReport | VerifyReport | ChangeReport | StatusReport
+Report = SettingsReport | ListReport | Plan | PlanReport | CaptureReport | VerifyReport | ChangeReport | StatusReport
 
 
 def render(report: Report, fmt: str) -> str:
@@ -53,6 +55,9 @@ def _json_form(report: Report) -> Any:
         return (
             json_data(report.plan) if report.plan is not None else {"toggle": report.toggle, "note": ALREADY_CAPTURED}
         )
+    if isinstance(report, PlanReport):
+        # The Plan's own keys, as a capture stores them, and what edx-proctoring loaded now, which it does not.
+        return {**json_data(report.plan), "backend_loading": json_data(report.backend_loading)}
     return json_data(report)
 
 
@@ -133,8 +138,42 @@ def settings_text(report: SettingsReport) -> str:
         lines.append(f"  {backend}")
         for option, effective in sorted(options.items()):
             lines.append(f"    {option:<27} {effective.value!s:<6} {effective.source}")
+    lines.append("")
+    lines.extend(backend_loading_lines(report.backend_loading))
     lines.extend(notices_text(report.notices))
     return "\n".join(lines)
+
+
+def backend_loading_lines(states: dict[str, BackendState] | None) -> list[str]:
+    """Return one line per backend saying whether edx-proctoring loaded it, with why not and the fix."""
+    if states is None:
+        return ["Loaded by edx-proctoring: not checked (edx-proctoring is not an installed app here)."]
+    lines = ["Loaded by edx-proctoring:" if states else "Loaded by edx-proctoring: no backend to check."]
+    for name, state in states.items():
+        if state.loaded:
+            lines.append(f"  {name}: loaded")
+        else:
+            lines.extend([f"  {name}: NOT LOADED: {state.reason}.", f"    {fix(state.fix)}."])
+    return lines
+
+
+def backend_not_loaded_check(item: NotLoaded) -> tuple[str, str]:
+    """Return (message, hint) of W006: a backend in use that edx-proctoring has not loaded."""
+    counts = item.courses
+    sentences = [
+        f"The proctoring backend {item.name!r} is not loaded by edx-proctoring: proctored exams on it fail when "
+        "learners start them."
+    ]
+    used = [f"{courses.get(item.name, 0)} on database {alias!r}" for alias, courses in counts.counted.items()]
+    if used:
+        sentences.append(f"Proctored courses using it: {', '.join(used)}.")
+    sentences.extend(f"Courses using it: not counted. {why}" for why in counts.uncounted.values())
+    if not used and not counts.uncounted:
+        sentences.append("Courses using it: not counted (`manage.py check --database default` counts them).")
+    if item.named_by:
+        sentences.append(f"Named by {' and '.join(item.named_by)}.")
+    sentences.append(f"Why: {item.state.reason}.")
+    return " ".join(sentences), fix(f"{item.state.fix}.")
 
 
 def notices_text(notices: Sequence[NoticeReport]) -> list[str]:
@@ -430,6 +469,11 @@ def status_text(report: StatusReport) -> str:
     return "\n".join(lines)
 
 
+def plan_report_text(report: PlanReport) -> str:
+    """Text form of ``plan``: the Plan, then whether edx-proctoring loaded its backends."""
+    return "\n".join([plan_text(report.plan), *backend_loading_lines(report.backend_loading)])
+
+
 def capture_text(report: CaptureReport) -> str:
     """Text form of ``capture``: what migration 0002 prints, or that the existing capture was kept."""
     return migration_summary(report.plan) if report.plan is not None else f"{report.toggle}: {ALREADY_CAPTURED}"
@@ -439,6 +483,7 @@ _TEXT_RENDERERS: dict[type[Any], Callable[[Any], str]] = {
     SettingsReport: settings_text,
     ListReport: list_text,
     Plan: plan_text,
+    PlanReport: plan_report_text,
     CaptureReport: capture_text,
     VerifyReport: verify_text,
     ChangeReport: change_text,

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .advice import advise
+from .backend_loading import BackendState
 from .mapping import EffectiveSetting, EffectiveValue, Plan, Snippet
 from .notices import Notice, type_name
 from .reads.counts import ReadCounts
@@ -39,6 +40,17 @@ class SettingsReport:
     default: str | None
     backends: dict[str, dict[str, EffectiveValue]]
     notices: tuple[NoticeReport, ...]
+    # Whether edx-proctoring loaded each configured backend; None when it is not installed here.
+    backend_loading: dict[str, BackendState] | None = None
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """``plan``: the Plan (as a capture stores it), and whether edx-proctoring loaded its legacy backends now."""
+
+    plan: Plan
+    # None when edx-proctoring is not installed here.
+    backend_loading: dict[str, BackendState] | None
 
 
 @dataclass(frozen=True)
@@ -207,11 +219,16 @@ def next_after_change(action: str, dry_run: bool, would_refuse: bool) -> str:
 _FIX_SETTINGS = f"merge the snippet into PROCTORING_BACKENDS (LMS and CMS), restart, then {COMMAND} verify"
 
 
-def settings_report(result: ShimResult | None, decisions: dict[str, bool] | None = None) -> SettingsReport:
+def settings_report(
+    result: ShimResult | None,
+    decisions: dict[str, bool] | None = None,
+    backend_loading: dict[str, BackendState] | None = None,
+) -> SettingsReport:
     """
     Describe the effective managed options of every backend; never includes any other backend key.
 
-    ``decisions`` ({toggle: captured decision}) make the hints propose the captured values.
+    ``decisions`` ({toggle: captured decision}) make the hints propose the captured values; ``backend_loading``
+    says whether edx-proctoring loaded each backend (None: not installed here).
     """
     if result is None:
         return SettingsReport(configured=False, default=None, backends={}, notices=())
@@ -224,6 +241,7 @@ def settings_report(result: ShimResult | None, decisions: dict[str, bool] | None
         default=default if isinstance(default, str) or default is None else f"<{type_name(default)}>",
         backends={name: backends[name] for name in sorted(backends)},
         notices=tuple(notice_report(notice) for notice in advise(result.notices, decisions or {})),
+        backend_loading=backend_loading,
     )
 
 

@@ -3,15 +3,17 @@
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ... import actions, rendering, reports
 from ...advice import captured_decisions
+from ...backend_loading import backend_states, configured_backends
 from ...notices import SettingError
 from ...readiness import NotMigrated, require_tables
 from ...retirements import declared
-from ...settings_shim import effective_backends
+from ...settings_shim import SETTING_NAME, effective_backends
 
 _BOOLEANS = {"true": True, "false": False}
 # The tables each action reads: (our capture tables, the flags' stored state and courses).
@@ -131,7 +133,9 @@ class Command(BaseCommand):
 
     def handle_settings(self, options: dict[str, Any]) -> None:
         """Print the effective managed options."""
-        self._write(reports.settings_report(effective_backends(), captured_decisions()), options)
+        result = effective_backends()
+        loading = None if result is None else backend_states(apps, configured_backends(result.value)[1], result.value)
+        self._write(reports.settings_report(result, captured_decisions(), loading), options)
 
     def handle_list(self, options: dict[str, Any]) -> None:
         """Print each declared retirement's state."""
@@ -140,7 +144,9 @@ class Command(BaseCommand):
     def handle_plan(self, options: dict[str, Any]) -> None:
         """Print the plan computed from live data."""
         value = _BOOLEANS[options["value"]] if options["value"] else None
-        self._write(actions.plan(self._context(options, value)), options)
+        plan = actions.plan(self._context(options, value))
+        loading = backend_states(apps, plan.backends, getattr(settings, SETTING_NAME, None))
+        self._write(reports.PlanReport(plan, loading), options)
 
     def handle_capture(self, options: dict[str, Any]) -> None:
         """Capture (or recapture) and print what migration 0002 prints."""
