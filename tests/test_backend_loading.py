@@ -208,9 +208,12 @@ class Mocked(SimpleTestCase):
     """Apply the edx_proctoring() patches around a test."""
 
     def mock_edx_proctoring(self, **kwargs):
+        """Start the patches; return the mock of proctoring_entry_points."""
+        started = []
         for patcher in edx_proctoring(**kwargs):
-            patcher.start()
+            started.append(patcher.start())
             self.addCleanup(patcher.stop)
+        return started[1]
 
 
 NOT_LOADED = (
@@ -297,9 +300,10 @@ class CheckTest(Mocked, TestCase):
         with override_settings(PROCTORING_BACKENDS=backends, TOGGLES_MIGRATION={"LEGACY_BACKENDS": []}):
             assert not check_backends_loaded()
 
-    def test_loaded_backends_report_nothing(self):
-        self.mock_edx_proctoring(loaded=("null", "proctortrack"))
+    def test_loaded_backends_report_nothing_and_read_no_entry_point(self):
+        entry_points = self.mock_edx_proctoring(loaded=("null", "proctortrack"))
         assert not check_backends_loaded()
+        entry_points.assert_not_called()
 
     def test_invalid_toggles_migration_is_left_to_e005(self):
         with override_settings(TOGGLES_MIGRATION="bad"):

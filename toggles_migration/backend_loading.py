@@ -204,17 +204,20 @@ def backend_states(apps: Apps, names: Iterable[str], backends: object) -> dict[s
     loaded = loaded_backends(apps)
     if loaded is None:
         return None
-    found, failures = proctoring_entry_points(), recorded_failures()
+    answers = {name: loaded(name) for name in sorted(set(names))}
+    # Reading every distribution's entry points costs time at each check run: only when something is missing.
+    found = proctoring_entry_points() if not all(answers.values()) else {}
+    failures = recorded_failures()
     return {
         name: backend_state(
             name,
-            loaded=loaded(name),
+            loaded=answer,
             configured=name in configured,
             found=found.get(name, ()),
             failure=failures.get(name),
             modules=sys.modules,
         )
-        for name in sorted(set(names))
+        for name, answer in answers.items()
     }
 
 
