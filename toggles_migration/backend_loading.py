@@ -16,8 +16,9 @@ from .readiness import NotMigrated, require_tables
 
 ENTRY_POINT_GROUP = "openedx.proctoring"
 PROCTORING_APP = "edx_proctoring"
-# The package that provides a backend today, where it is not the one sites installed before.
-MAINTAINED_PACKAGES = {"proctortrack": "edx-proctoring-proctortrack-v2"}
+# The package that provides a backend today, where it is not the one sites installed before: a fact about the
+# vendor's packages (the fix W006 names), not a rule about the backend.
+MAINTAINED_PACKAGES = {"proctortrack": "edx-proctoring-proctortrack-v2"}  # toggles-migration: ignore
 # edx-proctoring loads its backends with stevedore, which logs a failed entry point with this message and drops
 # the error: the only trace of why a backend is missing.
 _STEVEDORE_LOGGER = "stevedore.extension"
@@ -110,7 +111,7 @@ def proctoring_entry_points() -> dict[str, tuple[EntryPoint, ...]]:
 
 
 def _provided_by(found: Sequence[EntryPoint]) -> str:
-    """Name the distributions of ``found``, e.g. ``edx-proctoring-proctortrack 1.2.1``."""
+    """Name the distributions of ``found`` with their versions, e.g. ``mockprock 0.1``."""
     names = sorted({f"{point.dist.name} {point.dist.version}" for point in found if point.dist is not None})
     return " and ".join(names) or "an unnamed distribution"
 
