@@ -153,6 +153,8 @@ def assert_not_loaded(loaded, why, fix):
         "proctortrack": {"fix": fix, "loaded": False, "reason": why},
     }
     assert f"  proctortrack: NOT LOADED: {why}.\n    Fix: {fix}.\n" in loaded["settings_text"]
+    assert loaded["plan"]["backend_loading"] == {"proctortrack": {"fix": fix, "loaded": False, "reason": why}}
+    assert loaded["plan"]["known_courses"] == 2
 
 
 def test_without_the_vendor_package(tmp_path):
@@ -180,6 +182,7 @@ def test_the_maintained_vendor_package_loads(tmp_path, installed):
         "null": {"fix": "", "loaded": True, "reason": ""},
         "proctortrack": {"fix": "", "loaded": True, "reason": ""},
     }
+    assert loaded["plan"]["backend_loading"] == {"proctortrack": {"fix": "", "loaded": True, "reason": ""}}
 
 
 # A site without Proctortrack: the legacy backend is neither configured nor used by a course, so it is not checked.

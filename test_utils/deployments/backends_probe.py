@@ -2,7 +2,8 @@
 Load a deployment's settings in this fresh process; print, as JSON, what edx-proctoring loaded and what we report.
 
 The courses come from TM_COURSES (JSON: [[course id, provider or null], ...], all proctored). W006 is asked
-before the tables exist (as ``migrate`` asks it), then after the courses are stored, then without a database.
+before the tables exist (as ``migrate`` asks it), then after the courses are stored, then without a database;
+``retire_toggle settings`` and ``plan`` run once the courses are stored.
 """
 
 import io
@@ -29,7 +30,7 @@ def _store_courses(courses):
     from django.db import connection  # pylint: disable=import-outside-toplevel
 
     with connection.schema_editor() as editor:
-        for label in ("waffle", "waffle_utils", "course_overviews"):
+        for label in ("waffle", "waffle_utils", "course_overviews", "toggles_migration"):
             for model in apps.get_app_config(label).get_models():
                 editor.create_model(model)
     overview = apps.get_model("course_overviews", "CourseOverview")
@@ -38,7 +39,7 @@ def _store_courses(courses):
 
 
 def main(backends):
-    """Print {"loaded": ..., "backends": {name: get_backend answer}, "w006": {...}, "settings": ...}."""
+    """Print {"loaded": ..., "backends": {name: get_backend answer}, "w006": {...}, "settings": ..., "plan": ...}."""
     django.setup()
     from django.apps import apps  # pylint: disable=import-outside-toplevel
     from django.core.management import call_command  # pylint: disable=import-outside-toplevel
@@ -56,12 +57,15 @@ def main(backends):
     call_command("retire_toggle", "settings", "--format", "json", stdout=out)
     text = io.StringIO()
     call_command("retire_toggle", "settings", stdout=text)
+    plan = io.StringIO()
+    call_command("retire_toggle", "plan", "--format", "json", stdout=plan)
     report = {
         "loaded": sorted(proctoring.backends),
         "backends": answers,
         "w006": {"before_migrate": before, "database": _w006(["default"]), "no_database": _w006(None)},
         "settings": json.loads(out.getvalue()),
         "settings_text": text.getvalue(),
+        "plan": json.loads(plan.getvalue()),
     }
     print(json.dumps(report))
 
