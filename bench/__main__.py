@@ -58,7 +58,7 @@ def main(argv=None):
 
     warnings.simplefilter("ignore")
     logging.getLogger("edx_toggles").setLevel(logging.ERROR)
-    logging.getLogger("toggles_migration.actions").setLevel(logging.ERROR)
+    logging.getLogger("toggles_migration.state").setLevel(logging.ERROR)
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     print(
         f"# openedx-toggles-migration benchmarks: size {options.size}, database {connection.vendor}, "

@@ -23,14 +23,17 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
+from toggles_migration_scan import cli, declared_targets
 
 from bench import data
 from bench.measure import Figure, human, info, interleaved_ns, median_ns
 from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
-from toggles_migration import actions, capabilities, normalise_proctoring_backends, reads
-from toggles_migration.scan import cli, declared_targets
-from toggles_migration.tables import COURSE_OVERVIEWS_LABEL
+from toggles_migration import capabilities, normalise_proctoring_backends, reads
+from toggles_migration.management import rendering
+from toggles_migration.state import capture, context, prune, restore
+from toggles_migration.state.export import exported_pages
+from toggles_migration.state.tables import COURSE_OVERVIEWS_LABEL
 
 User = get_user_model()
 
@@ -70,20 +73,20 @@ def plan_at_scale(size):
     """Figure 1: our plan against the per-course legacy evaluation; queries and memory."""
     data.wipe()
     data.seed_plan_dataset(size)
-    ctx = actions.make_context(apps, RETIRED)
-    ours = median_ns(lambda: actions.compute_plan(ctx), repeat=3)
+    ctx = context.make_context(apps, RETIRED)
+    ours = median_ns(lambda: capture.compute_plan(ctx), repeat=3)
     reference = median_ns(lambda: _reference_plan(ctx), repeat=1, warmup=0)
     with CaptureQueriesContext(connection) as full:
-        actions.compute_plan(ctx)
+        capture.compute_plan(ctx)
     tracemalloc.start()
     baseline = tracemalloc.get_traced_memory()[0]
-    actions.compute_plan(ctx)
+    capture.compute_plan(ctx)
     growth = tracemalloc.get_traced_memory()[1] - baseline
     tracemalloc.stop()
     with connection.cursor() as cursor:  # keep one row in ten: the query count must not move
         cursor.execute("DELETE FROM waffle_utils_waffleflagcourseoverridemodel WHERE MOD(id, 10) <> 0")
     with CaptureQueriesContext(connection) as tenth:
-        actions.compute_plan(ctx)
+        capture.compute_plan(ctx)
     rows = size["override_rows"]
     return [
         Figure(
@@ -118,13 +121,13 @@ def capture_prune_restore(size):
     data.wipe()
     rows = size["capture_rows"]
     data.seed_retired_only(rows)
-    ctx = actions.make_context(apps, RETIRED)
+    ctx = context.make_context(apps, RETIRED)
     lines = []
     timings = {}
     for name, action in (
-        ("capture", lambda: actions.capture(ctx)),
-        ("prune", lambda: actions.prune(ctx)),
-        ("restore", lambda: actions.restore(ctx)),
+        ("capture", lambda: capture.capture(ctx)),
+        ("prune", lambda: prune.prune(ctx)),
+        ("restore", lambda: restore.restore(ctx)),
     ):
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter_ns()
@@ -167,8 +170,9 @@ def _peak_growth(function):
 def _export_to_nowhere(ctx):
     """Run the streamed export as the command does, discarding the text."""
     size = 0
-    for text in actions.export_json(ctx):
-        size += len(text)
+    with exported_pages(ctx) as (head, pages):
+        for text in rendering.export_json(head, pages):
+            size += len(text)
     return size
 
 
@@ -176,9 +180,9 @@ def _action_memory(ctx, rows):
     """Peak memory growth of capture (again, --refresh), prune, restore and export: bounded, not per row."""
     lines = []
     for name, action in (
-        ("capture", lambda: actions.capture(ctx, refresh=True)),
-        ("prune", lambda: actions.prune(ctx)),
-        ("restore", lambda: actions.restore(ctx)),
+        ("capture", lambda: capture.capture(ctx, refresh=True)),
+        ("prune", lambda: prune.prune(ctx)),
+        ("restore", lambda: restore.restore(ctx)),
         ("export", lambda: _export_to_nowhere(ctx)),
     ):
         growth = _peak_growth(action)
@@ -411,7 +415,7 @@ def scanner_vs_grep(size):
             subprocess.run(["grep", "-rniI", *names, str(root)], stdout=subprocess.DEVNULL, check=False)
 
         def ours():
-            status = cli.main(["scan", str(root), "--format", "json", "--output", os.devnull, "--fail-on", "never"])
+            status = cli.main([str(root), "--format", "json", "--output", os.devnull, "--fail-on", "never"])
             if status != 0:
                 raise RuntimeError(f"the scanner exited {status}")
 

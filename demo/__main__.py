@@ -32,7 +32,7 @@ def main():
     from django.conf import settings
 
     from demo.seed import seed
-    from toggles_migration import legacy_state
+    from toggles_migration.state import streams
 
     print("=== Before the upgrade: the site's stored state (see demo/seed.py)", flush=True)
     for label in ("contenttypes", "auth", "waffle", "waffle_utils", "course_overviews"):
@@ -40,7 +40,7 @@ def main():
     seed()
     from django.apps import apps
 
-    before = legacy_state.read_rows(apps, "studio.show_review_rules", "default").rows
+    before = streams.read_rows(apps, "studio.show_review_rules", "default").rows
     for table, rows in before.items():
         print(f"  {table}: {len(rows)} rows of studio.show_review_rules")
 
@@ -63,7 +63,7 @@ def main():
         run("Prune", "retire_toggle", "prune")
         run("State of each retirement", "retire_toggle", "list")
         run("Restore", "retire_toggle", "restore")
-    after = legacy_state.read_rows(apps, "studio.show_review_rules", "default").rows
+    after = streams.read_rows(apps, "studio.show_review_rules", "default").rows
     print(f"\nRestored tables identical to before the prune: {after == before}", flush=True)
     return 0 if after == before else 1
 

@@ -12,8 +12,10 @@ from waffle.models import Flag
 
 from test_utils.course_overviews.models import CourseOverview
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
-from toggles_migration import actions
-from toggles_migration.legacy_state import read_rows
+from toggles_migration.management import rendering
+from toggles_migration.state.context import make_context
+from toggles_migration.state.export import exported_pages
+from toggles_migration.state.streams import read_rows
 
 User = get_user_model()
 
@@ -44,7 +46,13 @@ def course_ids_ignore_case(connection):
 
 def context(toggle=NAME, using="default", decision_override=None):
     """Return an actions Context on the live apps registry, with the settings as they are now."""
-    return actions.make_context(apps, toggle, using, decision_override)
+    return make_context(apps, toggle, using, decision_override)
+
+
+def export_json(ctx):
+    """Yield the export's JSON text as ``retire_toggle export`` writes it, a page of rows at a time."""
+    with exported_pages(ctx) as (head, pages):
+        yield from rendering.export_json(head, pages)
 
 
 def snapshot(toggle=NAME, using="default"):

@@ -23,9 +23,13 @@ from waffle.models import Flag
 
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from tests import factories as f
-from toggles_migration import actions, rendering, streams, tables
+from tests.factories import export_json
+from toggles_migration.management import plan_text
 from toggles_migration.models import Capture, CapturedRow
-from toggles_migration.reports import CapturedDecision, CaptureReport, Unresolved
+from toggles_migration.plan import json_data
+from toggles_migration.state import capture, context, export, prune, restore, streams, tables
+from toggles_migration.state.capture import CaptureReport
+from toggles_migration.state.context import CapturedDecision, Unresolved
 
 User = get_user_model()
 
@@ -67,87 +71,87 @@ class CaptureTest(ActionTestCase):
     def test_capture_stores_every_row_of_the_flag(self):
         f.seed_full_state()
         before = f.snapshot()
-        assert actions.capture(f.context()).created
-        assert actions.export(f.context()).rows == _non_empty(before)
+        assert capture.capture(f.context()).created
+        assert export.export(f.context()).rows == _non_empty(before)
 
     def test_capture_includes_links_history_and_disabled_rows(self):
         f.seed_full_state()
-        actions.capture(f.context())
-        rows = actions.export(f.context()).rows
+        capture.capture(f.context())
+        rows = export.export(f.context()).rows
         assert {table: len(items) for table, items in rows.items()} == SEEDED_COUNTS
         assert [row["enabled"] for row in rows[COURSE_TABLE]] == [True, True, False]
 
     def test_capture_stores_nothing_of_other_flags(self):
         seeded = f.seed_full_state()
-        actions.capture(f.context())
-        rows = actions.export(f.context()).rows
+        capture.capture(f.context())
+        rows = export.export(f.context()).rows
         assert [row["name"] for row in rows[FLAG_TABLE]] == [NAME]
         assert {row["flag_id"] for row in rows[USERS_TABLE] + rows[GROUPS_TABLE]} == {seeded["flag"].pk}
         assert {row["waffle_flag"] for row in rows[COURSE_TABLE] + rows[ORG_TABLE]} == {NAME}
 
     def test_capture_records_row_count_and_decision(self):
         f.seed_full_state()
-        plan = actions.capture(f.context()).plan
-        header = actions.get_capture(f.context())
+        plan = capture.capture(f.context()).plan
+        header = context.get_capture(f.context())
         assert header.row_count == sum(SEEDED_COUNTS.values())
         assert header.decision_value == plan.decision.value
         assert header.decision_status == plan.decision.status
-        assert json.loads(header.plan_json) == rendering.json_data(plan)
+        assert json.loads(header.plan_json) == json_data(plan)
 
     def test_export_returns_state_decision_and_plan(self):
         f.seed_full_state()
-        plan = actions.capture(f.context()).plan
-        exported = actions.export(f.context())
+        plan = capture.capture(f.context()).plan
+        exported = export.export(f.context())
         assert exported.toggle == NAME
         assert exported.state == "captured"
         assert exported.pruned_at is None
         assert exported.decision == CapturedDecision(value=plan.decision.value, status=plan.decision.status)
-        assert exported.plan == rendering.json_data(plan)
+        assert exported.plan == json_data(plan)
 
     def test_export_refused_when_not_captured(self):
-        with pytest.raises(actions.ActionRefused, match="not captured"):
-            actions.export(f.context())
+        with pytest.raises(context.ActionRefused, match="not captured"):
+            export.export(f.context())
 
     def test_capture_twice_is_idempotent(self):
         f.seed_full_state()
-        actions.capture(f.context())
-        first = actions.get_capture(f.context())
+        capture.capture(f.context())
+        first = context.get_capture(f.context())
         stored = CapturedRow.objects.count()
-        assert actions.capture(f.context()) == CaptureReport(toggle=NAME, plan=None)
-        assert actions.get_capture(f.context()).pk == first.pk
+        assert capture.capture(f.context()) == CaptureReport(toggle=NAME, plan=None)
+        assert context.get_capture(f.context()).pk == first.pk
         assert Capture.objects.count() == 1
         assert CapturedRow.objects.count() == stored
 
     def test_second_capture_keeps_the_first_snapshot(self):
         f.seed_full_state()
-        actions.capture(f.context())
-        exported = actions.export(f.context())
+        capture.capture(f.context())
+        exported = export.export(f.context())
         f.course_override("course-v1:edX+Later+1")
-        actions.capture(f.context())
-        assert actions.export(f.context()).rows == exported.rows
+        capture.capture(f.context())
+        assert export.export(f.context()).rows == exported.rows
 
     def test_refresh_replaces_the_snapshot(self):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         f.course_override("course-v1:edX+Later+1")
-        assert actions.capture(f.context(), refresh=True).created
+        assert capture.capture(f.context(), refresh=True).created
         assert Capture.objects.count() == 1
-        assert actions.get_capture(f.context()).row_count == sum(SEEDED_COUNTS.values()) + 1
-        assert actions.export(f.context()).rows == _non_empty(f.snapshot())
+        assert context.get_capture(f.context()).row_count == sum(SEEDED_COUNTS.values()) + 1
+        assert export.export(f.context()).rows == _non_empty(f.snapshot())
 
     def test_refused_when_a_row_is_added_while_capturing(self):
         f.seed_full_state()
-        original = actions.compute_plan
+        original = capture.compute_plan
 
         def insert_then_plan(ctx, stored=None):
             f.course_override("course-v1:edX+During+1")  # after the locked copy, before the plan's read
             return original(ctx, stored)
 
         with (
-            mock.patch("toggles_migration.actions.compute_plan", insert_then_plan),
-            pytest.raises(actions.ActionRefused) as caught,
+            mock.patch("toggles_migration.state.capture.compute_plan", insert_then_plan),
+            pytest.raises(context.ActionRefused) as caught,
         ):
-            actions.capture(f.context())
+            capture.capture(f.context())
         assert str(caught.value) == (
             f"Rows of {NAME} were added to {COURSE_TABLE} while it was being captured: nothing was captured by "
             "this run. Run it again."
@@ -156,10 +160,10 @@ class CaptureTest(ActionTestCase):
 
     def test_refresh_refused_when_pruned(self):
         f.seed_full_state()
-        actions.capture(f.context())
-        actions.prune(f.context())
-        with pytest.raises(actions.ActionRefused, match="pruned"):
-            actions.capture(f.context(), refresh=True)
+        capture.capture(f.context())
+        prune.prune(f.context())
+        with pytest.raises(context.ActionRefused, match="pruned"):
+            capture.capture(f.context(), refresh=True)
         assert Capture.objects.get().state == "pruned"
 
 
@@ -174,13 +178,13 @@ class QueryCountTest(ActionTestCase):
 
     def _plan_queries(self):
         with CaptureQueriesContext(connection) as queries:
-            actions.compute_plan(f.context())
+            capture.compute_plan(f.context())
         return len(queries)
 
     def _capture_reads(self):
         f.forget_captures()
         with CaptureQueriesContext(connection) as queries:
-            actions.capture(f.context())
+            capture.capture(f.context())
         return len([query for query in queries.captured_queries if not query["sql"].lstrip().startswith("INSERT")])
 
     def test_compute_plan_queries_do_not_grow_with_rows(self):
@@ -216,29 +220,29 @@ class MalformedCourseIdTest(ActionTestCase):
     @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
     def test_malformed_ids_are_reported_in_invalid_rows(self, raw):
         bad = self._seed(raw)
-        plan = rendering.json_data(actions.compute_plan(f.context()))
+        plan = json_data(capture.compute_plan(f.context()))
         assert [(item["table"], item["id"]) for item in plan["invalid_rows"]] == [(COURSE_TABLE, str(bad.pk))]
 
     @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
     def test_malformed_ids_are_captured_verbatim(self, raw):
         bad = self._seed(raw)
-        assert len(actions.capture(f.context()).plan.invalid_rows) == 1
-        captured = {row["id"]: row["course_id"] for row in actions.export(f.context()).rows[COURSE_TABLE]}
+        assert len(capture.capture(f.context()).plan.invalid_rows) == 1
+        captured = {row["id"]: row["course_id"] for row in export.export(f.context()).rows[COURSE_TABLE]}
         assert captured[bad.pk] == raw
 
     @ddt.data("not a key", "", "course-v1:edX+OnlyTwo", "edX/Demo")
     def test_malformed_ids_survive_prune_and_restore_verbatim(self, raw):
         self._seed(raw)
         before = f.raw_course_ids()
-        actions.capture(f.context())
-        actions.prune(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
         assert not f.raw_course_ids()
-        actions.restore(f.context())
+        restore.restore(f.context())
         assert f.raw_course_ids() == before
 
     def test_malformed_ids_do_not_change_the_valid_courses_values(self):
         self._seed("not a key")
-        plan = rendering.json_data(actions.compute_plan(f.context()))
+        plan = json_data(capture.compute_plan(f.context()))
         assert plan["legacy_values"] == {"true": 1, "false": 0}
         assert plan["decision"]["value"] is True
 
@@ -258,7 +262,7 @@ class KnownCoursesTest(ActionTestCase):
     def test_known_courses(self, backends, provider, proctored, known):
         f.course("course-v1:edX+Demo+1", provider=provider, proctored=proctored)
         with override_settings(PROCTORING_BACKENDS=backends):
-            plan = rendering.json_data(actions.compute_plan(f.context()))
+            plan = json_data(capture.compute_plan(f.context()))
         assert plan["known_courses"] == known
 
 
@@ -267,31 +271,31 @@ class VerifyTest(ActionTestCase):
     """verify() compares the effective settings with the captured decision."""
 
     def test_nothing_captured_exits_2(self):
-        report = actions.verify(f.context())
+        report = capture.verify(f.context())
         assert report.exit_code == 2
-        assert report.state == actions.NOT_CAPTURED
+        assert report.state == context.NOT_CAPTURED
 
     @ddt.data(f.PROCTORTRACK_FALSE, {"DEFAULT": "null", "null": {}})
     def test_agreeing_settings_exit_0(self, backends):
-        actions.capture(f.context())  # no stored state: the decision is False
+        capture.capture(f.context())  # no stored state: the decision is False
         with override_settings(PROCTORING_BACKENDS=backends):
-            report = actions.verify(f.context())
+            report = capture.verify(f.context())
         assert report.exit_code == 0
         assert report.agrees is True
 
     def test_disagreeing_settings_exit_1_with_snippet(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
-            report = actions.verify(f.context())
+            report = capture.verify(f.context())
         assert report.exit_code == 1
         assert report.agrees is False
         assert report.snippet["proctortrack"]["show_review_rules"] is False
 
     def test_verify_uses_the_captured_decision_not_live_rows(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         f.flag(everyone=True)
         with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_FALSE):
-            assert actions.verify(f.context()).exit_code == 0
+            assert capture.verify(f.context()).exit_code == 0
 
 
 @ddt.ddt
@@ -301,8 +305,8 @@ class PruneTest(ActionTestCase):
 
     def test_refused_when_not_captured(self):
         f.seed_full_state()
-        with pytest.raises(actions.ActionRefused, match="not captured"):
-            actions.prune(f.context())
+        with pytest.raises(context.ActionRefused, match="not captured"):
+            prune.prune(f.context())
         assert f.row_total() == sum(SEEDED_COUNTS.values())
 
     @ddt.data(
@@ -315,37 +319,37 @@ class PruneTest(ActionTestCase):
     @ddt.unpack
     def test_refused_when_rows_changed_since_capture(self, table, change):
         seeded = f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         change(seeded)
         before = f.snapshot()
-        with pytest.raises(actions.ActionRefused) as caught:
-            actions.prune(f.context())
+        with pytest.raises(context.ActionRefused) as caught:
+            prune.prune(f.context())
         assert f"{table}: " in str(caught.value)
         assert f.snapshot() == before
         assert Capture.objects.get().state == "captured"
 
     def test_refresh_recaptures_then_prunes(self):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         f.course_override("course-v1:edX+Later+1")
         expected = _non_empty(f.snapshot())
-        report = actions.prune(f.context(), refresh=True)
+        report = prune.prune(f.context(), refresh=True)
         assert report.deleted[COURSE_TABLE] == SEEDED_COUNTS[COURSE_TABLE] + 1
         assert f.row_total() == 0
-        assert actions.export(f.context()).rows == expected
+        assert export.export(f.context()).rows == expected
 
     def test_refresh_captures_first_when_not_captured(self):
         f.seed_full_state()
         expected = _non_empty(f.snapshot())
-        actions.prune(f.context(), refresh=True)
+        prune.prune(f.context(), refresh=True)
         assert f.row_total() == 0
-        assert actions.export(f.context()).rows == expected
+        assert export.export(f.context()).rows == expected
 
     def test_dry_run_deletes_nothing_and_reports_counts(self):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         before = f.snapshot()
-        report = actions.prune(f.context(), dry_run=True)
+        report = prune.prune(f.context(), dry_run=True)
         assert report.dry_run is True
         assert report.deleted == SEEDED_COUNTS
         assert f.snapshot() == before
@@ -354,8 +358,8 @@ class PruneTest(ActionTestCase):
     def test_prune_deletes_the_flags_rows_only(self):
         f.seed_full_state()
         other_before = f.snapshot(f.OTHER)
-        actions.capture(f.context())
-        report = actions.prune(f.context())
+        capture.capture(f.context())
+        report = prune.prune(f.context())
         assert report.deleted == SEEDED_COUNTS
         assert f.row_total() == 0
         assert f.snapshot(f.OTHER) == other_before
@@ -363,16 +367,16 @@ class PruneTest(ActionTestCase):
 
     def test_prune_keeps_users_groups_and_authors(self):
         seeded = f.seed_full_state()
-        actions.capture(f.context())
-        actions.prune(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
         assert User.objects.filter(pk__in=[seeded["author"].pk, seeded["linked"].pk]).count() == 2
         assert Group.objects.filter(pk=seeded["group"].pk).exists()
 
     def test_refused_when_a_row_is_inserted_while_deleting(self):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         before = f.snapshot()
-        original = actions._delete_ids
+        original = prune._delete_ids
 
         def delete_while_another_inserts(ctx, spec, ids):
             if spec.table == COURSE_TABLE:
@@ -380,38 +384,38 @@ class PruneTest(ActionTestCase):
             return original(ctx, spec, ids)
 
         with (
-            mock.patch("toggles_migration.actions._delete_ids", delete_while_another_inserts),
-            pytest.raises(actions.ActionRefused) as caught,
+            mock.patch("toggles_migration.state.prune._delete_ids", delete_while_another_inserts),
+            pytest.raises(context.ActionRefused) as caught,
         ):
-            actions.prune(f.context())
+            prune.prune(f.context())
         assert str(caught.value).startswith(f"{COURSE_TABLE} rows of {NAME} changed while it was being pruned (ids [")
         assert f.snapshot() == before
         assert Capture.objects.get().state == "captured"
 
     def test_prune_twice_is_a_no_op(self):
         f.seed_full_state()
-        actions.capture(f.context())
-        actions.prune(f.context())
-        assert actions.prune(f.context()).note == "already pruned"
+        capture.capture(f.context())
+        prune.prune(f.context())
+        assert prune.prune(f.context()).note == "already pruned"
 
     def test_prune_clears_waffles_cache(self):
         f.flag(everyone=True)
         request = _signed_in_request(f.user())
-        actions.capture(f.context())
+        capture.capture(f.context())
         assert waffle.flag_is_active(request, NAME) is True  # now cached
         with self.captureOnCommitCallbacks(execute=True):
-            actions.prune(f.context())
+            prune.prune(f.context())
         assert waffle.flag_is_active(request, NAME) is False
 
     def test_restore_clears_waffles_cache(self):
         f.flag(everyone=True)
         request = _signed_in_request(f.user())
-        actions.capture(f.context())
+        capture.capture(f.context())
         with self.captureOnCommitCallbacks(execute=True):
-            actions.prune(f.context())
+            prune.prune(f.context())
         assert waffle.flag_is_active(request, NAME) is False  # now cached
         with self.captureOnCommitCallbacks(execute=True):
-            actions.restore(f.context())
+            restore.restore(f.context())
         assert waffle.flag_is_active(request, NAME) is True
 
 
@@ -419,14 +423,14 @@ class RestoreTest(ActionTestCase):
     """restore() recreates exactly the captured rows that are missing."""
 
     def _prune(self):
-        actions.capture(f.context())
-        actions.prune(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
 
     def test_prune_then_restore_leaves_every_table_identical(self):
         f.seed_full_state()
         before = f.snapshot()
         self._prune()
-        report = actions.restore(f.context())
+        report = restore.restore(f.context())
         assert report.restored == SEEDED_COUNTS
         assert report.unresolved == ()
         assert f.snapshot() == before
@@ -435,20 +439,20 @@ class RestoreTest(ActionTestCase):
         f.seed_full_state()
         ids = {table: [row["id"] for row in rows] for table, rows in f.snapshot().items()}
         self._prune()
-        actions.restore(f.context())
+        restore.restore(f.context())
         assert {table: [row["id"] for row in rows] for table, rows in f.snapshot().items()} == ids
 
     def test_restore_marks_the_capture_captured_again(self):
         f.seed_full_state()
         self._prune()
-        actions.restore(f.context())
+        restore.restore(f.context())
         header = Capture.objects.get()
         assert (header.state, header.pruned_at) == ("captured", None)
 
     def test_stays_pruned_when_a_row_is_added_while_restoring(self):
         f.seed_full_state()
         self._prune()
-        original = actions._insert_rows
+        original = restore._insert_rows
 
         def insert_while_another_inserts(ctx, spec, rows):
             original(ctx, spec, rows)
@@ -456,10 +460,10 @@ class RestoreTest(ActionTestCase):
                 f.org_override("DuringX")
 
         with (
-            mock.patch("toggles_migration.actions._insert_rows", insert_while_another_inserts),
-            pytest.raises(actions.ActionRefused) as caught,
+            mock.patch("toggles_migration.state.restore._insert_rows", insert_while_another_inserts),
+            pytest.raises(context.ActionRefused) as caught,
         ):
-            actions.restore(f.context())
+            restore.restore(f.context())
         assert str(caught.value) == (
             f"{ORG_TABLE} rows of {NAME} changed while it was being restored: nothing was restored. Run "
             "`retire_toggle restore --dry-run` to review, then run it again."
@@ -468,13 +472,13 @@ class RestoreTest(ActionTestCase):
         assert Capture.objects.get().state == "pruned"
 
     def test_restore_refused_when_not_captured(self):
-        with pytest.raises(actions.ActionRefused, match="nothing to restore"):
-            actions.restore(f.context())
+        with pytest.raises(context.ActionRefused, match="nothing to restore"):
+            restore.restore(f.context())
 
     def test_dry_run_inserts_nothing(self):
         f.seed_full_state()
         self._prune()
-        report = actions.restore(f.context(), dry_run=True)
+        report = restore.restore(f.context(), dry_run=True)
         assert report.restored == SEEDED_COUNTS
         assert f.row_total() == 0
         assert Capture.objects.get().state == "pruned"
@@ -485,8 +489,8 @@ class RestoreTest(ActionTestCase):
         row = CapturedRow.objects.get(table=USERS_TABLE)
         row.data = json.dumps({**json.loads(row.data), "user_id": "7"})
         row.save()
-        with pytest.raises(actions.ActionRefused) as caught:
-            actions.restore(f.context())
+        with pytest.raises(context.ActionRefused) as caught:
+            restore.restore(f.context())
         assert str(caught.value) == (
             "A captured row's user_id is a str, not an id: the capture was changed outside retire_toggle, and nothing "
             "was restored. `retire_toggle export` shows the captured rows to repair."
@@ -499,7 +503,7 @@ class RestoreTest(ActionTestCase):
         link_id, user_id = before[USERS_TABLE][0]["id"], seeded["linked"].pk
         self._prune()
         seeded["linked"].delete()
-        report = actions.restore(f.context())
+        report = restore.restore(f.context())
         assert report.unresolved == (Unresolved(table=USERS_TABLE, column="user_id", id=link_id, missing=user_id),)
         assert f.snapshot()[USERS_TABLE] == ()
         assert {**f.snapshot(), USERS_TABLE: ()} == {**before, USERS_TABLE: ()}
@@ -508,8 +512,8 @@ class RestoreTest(ActionTestCase):
         seeded = f.seed_full_state()
         self._prune()
         seeded["linked"].delete()
-        dry = actions.restore(f.context(), dry_run=True)
-        assert dry == replace(actions.restore(f.context()), dry_run=True)
+        dry = restore.restore(f.context(), dry_run=True)
+        assert dry == replace(restore.restore(f.context()), dry_run=True)
         assert USERS_TABLE not in dry.restored
 
     def test_deleted_author_is_restored_as_null(self):
@@ -517,7 +521,7 @@ class RestoreTest(ActionTestCase):
         before = f.snapshot()
         self._prune()
         seeded["author"].delete()
-        report = actions.restore(f.context())
+        report = restore.restore(f.context())
         authored = {
             (table, row["id"]) for table in (COURSE_TABLE, ORG_TABLE) for row in before[table] if row["changed_by_id"]
         }
@@ -535,31 +539,31 @@ class RestoreTest(ActionTestCase):
         WaffleFlagCourseOverrideModel.objects.create(
             id=row_id, waffle_flag=NAME, course_id=CourseKey.from_string("course-v1:edX+Other+9"), enabled=True
         )
-        with pytest.raises(actions.ActionRefused, match=COURSE_TABLE):
-            actions.restore(f.context())
+        with pytest.raises(context.ActionRefused, match=COURSE_TABLE):
+            restore.restore(f.context())
         assert f.row_total() == 1
 
     def test_refused_when_the_flag_was_created_again(self):
         f.seed_full_state()
         self._prune()
         f.flag(everyone=True)
-        with pytest.raises(actions.ActionRefused, match=FLAG_TABLE):
-            actions.restore(f.context())
+        with pytest.raises(context.ActionRefused, match=FLAG_TABLE):
+            restore.restore(f.context())
 
     def test_refused_when_the_flag_id_belongs_to_another_flag(self):
         seeded = f.seed_full_state()
         self._prune()
         Flag.objects.create(id=seeded["flag"].pk, name="studio.newcomer")
-        with pytest.raises(actions.ActionRefused, match="another flag"):
-            actions.restore(f.context())
+        with pytest.raises(context.ActionRefused, match="another flag"):
+            restore.restore(f.context())
 
     def test_refused_when_an_override_id_belongs_to_another_flag(self):
         f.seed_full_state()
         row_id = f.snapshot()[ORG_TABLE][0]["id"]
         self._prune()
         WaffleFlagOrgOverrideModel.objects.create(id=row_id, waffle_flag="studio.newcomer", org="edX")
-        with pytest.raises(actions.ActionRefused):
-            actions.restore(f.context())
+        with pytest.raises(context.ActionRefused):
+            restore.restore(f.context())
 
     def test_refused_when_a_link_id_belongs_to_another_flag(self):
         seeded = f.seed_full_state()
@@ -568,8 +572,8 @@ class RestoreTest(ActionTestCase):
         through = Flag.users.through
         through.objects.filter(flag=seeded["other_flag"]).delete()
         through.objects.create(id=link_id, flag=seeded["other_flag"], user=seeded["outsider"])
-        with pytest.raises(actions.ActionRefused):
-            actions.restore(f.context())
+        with pytest.raises(context.ActionRefused):
+            restore.restore(f.context())
 
     def test_new_rows_can_be_created_after_restore(self):
         f.seed_full_state()
@@ -583,7 +587,7 @@ class RestoreTest(ActionTestCase):
                         "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)",
                         [table, min(row["id"] for row in rows)],
                     )
-        actions.restore(f.context())
+        restore.restore(f.context())
         newcomer = f.flag("studio.newcomer", users=[f.user()], groups=[f.group()])
         restored = Flag.objects.get(name=NAME)
         restored.users.add(f.user())
@@ -604,7 +608,7 @@ class AtomicityTest(TransactionTestCase):
         f.seed_full_state()
 
     def test_failed_capture_stores_nothing(self):
-        original = actions.compute_plan
+        original = capture.compute_plan
 
         def plan_after_rows_stored(ctx, *args):
             assert CapturedRow.objects.count() == f.row_total()  # the rows are written: the plan comes next
@@ -612,26 +616,26 @@ class AtomicityTest(TransactionTestCase):
             raise RuntimeError("injected")
 
         with (
-            mock.patch("toggles_migration.actions.compute_plan", plan_after_rows_stored),
+            mock.patch("toggles_migration.state.capture.compute_plan", plan_after_rows_stored),
             pytest.raises(RuntimeError, match="injected"),
         ):
-            actions.capture(f.context())
+            capture.capture(f.context())
         assert not Capture.objects.exists()
         assert not CapturedRow.objects.exists()
 
     def test_failed_refresh_keeps_the_previous_capture(self):
-        actions.capture(f.context())
-        exported = actions.export(f.context())
+        capture.capture(f.context())
+        exported = export.export(f.context())
         f.course_override("course-v1:edX+Later+1")
         with (
-            mock.patch("toggles_migration.actions.compute_plan", side_effect=RuntimeError("injected")),
+            mock.patch("toggles_migration.state.capture.compute_plan", side_effect=RuntimeError("injected")),
             pytest.raises(RuntimeError, match="injected"),
         ):
-            actions.capture(f.context(), refresh=True)
-        assert actions.export(f.context()) == exported
+            capture.capture(f.context(), refresh=True)
+        assert export.export(f.context()) == exported
 
     def test_failed_prune_deletes_nothing(self):
-        original = actions._delete_ids
+        original = prune._delete_ids
         calls = []
 
         def delete_first_table_then_fail(ctx, spec, ids):
@@ -640,19 +644,19 @@ class AtomicityTest(TransactionTestCase):
                 raise RuntimeError("injected")
             return original(ctx, spec, ids)
 
-        actions.capture(f.context())
+        capture.capture(f.context())
         before = f.snapshot()
         with (
-            mock.patch("toggles_migration.actions._delete_ids", delete_first_table_then_fail),
+            mock.patch("toggles_migration.state.prune._delete_ids", delete_first_table_then_fail),
             pytest.raises(RuntimeError, match="injected"),
         ):
-            actions.prune(f.context())
+            prune.prune(f.context())
         assert len(calls) == 2
         assert f.snapshot() == before
         assert Capture.objects.get().state == "captured"
 
     def test_failed_restore_inserts_nothing(self):
-        original = actions._insert_rows
+        original = restore._insert_rows
         calls = []
 
         def insert_first_table_then_fail(ctx, spec, rows):
@@ -662,17 +666,17 @@ class AtomicityTest(TransactionTestCase):
             original(ctx, spec, rows)
 
         before = f.snapshot()
-        actions.capture(f.context())
-        actions.prune(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
         with (
-            mock.patch("toggles_migration.actions._insert_rows", insert_first_table_then_fail),
+            mock.patch("toggles_migration.state.restore._insert_rows", insert_first_table_then_fail),
             pytest.raises(RuntimeError, match="injected"),
         ):
-            actions.restore(f.context())
+            restore.restore(f.context())
         assert calls[0] == FLAG_TABLE
         assert f.row_total() == 0
         assert Capture.objects.get().state == "pruned"
-        actions.restore(f.context())
+        restore.restore(f.context())
         assert f.snapshot() == before
 
 
@@ -691,7 +695,7 @@ class PlanJsonTest(ActionTestCase):
         f.course("course-v1:edX+Demo+1")
         f.course("course-v1:MITx+Plain+1")
         f.course("course-v1:edX+Other+1")  # the org override: the only course that saw True
-        plan = rendering.json_data(actions.compute_plan(f.context()))
+        plan = json_data(capture.compute_plan(f.context()))
         expected = {
             "toggle", "option", "backends", "global_value", "decision", "exceptions", "invalid_rows",
             "effective_setting", "agrees", "snippet",
@@ -704,7 +708,7 @@ class PlanJsonTest(ActionTestCase):
 
     def test_plan_dict_is_json_serialisable(self):
         f.seed_full_state()
-        plan = rendering.json_data(actions.compute_plan(f.context()))
+        plan = json_data(capture.compute_plan(f.context()))
         assert json.loads(json.dumps(plan)) == plan
 
     def _plan_json(self):
@@ -730,10 +734,10 @@ class PlanJsonTest(ActionTestCase):
     @override_settings(PROCTORING_BACKENDS=BACKENDS_WITH_SECRET)
     def test_capture_and_export_never_contain_the_client_secret(self):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         out = StringIO()
         call_command("retire_toggle", "export", stdout=out)
-        assert SECRET not in actions.get_capture(f.context()).plan_json
+        assert SECRET not in context.get_capture(f.context()).plan_json
         assert SECRET not in out.getvalue()
 
 
@@ -754,7 +758,7 @@ class CommandTest(ActionTestCase):
     @ddt.data((f.PROCTORTRACK_FALSE, 0), (f.PROCTORTRACK_TRUE, 1))
     @ddt.unpack
     def test_verify_exit_code(self, backends, code):
-        actions.capture(f.context())
+        capture.capture(f.context())
         with override_settings(PROCTORING_BACKENDS=backends):
             if code:
                 with pytest.raises(CommandError) as caught:
@@ -764,13 +768,13 @@ class CommandTest(ActionTestCase):
                 assert "OK" in self._call("verify")
 
     def test_verify_prints_the_snippet_when_settings_disagree(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
-            report = actions.verify(f.context())
+            report = capture.verify(f.context())
             out = StringIO()
             with pytest.raises(CommandError, match="disagrees"):
                 call_command("retire_toggle", "verify", stdout=out)
-        lines = rendering.snippet_lines(report.snippet)
+        lines = plan_text.snippet_lines(report.snippet)
         assert lines
         assert all(line in out.getvalue() for line in lines)
 
@@ -787,7 +791,7 @@ class CommandTest(ActionTestCase):
             return json.loads(self._call("list", "--format", "json"))["retirements"][0]["state"]
 
         assert state() == "not captured"
-        actions.capture(f.context())
+        capture.capture(f.context())
         assert state() == "captured"
         self._call("prune")
         assert state() == "pruned"
@@ -875,7 +879,7 @@ class ReferenceEvaluatorTest(ActionTestCase):
         known = _random_dataset(random.Random(seed))
         request = _signed_in_request(f.user())
         reference = {course_id: _reference_value(course_id, request) for course_id in known}
-        plan = rendering.json_data(actions.compute_plan(f.context()))
+        plan = json_data(capture.compute_plan(f.context()))
         decision = plan["decision"]["value"]
         exceptions = {item["key"]: item["legacy_value"] for item in plan["exceptions"]}
         assert plan["known_courses"] == len(known)
@@ -888,7 +892,7 @@ class ReferenceEvaluatorTest(ActionTestCase):
     def test_operator_decision_lists_every_other_course(self, seed):
         known = _random_dataset(random.Random(100 + seed))
         request = _signed_in_request(f.user())
-        plan = rendering.json_data(actions.compute_plan(f.context(decision_override=True)))
+        plan = json_data(capture.compute_plan(f.context(decision_override=True)))
         differing = sorted(
             (course_id for course_id in known if not _reference_value(course_id, request)), key=str.lower
         )
@@ -900,25 +904,25 @@ class ExportJsonTest(ActionTestCase):
     """export_json streams exactly the text json.dumps(export(), indent=2, sort_keys=True) gives."""
 
     def _golden(self):
-        return json.dumps(rendering.json_data(actions.export(f.context())), indent=2, sort_keys=True)
+        return json.dumps(json_data(export.export(f.context())), indent=2, sort_keys=True)
 
     def _streamed(self):
-        return "".join(actions.export_json(f.context()))
+        return "".join(export_json(f.context()))
 
     def test_full_state(self):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         assert self._streamed() == self._golden()
 
     def test_nothing_stored(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         assert '"rows": {}' in self._golden()
         assert self._streamed() == self._golden()
 
     def test_pruned(self):
         f.seed_full_state()
-        actions.capture(f.context())
-        actions.prune(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
         assert self._streamed() == self._golden()
 
     @ddt.data('quote " and \\ backslash', "line\nbreak\ttab", "é ü 漢字 \U0001f600", "\x01\x1f", "")
@@ -926,26 +930,26 @@ class ExportJsonTest(ActionTestCase):
         f.flag(note=note)
         f.course_override("course-v1:edX+Demo+1", note=note)
         f.org_override("edX", note=note)
-        actions.capture(f.context())
+        capture.capture(f.context())
         assert self._streamed() == self._golden()
 
     @ddt.data(1, 2, 3)
     def test_rows_across_pages(self, page):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         with mock.patch.object(streams, "PAGE", page):
             streamed = self._streamed()
         assert streamed == self._golden()
 
     def test_command_prints_the_json_and_a_newline(self):
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         out = StringIO()
         call_command("retire_toggle", "export", stdout=out)
         assert out.getvalue() == self._golden() + "\n"
 
     def test_refused_when_not_captured(self):
-        with pytest.raises(actions.ActionRefused, match="not captured: there is nothing to export"):
+        with pytest.raises(context.ActionRefused, match="not captured: there is nothing to export"):
             self._streamed()
 
 
@@ -965,7 +969,7 @@ class CacheOutageAfterCommitTest(TransactionTestCase):
     WARNING = (
         "Warning: the database change is committed, but django-waffle's cache 'waffle' (WAFFLE_CACHE_NAME) could "
         f"not be cleared (ConnectionError): processes may serve the old value of {NAME} until its cached entries "
-        'expire. Clear them when the cache is back: ./manage.py shell -c "from toggles_migration.waffle_cache '
+        'expire. Clear them when the cache is back: ./manage.py shell -c "from toggles_migration.state.waffle_cache '
         f"import clear_flag_cache; clear_flag_cache('{NAME}')\"\n"
     )
 
@@ -973,7 +977,7 @@ class CacheOutageAfterCommitTest(TransactionTestCase):
         super().setUp()
         f.forget_captures()
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         self.total = f.row_total()
 
     def _call(self, *args):

@@ -11,9 +11,9 @@ from waffle.models import Flag
 
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from tests import factories as f
-from toggles_migration import actions
 from toggles_migration.admin import RetiredToggleNoticeMixin, add_retired_notices
 from toggles_migration.models import Capture
+from toggles_migration.state import capture, context
 
 User = get_user_model()
 
@@ -31,8 +31,8 @@ class AdminTestCase(TestCase):
 
     def capture(self):
         """Capture the flag's current rows; return the Capture."""
-        actions.capture(f.context())
-        return actions.get_capture(f.context())
+        capture.capture(f.context())
+        return context.get_capture(f.context())
 
 
 class CaptureAdminTest(AdminTestCase):

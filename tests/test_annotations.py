@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.doc_tools import require
-from toggles_migration import conf, retirements
+from toggles_migration import retirements
+from toggles_migration.settings import config as conf
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "toggles_migration"
@@ -273,7 +274,7 @@ def test_every_toggle_is_annotated_once_where_it_is_declared():
     for name in expected - boolean_keys:
         assert toggles[name]["filename"] == "retirements.py"
     for name in boolean_keys:
-        assert toggles[name]["filename"] == "conf.py"
+        assert toggles[name]["filename"] == "settings/config.py"
 
 
 def test_the_annotations_agree_with_the_declarations():
@@ -318,4 +319,4 @@ def test_every_toggles_migration_key_is_annotated_with_its_default():
             assert toggles[name]["implementation"] == ["DjangoSetting"]
         else:
             assert _literal(settings[name]["default"]) == value, name
-            assert settings[name]["filename"] == "conf.py"
+            assert settings[name]["filename"] == "settings/config.py"

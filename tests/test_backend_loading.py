@@ -16,11 +16,11 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
-from toggles_migration import backend_loading as bl
-from toggles_migration import notices as n
-from toggles_migration import rendering
-from toggles_migration.checks import check_backends_loaded
-from toggles_migration.readiness import NotMigrated
+from toggles_migration.checks import backend_loading as bl
+from toggles_migration.checks import notices as n
+from toggles_migration.checks.system import check_backends_loaded
+from toggles_migration.management import rendering
+from toggles_migration.state.readiness import NotMigrated
 
 SECRET = "s3cr3t-client-secret-never-printed"
 MODULE = "edx_proctoring_proctortrack.backends.proctortrack_rest"

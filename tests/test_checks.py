@@ -9,15 +9,15 @@ from django.core import checks
 from django.test import SimpleTestCase, TestCase, override_settings
 
 from tests.declared import legacy_values
-from toggles_migration import actions
-from toggles_migration import checks as checks_module
-from toggles_migration import notices as n
-from toggles_migration.checks import (
+from toggles_migration.checks import notices as n
+from toggles_migration.checks import system as checks_module
+from toggles_migration.checks.system import (
     check_backends_loaded,
     check_captured_decisions,
     check_settings,
     check_waffle_installed,
 )
+from toggles_migration.state import capture, context, restore
 
 CLEAN = {"DEFAULT": "proctortrack", "proctortrack": legacy_values()}
 
@@ -138,7 +138,7 @@ class ChecksTest(SimpleTestCase):
     @override_settings(PROCTORING_BACKENDS=CLEAN)
     def test_w006_backend_not_loaded(self):
         # Every case of W006's message: tests/test_backend_loading.py.
-        with mock.patch("toggles_migration.backend_loading.loaded_backends", return_value=set().__contains__):
+        with mock.patch("toggles_migration.checks.backend_loading.loaded_backends", return_value=set().__contains__):
             [message] = check_backends_loaded()
         assert (message.id, type(message)) == (n.BACKEND_NOT_LOADED, checks.Warning)
         assert message.msg.startswith("The proctoring backend 'proctortrack' is not loaded by edx-proctoring")
@@ -148,9 +148,9 @@ class DatabaseChecksTest(TestCase):
     """The database-tagged check compares the settings with the captured decision."""
 
     def setUp(self):
-        actions.uncapture(actions.make_context(apps, "studio.show_review_rules"))
+        restore.uncapture(context.make_context(apps, "studio.show_review_rules"))
         # Nothing stored: the decision is the global default, False.
-        actions.capture(actions.make_context(apps, "studio.show_review_rules"))
+        capture.capture(context.make_context(apps, "studio.show_review_rules"))
 
     @override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True}})
     def test_w005_settings_disagree_with_capture(self):

@@ -11,7 +11,8 @@ from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 
 from tests import factories as f
-from toggles_migration import actions, rendering
+from toggles_migration.management import plan_text
+from toggles_migration.state import capture
 
 AGREE = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True, "requires_escalation_email": True}}
 DISAGREE = {"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": False, "requires_escalation_email": True}}
@@ -32,7 +33,7 @@ class GuardedPruneTest(TestCase):
         f.forget_captures()
         f.flag(everyone=True)
         f.course_override("course-v1:edX+Demo+1", "on")
-        actions.capture(f.context())
+        capture.capture(f.context())
 
     @override_settings(PROCTORING_BACKENDS=DISAGREE)
     def test_refuses_with_exit_1_and_the_snippet(self):
@@ -44,7 +45,7 @@ class GuardedPruneTest(TestCase):
             "PROCTORING_BACKENDS disagrees with the decision captured for studio.show_review_rules "
             "(show_review_rules = True)"
         )
-        assert all(line in message for line in rendering.snippet_lines(SNIPPET))
+        assert all(line in message for line in plan_text.snippet_lines(SNIPPET))
         assert f.row_total() == 2
 
     @override_settings(PROCTORING_BACKENDS=DISAGREE)
@@ -105,7 +106,7 @@ class NextStepTest(TestCase):
     )
     @ddt.unpack
     def test_verify(self, backends, expected):
-        actions.capture(f.context())
+        capture.capture(f.context())
         out = StringIO()
         with override_settings(PROCTORING_BACKENDS=backends), contextlib.suppress(CommandError):
             call_command("retire_toggle", "verify", stdout=out)
@@ -113,7 +114,7 @@ class NextStepTest(TestCase):
 
     @override_settings(PROCTORING_BACKENDS=AGREE)
     def test_prune_dry_run_then_prune_then_restore(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         assert self._last_line("prune", "--dry-run") == "Next: manage.py retire_toggle prune"
         assert self._last_line("prune") == (
             "Next: manage.py retire_toggle status (remaining reads of the flag); to undo: manage.py retire_toggle "
@@ -123,5 +124,5 @@ class NextStepTest(TestCase):
 
     @override_settings(PROCTORING_BACKENDS=AGREE)
     def test_json_carries_the_next_step(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         assert json.loads(run("prune", "--dry-run", "--format", "json"))["next"] == "manage.py retire_toggle prune"

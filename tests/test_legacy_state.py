@@ -15,10 +15,11 @@ from opaque_keys.edx.keys import CourseKey
 from test_utils.course_overviews.models import CourseOverview
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from tests import factories as f
-from toggles_migration import actions
-from toggles_migration.legacy_state import Tie, read_legacy_state
-from toggles_migration.mapping import build_plan
+from toggles_migration.plan import build_plan
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
+from toggles_migration.state import capture
+from toggles_migration.state.legacy_state import Tie
+from toggles_migration.state.upstream_lookups import read_legacy_state
 
 NAME = f.NAME
 COURSE_TABLE = f.COURSE_TABLE
@@ -236,7 +237,7 @@ class TieTest(TestCase):
         f.forget_captures()
         f.course(COURSE)
         course_rows((3, COURSE, "on", {"date": D2}), (5, COURSE, "off", {"date": D2}))
-        assert actions.capture(f.context()).plan.ties == (
+        assert capture.capture(f.context()).plan.ties == (
             Tie(table=COURSE_TABLE, key=COURSE, tied_ids=(3, 5), effective_id=3),
         )
 
@@ -249,7 +250,7 @@ class TieTest(TestCase):
     def test_ties_cost_one_query_per_200_keys(self):
         def plan_queries():
             with CaptureQueriesContext(connection) as queries:
-                actions.compute_plan(f.context())
+                capture.compute_plan(f.context())
             return len(queries)
 
         base = plan_queries()
@@ -442,7 +443,7 @@ class LegacyValuePropertyTest(HypothesisTestCase):
             )
         for course_id in known:
             f.course(course_id)
-        result = actions.compute_plan(f.context())
+        result = capture.compute_plan(f.context())
         exceptions = {item.key: item.legacy_value for item in result.exceptions}
         assert set(exceptions) <= set(known)
         expected = {key: _reference_legacy(key, course_history, org_history, global_raw) for key in known}

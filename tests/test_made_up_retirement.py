@@ -29,10 +29,10 @@ from waffle.models import Flag
 import toggles_migration
 from test_utils.declared_retirements.declaration import MADE_UP_OPTION, MADE_UP_RETIREMENT
 from tests import factories as f
-from toggles_migration import RetiredToggleWarning, actions, reads, retirements
+from toggles_migration import RetiredToggleWarning, reads, retirements
 from toggles_migration.operations import CaptureRetiredToggle
-from toggles_migration.reads import counts, reporting
-from toggles_migration.scan import ScanOptions, scan
+from toggles_migration.reads import counts, notify
+from toggles_migration.state import capture
 
 REPO = Path(__file__).resolve().parent.parent
 NAME = MADE_UP_RETIREMENT.name
@@ -160,9 +160,9 @@ def test_capture_then_verify(settings):
     output = run("capture", NAME, "--refresh")
     assert "captured courseware.made_up_flag: decision made_up_option = False (lossy; 1 exceptions)" in output
     settings.PROCTORING_BACKENDS = AGREEING
-    assert actions.verify(f.context(NAME)).exit_code == 0
+    assert capture.verify(f.context(NAME)).exit_code == 0
     settings.PROCTORING_BACKENDS = DISAGREEING
-    report = actions.verify(f.context(NAME))
+    report = capture.verify(f.context(NAME))
     assert (report.exit_code, report.snippet) == (1, {"proctortrack": {"made_up_option": False}})
     with pytest.raises(CommandError) as raised:
         run("verify", NAME)
@@ -225,7 +225,7 @@ def _quiet():
 def fresh_reads_fixture():
     """No counts, no rate limits, no cached flags."""
     counts.reset_counts()
-    reporting.reset_rate_limits()
+    notify.reset_rate_limits()
     cache.clear()
     yield
 
@@ -279,7 +279,7 @@ def test_redirect_answers_its_option(settings):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Settings, checks, admin and scanner (the generated docs: tests/test_docs.py)
+# Settings, checks and admin (the generated docs: tests/test_docs.py)
 # ---------------------------------------------------------------------------------------------------------------------
 
 
@@ -307,7 +307,7 @@ def test_its_misspelling_and_legacy_spelling_are_recognised():
 
 @pytest.mark.django_db
 def test_w005_names_it_when_its_settings_disagree(settings):
-    from toggles_migration.checks import check_captured_decisions  # pylint: disable=import-outside-toplevel
+    from toggles_migration.checks.system import check_captured_decisions  # pylint: disable=import-outside-toplevel
 
     run("capture", NAME, "--refresh")
     settings.PROCTORING_BACKENDS = DISAGREEING
@@ -325,17 +325,6 @@ def test_the_admin_marks_its_rows():
     mixin.toggle_field = "name"
     assert mixin._retired(Flag(name=NAME))  # pylint: disable=protected-access
     assert "PROCTORING_BACKENDS[<backend>]['made_up_option']" in mixin._notice(NAME)  # pylint: disable=protected-access
-
-
-def test_the_scanner_finds_its_name_and_constant(tmp_path, monkeypatch):
-    (tmp_path / "views.py").write_text("if MADE_UP_FLAG.is_enabled(key):\n    pass\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    [finding] = scan(["."], ScanOptions()).findings
-    assert (finding.name, finding.category.value) == ("MADE_UP_FLAG", "logic")
-    assert finding.suggestion == (
-        "read PROCTORING_BACKENDS[<backend>]['made_up_option'] via "
-        "toggles_migration.capabilities.option_value(provider, 'made_up_option')"
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 
 from tests import factories as f
-from toggles_migration import actions, rendering
+from toggles_migration.management import plan_text
 from toggles_migration.models import Capture, CapturedRow
+from toggles_migration.state import context, export, prune
 
 APP = "toggles_migration"
 INITIAL = (APP, "0001_initial")
@@ -72,7 +73,7 @@ class ForwardTest(MigrationTestCase):
         assert (header.toggle, header.state) == (f.NAME, "captured")
         assert header.decision_value is True
         assert header.row_count == 2
-        assert actions.export(f.context()).rows == {table: list(rows) for table, rows in before.items() if rows}
+        assert export.export(f.context()).rows == {table: list(rows) for table, rows in before.items() if rows}
 
     def test_forward_captures_every_kind_of_row(self):
         f.seed_full_state()
@@ -98,22 +99,22 @@ class ForwardTest(MigrationTestCase):
         _migrate(CAPTURE)
         header = Capture.objects.get(toggle=TOGGLE)
         assert header.decision_value is True
-        assert actions.export(f.context()).plan["decision"]["source"] == "operator"
+        assert export.export(f.context()).plan["decision"]["source"] == "operator"
 
     @override_settings(TOGGLES_MIGRATION={"STRICT": True}, PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE)
     def test_strict_with_disagreeing_settings_fails_with_the_snippet(self):
         f.flag(everyone=False)
-        with pytest.raises(actions.ActionRefused) as caught:
+        with pytest.raises(context.ActionRefused) as caught:
             _migrate(CAPTURE)
         snippet = {"proctortrack": {"requires_escalation_email": True, "show_review_rules": False}}
-        lines = rendering.snippet_lines(snippet)
+        lines = plan_text.snippet_lines(snippet)
         assert lines
         assert all(line in str(caught.value) for line in lines)
 
     @override_settings(TOGGLES_MIGRATION={"STRICT": True}, PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE)
     def test_strict_with_disagreeing_settings_captures_nothing(self):
         f.seed_full_state()
-        with pytest.raises(actions.ActionRefused):
+        with pytest.raises(context.ActionRefused):
             _migrate(CAPTURE)
         assert not Capture.objects.exists()
         assert not CapturedRow.objects.exists()
@@ -141,10 +142,10 @@ class ForwardTest(MigrationTestCase):
     def test_migrating_forward_again_captures_the_same_state(self):
         f.seed_full_state()
         _migrate(CAPTURE)
-        first = actions.export(f.context())
+        first = export.export(f.context())
         _migrate(INITIAL)
         _migrate(CAPTURE)
-        second = actions.export(f.context())
+        second = export.export(f.context())
         assert Capture.objects.count() == 1
         assert {key: getattr(second, key) for key in ("rows", "decision", "plan", "row_count", "state")} == {
             key: getattr(first, key) for key in ("rows", "decision", "plan", "row_count", "state")
@@ -173,7 +174,7 @@ class BackwardTest(MigrationTestCase):
         f.seed_full_state()
         before = f.snapshot()
         _migrate(CAPTURE)
-        actions.prune(f.context())
+        prune.prune(f.context())
         assert f.row_total() == 0
         _migrate(INITIAL)
         assert f.snapshot() == before

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from tests import factories as f
-from toggles_migration import actions
-from toggles_migration.checks import check_captured_decisions, check_settings
+from toggles_migration.checks.system import check_captured_decisions, check_settings
+from toggles_migration.management import plan_text
 from toggles_migration.models import Capture
+from toggles_migration.state import capture, context
 
 # proctortrack with no options: W004 twice, the legacy value False for show_review_rules.
 UNSET = {"DEFAULT": "proctortrack", "proctortrack": {"client_id": "x"}}
@@ -80,21 +81,20 @@ class AfterCaptureTest(TestCase):
             "conditional": lambda: f.flag(staff=True),
         }
         seeders[status]()
-        plan = actions.capture(f.context(decision_override=decision_override)).plan
-        header = actions.get_capture(f.context())
+        plan = capture.capture(f.context(decision_override=decision_override)).plan
+        header = context.get_capture(f.context())
         assert header.decision_status == status
         return header.decision_value, plan
 
     def _every_proposed_value(self, summary_plan):
-        from toggles_migration import rendering  # pylint: disable=import-outside-toplevel
 
         proposed = {}
         proposed["W004"] = w004_hints()["show_review_rules"]
         proposed["settings"] = settings_hints()["show_review_rules"]
-        proposed["verify"] = actions.verify(f.context()).snippet["proctortrack"]["show_review_rules"]
+        proposed["verify"] = capture.verify(f.context()).snippet["proctortrack"]["show_review_rules"]
         [w005] = check_captured_decisions(databases=["default"]) or [None]
         proposed["W005"] = w005.hint if w005 else None
-        proposed["summary"] = rendering.migration_summary(summary_plan)
+        proposed["summary"] = plan_text.migration_summary(summary_plan)
         out = StringIO()
         call_command("retire_toggle", "plan", "--format", "json", stdout=out)
         plan = json.loads(out.getvalue())
@@ -132,7 +132,7 @@ class OperatorValueTest(TestCase):
     def test_plan_value_wins_over_the_captured_decision(self):
         f.forget_captures()
         f.flag(everyone=True)
-        actions.capture(f.context())
+        capture.capture(f.context())
         out = StringIO()
         call_command("retire_toggle", "plan", "--value", "false", "--format", "json", stdout=out)
         plan = json.loads(out.getvalue())

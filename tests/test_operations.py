@@ -13,9 +13,11 @@ from django.test import SimpleTestCase, override_settings
 
 from tests import factories as f
 from tests.test_migration_0002 import APP, CAPTURE, INITIAL, MigrationTestCase, _migrate
-from toggles_migration import actions, operations, rendering
+from toggles_migration import operations
+from toggles_migration.management import plan_text
 from toggles_migration.models import Capture, CapturedRow
 from toggles_migration.retirements import declared
+from toggles_migration.state import capture, context, export, prune
 
 OPERATION = operations.CaptureRetiredToggle(f.NAME)
 # The shipped migrations, with 0002 written as the docs say a retirement's migration is: the operation only.
@@ -41,8 +43,8 @@ def _run(direction):
 
 def _captured():
     """What the capture holds, less its dates."""
-    export = actions.export(f.context())
-    return {key: getattr(export, key) for key in ("rows", "decision", "plan", "row_count", "state")}
+    exported = export.export(f.context())
+    return {key: getattr(exported, key) for key in ("rows", "decision", "plan", "row_count", "state")}
 
 
 class ForwardsTest(MigrationTestCase):
@@ -52,13 +54,13 @@ class ForwardsTest(MigrationTestCase):
         f.seed_full_state()
         before = f.snapshot()
         _run("forwards")
-        assert actions.export(f.context()).rows == {table: list(rows) for table, rows in before.items() if rows}
+        assert export.export(f.context()).rows == {table: list(rows) for table, rows in before.items() if rows}
 
     def test_forwards_prints_the_migration_summary(self):
         f.seed_full_state()
         out = _run("forwards")
         # The plan of the rows now captured, as the capture computed it: no decision captured before it.
-        assert out == rendering.migration_summary(actions.compute_plan(f.context()))
+        assert out == plan_text.migration_summary(capture.compute_plan(f.context()))
 
     def test_forwards_deletes_nothing(self):
         f.seed_full_state()
@@ -69,10 +71,10 @@ class ForwardsTest(MigrationTestCase):
     @override_settings(TOGGLES_MIGRATION={"STRICT": True}, PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE)
     def test_strict_with_disagreeing_settings_refuses_with_the_fix(self):
         f.flag(everyone=False)
-        plan = actions.compute_plan(f.context())
-        with pytest.raises(actions.ActionRefused) as caught:
+        plan = capture.compute_plan(f.context())
+        with pytest.raises(context.ActionRefused) as caught:
             _run("forwards")
-        assert str(caught.value) == rendering.strict_failure(plan)
+        assert str(caught.value) == plan_text.strict_failure(plan)
 
     @override_settings(DATABASE_ROUTERS=[f"{__name__}.RefuseTogglesMigration"])
     def test_a_router_refusing_the_app_keeps_forwards_off_the_database(self):
@@ -88,7 +90,7 @@ class BackwardsTest(MigrationTestCase):
         f.seed_full_state()
         before = f.snapshot()
         _run("forwards")
-        actions.prune(f.context())
+        prune.prune(f.context())
         _run("backwards")
         assert f.snapshot() == before
 
@@ -124,7 +126,7 @@ class OperationOnlyMigrationTest(MigrationTestCase):
         before = f.snapshot()
         with override_settings(MIGRATION_MODULES=OPERATION_ONLY):
             _migrate(CAPTURE)
-            actions.prune(f.context())
+            prune.prune(f.context())
             _migrate(INITIAL)
         assert f.snapshot() == before
         assert not Capture.objects.exists()

@@ -14,8 +14,8 @@ from opaque_keys.edx.keys import CourseKey
 
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel
 from tests import factories as f
-from toggles_migration import actions, batching
 from toggles_migration.models import Capture
+from toggles_migration.state import batching, capture
 
 NOTE = 64 * 1024
 DEFAULT_PACKET = 16 * 2**20
@@ -76,7 +76,7 @@ class DefaultPacketTest(PacketTestCase):
         if _packet() != DEFAULT_PACKET:
             self.skipTest(f"the server's max_allowed_packet is {_packet()}, not MariaDB's default")
         _seed_large_notes(300)
-        captured_bytes = sum(len(actions._dumps(row)) for rows in f.snapshot().values() for row in rows)
+        captured_bytes = sum(len(capture._dumps(row)) for rows in f.snapshot().values() for row in rows)
         assert captured_bytes > DEFAULT_PACKET  # one INSERT of every captured row would fail (error 1153)
         assert self._round_trip(DEFAULT_PACKET) <= batching.statement_budget(connection)
 
@@ -100,7 +100,7 @@ class LoweredPacketTest(PacketTestCase):
         assert _packet() == LOWERED_PACKET
         assert batching.statement_budget(connection) == LOWERED_PACKET // 2
         _seed_large_notes(80)
-        captured_bytes = sum(len(actions._dumps(row)) for rows in f.snapshot().values() for row in rows)
+        captured_bytes = sum(len(capture._dumps(row)) for rows in f.snapshot().values() for row in rows)
         # More than the lowered packet, less than a budget computed from the default one.
         assert LOWERED_PACKET < captured_bytes < batching.statement_budget(connection) * 4
         assert self._round_trip(LOWERED_PACKET) <= LOWERED_PACKET // 2

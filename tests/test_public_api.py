@@ -1,48 +1,37 @@
-"""The package's public API, imported lazily: every name in ``__all__`` resolves to its defining submodule."""
+"""The public API: every name in ``__all__`` resolves, and each declared retirement's drop-in flag is public."""
 # pylint: disable=exec-used  # the import statements under test are run as written
 
 import pytest
 
 import toggles_migration
-from toggles_migration import capabilities, notices, reads, retirements, settings_shim
-
-DEFINED_IN = {
-    "MANAGED_OPTIONS": retirements,
-    "RETIREMENTS": retirements,
-    "SHOW_REVIEW_RULES_FLAG": reads,  # toggles-migration: ignore
-    "InvalidProctoringBackends": notices,
-    "InvalidTogglesMigration": notices,
-    "RetiredCourseWaffleFlag": reads,
-    "RetiredToggleRead": reads,
-    "RetiredToggleWarning": reads,
-    "apply_settings_shim": settings_shim,
-    "effective_backends": settings_shim,
-    "normalise_proctoring_backends": settings_shim,
-    "requires_escalation_email": capabilities,
-    "requires_escalation_email_providers": capabilities,
-    "show_review_rules": capabilities,
-}
+from toggles_migration.reads import RetiredCourseWaffleFlag, drop_in_flag
+from toggles_migration.retirements import declared, managed_options
 
 
-def test_all_lists_the_public_names():
-    assert sorted(toggles_migration.__all__) == sorted(DEFINED_IN)
-
-
-@pytest.mark.parametrize("name", sorted(DEFINED_IN))
-def test_each_public_name_is_the_object_its_submodule_defines(name):
+@pytest.mark.parametrize("name", toggles_migration.__all__)
+def test_each_public_name_imports(name):
     namespace = {}
     exec(f"from toggles_migration import {name}", namespace)
-    assert namespace[name] is getattr(DEFINED_IN[name], name)
+    assert namespace[name] is getattr(toggles_migration, name)
 
 
-def test_star_import_gives_every_public_name():
+def test_star_import_gives_exactly_the_public_names():
     namespace = {}
     exec("from toggles_migration import *", namespace)
-    assert sorted(set(namespace) - {"__builtins__"}) == sorted(DEFINED_IN)
+    assert sorted(set(namespace) - {"__builtins__"}) == sorted(toggles_migration.__all__)
 
 
-def test_dir_lists_the_public_names():
-    assert set(DEFINED_IN) <= set(dir(toggles_migration))
+@pytest.mark.parametrize("retirement", declared(), ids=lambda retirement: retirement.constant)
+def test_each_declared_retirement_has_its_drop_in_flag_under_its_upstream_constant(retirement):
+    flag = getattr(toggles_migration, retirement.constant)
+    assert isinstance(flag, RetiredCourseWaffleFlag)
+    assert flag is drop_in_flag(retirement)
+    assert flag.name == retirement.name
+
+
+def test_managed_options_are_the_declared_ones_read_now():
+    assert managed_options() == toggles_migration.MANAGED_OPTIONS
+    assert tuple(toggles_migration.MANAGED_OPTIONS) == managed_options()
 
 
 def test_an_unknown_name_raises_attribute_error():

@@ -8,6 +8,7 @@ second one waiting for a lock (PostgreSQL, MariaDB), or shortly after the second
 whole file has one write lock and a writer waits up to its busy timeout).
 """
 
+import importlib
 import multiprocessing
 import os
 import tempfile
@@ -24,8 +25,8 @@ from django.test import TransactionTestCase, override_settings
 from waffle.models import Flag
 
 from tests import factories as f
-from toggles_migration import actions, tables
 from toggles_migration.models import Capture, CapturedRow
+from toggles_migration.state import capture, export, prune, tables
 
 FORK = multiprocessing.get_context("fork")
 NAME = f.NAME
@@ -52,13 +53,19 @@ def _waiting_for_a_lock():
         return cursor.fetchone()[0]
 
 
+def _target(dotted):
+    """Return (module of toggles_migration.state, function name) for "module.function"."""
+    module, name = dotted.split(".")
+    return importlib.import_module(f"toggles_migration.state.{module}"), name
+
+
 class Racer:
     """One forked process: a ``retire_toggle`` command line, or a function returning an exit code."""
 
     def __init__(self, *argv, run=None, pause_after=None, signal_at=None):
         self.argv = argv
         self.run = run
-        # Pause once holding the lock: after the first call of this function of toggles_migration.actions.
+        # Pause once holding the lock: after the first call of this function ("module.function" of state/).
         self.pause_after = pause_after
         # Announce the attempt to take the lock: before the first call of this function.
         self.signal_at = signal_at
@@ -75,7 +82,8 @@ class Racer:
 
     def _hook(self):
         if self.pause_after:
-            original = getattr(actions, self.pause_after)
+            holder, name = _target(self.pause_after)
+            original = getattr(holder, name)
 
             def paused(*args, **kwargs):
                 result = original(*args, **kwargs)
@@ -84,15 +92,16 @@ class Racer:
                     self.release.wait(WAIT)
                 return result
 
-            return mock.patch.object(actions, self.pause_after, paused)
+            return mock.patch.object(holder, name, paused)
         if self.signal_at:
-            original = getattr(actions, self.signal_at)
+            holder, name = _target(self.signal_at)
+            original = getattr(holder, name)
 
             def announced(*args, **kwargs):
                 self.reached.set()
                 return original(*args, **kwargs)
 
-            return mock.patch.object(actions, self.signal_at, announced)
+            return mock.patch.object(holder, name, announced)
         return nullcontext()
 
     def _main(self):
@@ -176,14 +185,14 @@ class ActionRaceTest(RaceTestCase):
         self.total = f.row_total()
 
     def _pruned(self):
-        actions.capture(f.context())
-        actions.prune(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
         assert f.row_total() == 0
 
     def test_restore_waits_for_prune_then_restores_everything(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         (code1, out1, _), (code2, out2, _) = self.race(
-            Racer("prune", pause_after="_lock"), Racer("restore", signal_at="_lock")
+            Racer("prune", pause_after="locking.lock_capture"), Racer("restore", signal_at="locking.lock_capture")
         )
         assert (code1, code2) == (0, 0)
         assert f"deleted {self.total} rows" in out1
@@ -193,7 +202,7 @@ class ActionRaceTest(RaceTestCase):
     def test_prune_waits_for_restore_then_prunes_everything(self):
         self._pruned()
         (code1, out1, _), (code2, out2, _) = self.race(
-            Racer("restore", pause_after="_lock"), Racer("prune", signal_at="_lock")
+            Racer("restore", pause_after="locking.lock_capture"), Racer("prune", signal_at="locking.lock_capture")
         )
         assert (code1, code2) == (0, 0)
         assert f"restored {self.total} rows" in out1
@@ -203,7 +212,7 @@ class ActionRaceTest(RaceTestCase):
     def test_second_restore_restores_nothing(self):
         self._pruned()
         (code1, out1, _), (code2, out2, _) = self.race(
-            Racer("restore", pause_after="_lock"), Racer("restore", signal_at="_lock")
+            Racer("restore", pause_after="locking.lock_capture"), Racer("restore", signal_at="locking.lock_capture")
         )
         assert (code1, code2) == (0, 0)
         assert f"restored {self.total} rows" in out1
@@ -211,9 +220,9 @@ class ActionRaceTest(RaceTestCase):
         assert self.state() == ("captured", self.before)
 
     def test_second_prune_deletes_nothing(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         (code1, out1, _), (code2, out2, _) = self.race(
-            Racer("prune", pause_after="_lock"), Racer("prune", signal_at="_lock")
+            Racer("prune", pause_after="locking.lock_capture"), Racer("prune", signal_at="locking.lock_capture")
         )
         assert (code1, code2) == (0, 0)
         assert f"deleted {self.total} rows" in out1
@@ -226,19 +235,20 @@ class ActionRaceTest(RaceTestCase):
 
     def test_second_capture_keeps_the_first(self):
         (code1, out1, _), (code2, out2, _) = self.race(
-            Racer("capture", pause_after="_claim"), Racer("capture", signal_at="_lock")
+            Racer("capture", pause_after="capture._claim"), Racer("capture", signal_at="locking.lock_capture")
         )
         assert (code1, code2) == (0, 0)
         assert f"captured {NAME}" in out1
         assert out2 == f"{NAME}: already captured; --refresh captures again\n"
         assert Capture.objects.count() == 1
         assert CapturedRow.objects.count() == self.total
-        assert actions.export(f.context()).rows == {table: list(rows) for table, rows in self.before.items()}
+        assert export.export(f.context()).rows == {table: list(rows) for table, rows in self.before.items()}
 
     def test_refresh_waits_for_prune_then_refuses(self):
-        actions.capture(f.context())
+        capture.capture(f.context())
         (code1, _, _), (code2, _, err2) = self.race(
-            Racer("prune", pause_after="_lock"), Racer("capture", "--refresh", signal_at="_lock")
+            Racer("prune", pause_after="locking.lock_capture"),
+            Racer("capture", "--refresh", signal_at="locking.lock_capture"),
         )
         assert (code1, code2) == (0, 1)
         assert f"CommandError: {NAME} is pruned: its capture is the only copy of the rows" in err2
@@ -258,11 +268,13 @@ class PruneAgainstWriterTest(RaceTestCase):
     def setUp(self):
         super().setUp()
         f.seed_full_state()
-        actions.capture(f.context())
+        capture.capture(f.context())
         self.before = f.snapshot()
 
     def test_update_of_a_locked_row_waits_for_prune(self):
-        (code1, _, _), (code2, out2, _) = self.race(Racer("prune", pause_after="_compare"), Racer(run=_set_everyone))
+        (code1, _, _), (code2, out2, _) = self.race(
+            Racer("prune", pause_after="prune.compare"), Racer(run=_set_everyone)
+        )
         assert (code1, code2) == (0, 0)
         assert out2 == "0\n"  # prune, then the update: the row was gone
         assert self.state() == ("pruned", self.empty())
@@ -270,7 +282,7 @@ class PruneAgainstWriterTest(RaceTestCase):
     def test_row_inserted_during_prune_makes_it_refuse(self):
         if connection.vendor == "sqlite":
             self.skipTest("SQLite's one write lock blocks every writer while prune runs: nothing can be inserted")
-        pruner = Racer("prune", pause_after="_compare")
+        pruner = Racer("prune", pause_after="prune.compare")
         pruner.start()
         assert pruner.reached.wait(WAIT)
         inserted = f.course_override("course-v1:edX+During+1")  # not locked: a new row commits at once
@@ -306,8 +318,8 @@ class GivingUpTest(RaceTestCase):
 
     def test_restore_that_stops_waiting_refuses(self):
         f.seed_full_state()
-        actions.capture(f.context())
-        pruner = Racer("prune", pause_after="_lock")
+        capture.capture(f.context())
+        pruner = Racer("prune", pause_after="locking.lock_capture")
         pruner.start()
         assert pruner.reached.wait(WAIT)
         restorer = Racer(run=_restore_with_a_short_lock_wait)

@@ -27,7 +27,7 @@ from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel
 from tests.factories import course_ids_ignore_case
 from toggles_migration import SHOW_REVIEW_RULES_FLAG, RetiredToggleRead, RetiredToggleWarning, reads
-from toggles_migration.reads import counts, reporting
+from toggles_migration.reads import counts, notify
 
 User = get_user_model()
 
@@ -43,7 +43,7 @@ def clean_reads():
     reads.uninstall()
     reads.install(extra_classes=[CourseWaffleFlag])
     counts.reset_counts()
-    reporting.reset_rate_limits()
+    notify.reset_rate_limits()
     cache.clear()
     RequestCache.clear_all_namespaces()
     yield
@@ -217,7 +217,7 @@ class TestReports:
         assert (record.legacy_answer, record.new_answer, record.differs, record.suppressed) == (False, True, True, 0)
 
     def test_one_record_per_call_site_per_interval_and_exact_counts(self, caplog):
-        # Straight through the read handler: what is under test is the reporting, not django-waffle's speed.
+        # Straight through the read handler: what is under test is the notify, not django-waffle's speed.
         with caplog.at_level(logging.WARNING), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(100_000):
@@ -229,7 +229,7 @@ class TestReports:
     @pytest.mark.usefixtures("flag_on")
     def test_suppressed_reads_are_reported_in_the_next_record(self, request_, caplog, settings):
         settings.TOGGLES_MIGRATION = {"READS_LOG_INTERVAL": 60}
-        clock = mock.patch.object(reporting, "_now", side_effect=[1000, 1001, 1002, 1070])
+        clock = mock.patch.object(notify, "_now", side_effect=[1000, 1001, 1002, 1070])
         with clock, caplog.at_level(logging.WARNING), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(4):
@@ -239,7 +239,7 @@ class TestReports:
     @pytest.mark.usefixtures("flag_on")
     def test_monitoring_attribute(self, request_):
         with (
-            mock.patch.object(reporting, "set_custom_attribute") as attribute,
+            mock.patch.object(notify, "set_custom_attribute") as attribute,
             pytest.warns(RetiredToggleWarning),
         ):
             waffle.flag_is_active(request_, NAME)
@@ -249,7 +249,7 @@ class TestReports:
     @pytest.mark.usefixtures("flag_on")
     def test_monitoring_attribute_on_every_read_not_only_logged_ones(self, request_, settings, mode):
         settings.TOGGLES_MIGRATION = {"READS": mode, "READS_LOG_INTERVAL": 300}
-        with mock.patch.object(reporting, "set_custom_attribute") as attribute, warnings.catch_warnings():
+        with mock.patch.object(notify, "set_custom_attribute") as attribute, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for _ in range(3):
                 waffle.flag_is_active(request_, NAME)
@@ -424,7 +424,7 @@ class TestDropInFlagRequestCache:
 @pytest.mark.usefixtures("flag_on")
 def test_a_monitoring_failure_never_breaks_a_read(request_):
     with (
-        mock.patch.object(reporting, "set_custom_attribute", side_effect=AttributeError("add_custom_parameter")),
+        mock.patch.object(notify, "set_custom_attribute", side_effect=AttributeError("add_custom_parameter")),
         pytest.warns(RetiredToggleWarning),
     ):
         assert waffle.flag_is_active(request_, NAME) is True

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from waffle.models import Flag
 
-from toggles_migration import actions
+from toggles_migration.state import context, restore
 
 NAME = "studio.show_review_rules"
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def run(*args):
 @pytest.fixture(autouse=True)
 def uncaptured():
     """Start from nothing captured (migration 0002 captured the empty test database)."""
-    actions.uncapture(actions.make_context(apps, NAME))
+    restore.uncapture(context.make_context(apps, NAME))
 
 
 def test_capture_prints_the_decision():
@@ -48,7 +48,7 @@ def test_refresh_applies_a_new_decision():
     with override_settings(TOGGLES_MIGRATION={"DECISIONS": {NAME: True}}):
         report = json.loads(run("--refresh", "--format", "json"))
     assert report["decision"]["source"] == "operator"
-    assert actions.get_capture(actions.make_context(apps, NAME)).decision_value is True
+    assert context.get_capture(context.make_context(apps, NAME)).decision_value is True
 
 
 def test_refresh_refused_once_pruned():

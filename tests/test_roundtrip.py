@@ -13,8 +13,8 @@ from hypothesis.extra.django import TestCase
 from waffle.models import Flag
 
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
-from toggles_migration import actions
-from toggles_migration.legacy_state import read_rows
+from toggles_migration.state import capture, context, prune, restore
+from toggles_migration.state.streams import read_rows
 
 User = get_user_model()
 
@@ -87,18 +87,18 @@ class RoundTripTest(TestCase):
     """Every generated state survives the destructive actions, row for row."""
 
     def _context(self):
-        return actions.make_context(apps, NAME)
+        return context.make_context(apps, NAME)
 
     @given(flag=flags, course_rows=overrides, org_rows=overrides)
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_prune_then_restore_gives_every_row_back(self, flag, course_rows, org_rows):
         _seed(flag, course_rows, org_rows)
-        actions.uncapture(self._context())
+        restore.uncapture(self._context())
         before = read_rows(apps, NAME, "default").rows
-        actions.capture(self._context())
-        actions.prune(self._context())
+        capture.capture(self._context())
+        prune.prune(self._context())
         assert all(not rows for rows in read_rows(apps, NAME, "default").rows.values())
-        report = actions.restore(self._context())
+        report = restore.restore(self._context())
         assert report.unresolved == ()
         assert read_rows(apps, NAME, "default").rows == before
 
@@ -106,25 +106,25 @@ class RoundTripTest(TestCase):
     @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_capture_prune_then_reverse_migration_gives_every_row_back(self, flag, course_rows, org_rows):
         _seed(flag, course_rows, org_rows)
-        actions.uncapture(self._context())
+        restore.uncapture(self._context())
         before = read_rows(apps, NAME, "default").rows
-        actions.capture(self._context())
-        actions.prune(self._context())
-        actions.uncapture(self._context())  # what migrating 0002 backwards runs
+        capture.capture(self._context())
+        prune.prune(self._context())
+        restore.uncapture(self._context())  # what migrating 0002 backwards runs
         assert read_rows(apps, NAME, "default").rows == before
-        assert actions.get_capture(self._context()) is None
+        assert context.get_capture(self._context()) is None
 
     @given(flag=flags, course_rows=overrides, gone=st.sets(st.integers(0, 2), min_size=1))
     @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_users_deleted_after_prune_are_reported_not_invented(self, flag, course_rows, gone):
         users = _seed(flag, course_rows, [])
-        actions.uncapture(self._context())
+        restore.uncapture(self._context())
         before = read_rows(apps, NAME, "default").rows
-        actions.capture(self._context())
-        actions.prune(self._context())
+        capture.capture(self._context())
+        prune.prune(self._context())
         gone_ids = {users[index].pk for index in gone}
         User.objects.filter(pk__in=gone_ids).delete()
-        report = actions.restore(self._context())
+        report = restore.restore(self._context())
         after = read_rows(apps, NAME, "default").rows
         links = [row for row in before["waffle_flag_users"] if row["user_id"] not in gone_ids]
         assert after["waffle_flag_users"] == tuple(links)

@@ -10,15 +10,15 @@ from django.test import SimpleTestCase, override_settings
 
 from tests.declared import legacy_sources, legacy_values
 from toggles_migration import capabilities
-from toggles_migration.settings_authority import finalise
-from toggles_migration.settings_shim import RESULT_SETTING_NAME, apply_settings_shim, effective_backends
+from toggles_migration.settings.authority import apply_settings_shim, effective_backends, finalise
+from toggles_migration.settings.shim import RESULT_SETTING_NAME
 
 SECRET = "s3cr3t-value-that-must-never-leak"
 
 
 def sources(result, backend):
     """{option: (value, source)} of one backend."""
-    return {item.option: (item.value, item.source) for item in result.options if item.backend == backend}
+    return {option: (item.value, item.source) for option, item in result.options.get(backend, {}).items()}
 
 
 def hooked(value, **extra):

@@ -16,12 +16,12 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from toggles_migration import notices as n
-from toggles_migration.checks import check_settings
-from toggles_migration.conf import MAX_READS_LOG_INTERVAL, parse_settings, read_settings
-from toggles_migration.notices import InvalidProctoringBackends, InvalidTogglesMigration
-from toggles_migration.rendering import snippet_lines, yaml_key
-from toggles_migration.settings_shim import normalise_proctoring_backends
+from toggles_migration.checks import notices as n
+from toggles_migration.checks.notices import InvalidProctoringBackends, InvalidTogglesMigration
+from toggles_migration.checks.system import check_settings
+from toggles_migration.management.plan_text import snippet_lines, yaml_key
+from toggles_migration.settings.config import MAX_READS_LOG_INTERVAL, parse_settings, read_settings
+from toggles_migration.settings.shim import normalise_proctoring_backends
 
 PLAIN_HINT = (
     "use plain Python values in TOGGLES_MIGRATION (str, bool, int, float, list, tuple, dict), not objects whose "

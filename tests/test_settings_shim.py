@@ -12,12 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.declared import legacy_values, option_names, upstream_defaults
-from toggles_migration import notices as n
-from toggles_migration.settings_shim import (
-    RESULT_SETTING_NAME,
-    apply_settings_shim,
-    normalise_proctoring_backends,
-)
+from toggles_migration.checks import notices as n
+from toggles_migration.settings.authority import apply_settings_shim
+from toggles_migration.settings.shim import RESULT_SETTING_NAME, normalise_proctoring_backends
 
 SECRET = "s3cr3t-value-that-must-never-leak"
 UPSTREAM_DEFAULT = {"DEFAULT": "null", "null": {}}

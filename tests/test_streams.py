@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 
 from tests import factories as f
-from toggles_migration import streams, tables
+from toggles_migration.state import streams, tables
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test import TestCase
 
 from tests import factories as f
-from toggles_migration import actions
+from toggles_migration.state import capture, export, prune, restore
 
 # Spellings other tools write into SQLite's text dates; Django itself writes "2024-03-01 12:00:00".
 STORED_DATES = ("2024-03-01 12:00:00+00:00", "2024-03-02 08:30:00.250000", "2024-03-03T09:00:00Z")
@@ -35,10 +35,10 @@ class SqliteDateTextTest(TestCase):
                 )
         before = self._raw(f"SELECT id, CAST(change_date AS TEXT) FROM {f.COURSE_TABLE} ORDER BY id")
         assert [text for _, text in before] == list(STORED_DATES)
-        actions.capture(f.context())
-        actions.prune(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
         assert self._raw(f"SELECT id FROM {f.COURSE_TABLE}") == []
-        actions.restore(f.context())
+        restore.restore(f.context())
         assert self._raw(f"SELECT id, CAST(change_date AS TEXT) FROM {f.COURSE_TABLE} ORDER BY id") == before
 
     def _flag_dates(self, pk):
@@ -52,9 +52,9 @@ class SqliteDateTextTest(TestCase):
                 [STORED_DATES[0], STORED_DATES[1], flag.pk],
             )
         before = self._flag_dates(flag.pk)
-        actions.capture(f.context())
-        actions.prune(f.context())
-        actions.restore(f.context())
+        capture.capture(f.context())
+        prune.prune(f.context())
+        restore.restore(f.context())
         assert self._flag_dates(flag.pk) == before
         assert before == [(STORED_DATES[0], STORED_DATES[1])]
 
@@ -66,5 +66,5 @@ class SqliteDateTextTest(TestCase):
                 "VALUES (7, %s, 1, %s, 'edX', 'off', '')",
                 [STORED_DATES[0], f.NAME],
             )
-        actions.capture(f.context())
-        assert actions.export(f.context()).rows[f.ORG_TABLE][0]["change_date"] == STORED_DATES[0]
+        capture.capture(f.context())
+        assert export.export(f.context()).rows[f.ORG_TABLE][0]["change_date"] == STORED_DATES[0]

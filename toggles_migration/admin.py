@@ -13,9 +13,10 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
-from . import actions
 from .models import Capture, CapturedRow
 from .retirements import declared_names, get_retirement
+from .state.capture import verify
+from .state.context import make_context
 
 # (app label, model name, the field naming the toggle) of the admins that show rows of retired toggles.
 FLAG_ADMINS = (
@@ -98,8 +99,8 @@ class CaptureAdmin(_CaptureAdmin):
     @admin.display(description="Settings agree", boolean=True)
     def settings_agree(self, capture: Capture) -> bool:
         """Whether the running PROCTORING_BACKENDS agrees with the captured decision (``retire_toggle verify``)."""
-        ctx = actions.make_context(apps, capture.toggle, using=capture._state.db or DEFAULT_DB_ALIAS)
-        return actions.verify(ctx).agrees is True
+        ctx = make_context(apps, capture.toggle, using=capture._state.db or DEFAULT_DB_ALIAS)
+        return verify(ctx).agrees is True
 
     @admin.display(description="Exceptions")
     def exceptions(self, capture: Capture) -> str:

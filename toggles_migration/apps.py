@@ -2,7 +2,7 @@
 
 from django.apps import AppConfig
 
-from .backend_loading import record_load_failures
+from .checks.backend_loading import record_load_failures
 
 # Now, while Django imports the apps' modules: edx-proctoring loads its backends in its ready(), and the errors of
 # those that fail to load are only logged.
@@ -32,9 +32,9 @@ class TogglesMigrationConfig(AppConfig):
 
     def ready(self) -> None:
         """Make the running PROCTORING_BACKENDS the normalised one, register the checks, notice remaining reads."""
-        from . import checks  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        from .checks import system  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
         from .reads import install  # pylint: disable=import-outside-toplevel
-        from .settings_authority import finalise  # pylint: disable=import-outside-toplevel
+        from .settings.authority import finalise  # pylint: disable=import-outside-toplevel
 
         # Settings are final only now: edx-proctoring's production hook and Tutor's patches run after ours.
         finalise()

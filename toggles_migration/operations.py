@@ -10,8 +10,11 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
 
-from . import actions, rendering
+from .management.plan_text import migration_summary, strict_failure
 from .retirements import get_retirement
+from .settings.config import tutor_backend_options
+from .state import capture, restore
+from .state.context import ActionRefused, make_context
 
 try:  # Django 5.1+ marks the operation as Python code ("p") in makemigrations' output; 4.2 has no categories.
     from django.db.migrations.operations.base import OperationCategory
@@ -78,17 +81,17 @@ class CaptureRetiredToggle(Operation):
 
     def capture(self, apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         """Capture with the models of ``apps`` on the schema editor's database, then print the decision."""
-        ctx = actions.make_context(apps, self.name, using=schema_editor.connection.alias)
-        plan = actions.capture(ctx).plan
+        ctx = make_context(apps, self.name, using=schema_editor.connection.alias)
+        plan = capture.capture(ctx).plan
         if plan is None:
             return  # captured already
         if ctx.strict and not plan.agrees:
-            raise actions.ActionRefused(rendering.strict_failure(plan))
-        sys.stdout.write(rendering.migration_summary(plan))
+            raise ActionRefused(strict_failure(plan, tutor_backend_options()))
+        sys.stdout.write(migration_summary(plan, tutor_backend_options()))
 
     def uncapture(self, apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         """Restore whatever was pruned, then forget the capture, with the models of ``apps``."""
-        actions.uncapture(actions.make_context(apps, self.name, using=schema_editor.connection.alias))
+        restore.uncapture(make_context(apps, self.name, using=schema_editor.connection.alias))
 
     @staticmethod
     def _run(step: _Step, schema_editor: BaseDatabaseSchemaEditor, state: ProjectState) -> None:

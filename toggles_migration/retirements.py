@@ -1,11 +1,12 @@
 """Declarations of the retired toggles and rules, and of the backend options that replace them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # The backend names whose courses the legacy code special-cased. Verificient's newer package
 # may register Proctortrack under another name, which is why operators can override this
-# through TOGGLES_MIGRATION['LEGACY_BACKENDS'] (see conf.py).
+# through TOGGLES_MIGRATION['LEGACY_BACKENDS'] (see settings/config.py).
 DEFAULT_LEGACY_BACKENDS: tuple[str, ...] = ("proctortrack",)  # toggles-migration: ignore
 
 
@@ -232,11 +233,29 @@ def managed_options(retirements: Iterable[Retirement] | None = None) -> tuple[Ma
     return tuple(found[name] for name in sorted(found))
 
 
-def __getattr__(name: str) -> tuple[ManagedOption, ...]:
-    """``MANAGED_OPTIONS``: the declared retirements' options, read when asked, never frozen at import."""
-    if name == "MANAGED_OPTIONS":
-        return managed_options()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+class _ManagedOptions(Sequence[ManagedOption]):
+    """
+    ``MANAGED_OPTIONS``: the declared retirements' options, read on every use, never frozen at import.
+
+    A retirement an app registers later (in its ``ready()``) adds its options here too.
+    """
+
+    def __getitem__(self, index: Any) -> Any:
+        return managed_options()[index]
+
+    def __len__(self) -> int:
+        return len(managed_options())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a changing tuple: not hashable
+
+    def __repr__(self) -> str:
+        return repr(managed_options())
+
+
+MANAGED_OPTIONS: Sequence[ManagedOption] = _ManagedOptions()
 
 
 def retirement_of_option(option_name: str) -> Retirement | None:

@@ -4,7 +4,7 @@ Sphinx extension: reference pages generated from the code at build time, never c
 Directives:
 
 ``.. toggles-migration-checks::``
-    Every system check ID of ``toggles_migration.notices.CHECK_TITLES``: a summary table, then for each ID an
+    Every system check ID of ``toggles_migration.checks.notices.CHECK_TITLES``: a summary table, then for each ID an
     example setting and the message and hint that ``manage.py check`` prints for it, produced by running the
     package's real checks on that example. An ID without an example fails the build.
 
@@ -173,7 +173,7 @@ def _check_messages(check_id, example):
     from django.core.management import call_command
     from django.test.utils import override_settings
 
-    from toggles_migration import checks
+    from toggles_migration.checks import system as checks
 
     if check_id in PROCTORING_CHECKS:
         example = {**example, "INSTALLED_APPS": [*_APPS, *PROCTORING_APPS]}
@@ -201,7 +201,7 @@ def _assignment(name, value):
 
 def _raised_ids():
     """Return the check IDs of the setting errors that the settings shim raises while settings load."""
-    from toggles_migration.notices import SettingError
+    from toggles_migration.checks.notices import SettingError
 
     pending, found = list(SettingError.__subclasses__()), set()
     while pending:
@@ -227,7 +227,7 @@ def _literal(text, indent="   "):
 
 def checks_rst():
     """Return the reStructuredText of the system checks reference."""
-    from toggles_migration.notices import CHECK_TITLES
+    from toggles_migration.checks.notices import CHECK_TITLES
     from toggles_migration.retirements import declared
 
     examples, late, first = check_examples(), late_changes(), declared()[0].option

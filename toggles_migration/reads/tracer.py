@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import capabilities
-from ..conf import read_settings
 from ..retirements import declared_names, get_retirement
-from . import counts, reporting
+from ..settings.config import read_settings
+from . import counts, notify
 from .call_site import find_call_site, skip_module
 from .exceptions import RetiredToggleRead
 
@@ -44,7 +44,7 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
     site = find_call_site()
     new = capabilities.option_value(config.legacy_backends[0] if config.legacy_backends else None, retirement.option)
     # Every read, not only the logged ones: APM then counts them per request and per transaction.
-    reporting.mark_monitoring(retirement)
+    notify.mark_monitoring(retirement)
     if config.reads == "error":
         counts.record(name, site.label, False, config.reads_cache)
         raise RetiredToggleRead(
@@ -58,8 +58,8 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
         _handling.active = False
     counts.record(name, site.label, bool(legacy) != new, config.reads_cache)
     if config.reads != "silent":
-        reporting.warn(retirement, site)
-        reporting.log_read(
+        notify.warn(retirement, site)
+        notify.log_read(
             retirement, site, mode=config.reads, legacy=bool(legacy), new=new, interval=config.reads_log_interval
         )
     return new if config.reads == "redirect" else legacy

@@ -4,5 +4,5 @@ from typing import Any
 
 
 def plugin_settings(settings: Any) -> None:
-    """Declare TOGGLES_MIGRATION (empty: every key falls back to the defaults in ``conf.py``)."""
+    """Declare TOGGLES_MIGRATION (empty: every key falls back to the defaults in ``config.py``)."""
     settings.TOGGLES_MIGRATION = getattr(settings, "TOGGLES_MIGRATION", {})

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ..settings_shim import apply_settings_shim
+from .authority import apply_settings_shim
 
 
 def plugin_settings(settings: Any) -> None:

@@ -9,8 +9,8 @@ from conftest import enable_plugin, make_project
 from fake_openedx import settings_patch
 
 from toggles_migration import __version__ as package_version
-from toggles_migration import rendering
-from toggles_migration.settings_shim import apply_settings_shim
+from toggles_migration.management import plan_text, rendering
+from toggles_migration.settings.authority import apply_settings_shim
 
 SECRET = "s3cr3t-client-secret"
 SETTINGS_FILES = [(service, mode) for service in ("lms", "cms") for mode in ("production", "development")]
@@ -47,7 +47,7 @@ def test_the_plugin_runs_without_django(project):
 
 
 def test_retire_toggle_reads_the_setting_that_the_patch_records(configured):
-    assert rendering.TUTOR_KEY == "TOGGLES_MIGRATION_BACKEND_OPTIONS"
+    assert plan_text.TUTOR_KEY == "TOGGLES_MIGRATION_BACKEND_OPTIONS"
     assert f"\n{rendering.TUTOR_SETTING} = {{'proctortrack': " in settings_patch(configured.root)
 
 

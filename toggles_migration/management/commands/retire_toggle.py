@@ -7,13 +7,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from ... import actions, rendering, reports
-from ...advice import captured_decisions
-from ...backend_loading import backend_states, configured_backends
-from ...notices import SettingError
-from ...readiness import NotMigrated, require_tables
+from ...checks.advice import captured_decisions
+from ...checks.backend_loading import backend_states, configured_backends
+from ...checks.notices import SettingError
 from ...retirements import declared
-from ...settings_shim import SETTING_NAME, effective_backends
+from ...settings.authority import effective_backends
+from ...settings.config import tutor_backend_options
+from ...settings.shim import BACKENDS_SETTING
+from ...state import capture, prune, restore
+from ...state.context import ActionRefused, ChangeReport, Context, SettingsDisagree, make_context
+from ...state.export import exported_pages
+from ...state.readiness import NotMigrated, require_tables
+from .. import plan_text, rendering, reports
 
 _BOOLEANS = {"true": True, "false": False}
 # The tables each action reads: (our capture tables, the flags' stored state and courses).
@@ -105,7 +110,7 @@ class Command(BaseCommand):
             if action != "settings":
                 self._point_at_notices()
             getattr(self, f"handle_{action}")(options)
-        except (SettingError, actions.ActionRefused) as error:
+        except (SettingError, ActionRefused) as error:
             raise CommandError(str(error)) from error
         except NotMigrated as error:
             raise CommandError(str(error), returncode=error.exit_code) from error
@@ -116,8 +121,8 @@ class Command(BaseCommand):
         if result is not None and result.notices:
             self.stderr.write(rendering.notices_pointer(result.notices))
 
-    def _context(self, options: dict[str, Any], decision_override: bool | None = None) -> actions.Context:
-        return actions.make_context(apps, options["toggle"], self._database(options), decision_override)
+    def _context(self, options: dict[str, Any], decision_override: bool | None = None) -> Context:
+        return make_context(apps, options["toggle"], self._database(options), decision_override)
 
     @staticmethod
     def _database(options: dict[str, Any]) -> str:
@@ -129,7 +134,7 @@ class Command(BaseCommand):
         return alias
 
     def _write(self, report: rendering.Report, options: dict[str, Any]) -> None:
-        self.stdout.write(rendering.render(report, options["format"]))
+        self.stdout.write(rendering.render(report, options["format"], tutor_backend_options()))
 
     def handle_settings(self, options: dict[str, Any]) -> None:
         """Print the effective managed options."""
@@ -139,22 +144,22 @@ class Command(BaseCommand):
 
     def handle_list(self, options: dict[str, Any]) -> None:
         """Print each declared retirement's state."""
-        self._write(actions.list_retirements(apps, self._database(options)), options)
+        self._write(capture.list_retirements(apps, self._database(options)), options)
 
     def handle_plan(self, options: dict[str, Any]) -> None:
         """Print the plan computed from live data."""
         value = _BOOLEANS[options["value"]] if options["value"] else None
-        plan = actions.plan(self._context(options, value))
-        loading = backend_states(apps, plan.backends, getattr(settings, SETTING_NAME, None))
+        plan = capture.plan(self._context(options, value))
+        loading = backend_states(apps, plan.backends, getattr(settings, BACKENDS_SETTING, None))
         self._write(reports.PlanReport(plan, loading), options)
 
     def handle_capture(self, options: dict[str, Any]) -> None:
         """Capture (or recapture) and print what migration 0002 prints."""
-        self._write(actions.capture(self._context(options), refresh=options["refresh"]), options)
+        self._write(capture.capture(self._context(options), refresh=options["refresh"]), options)
 
     def handle_verify(self, options: dict[str, Any]) -> None:
         """Print the comparison and exit with its code."""
-        report = actions.verify(self._context(options))
+        report = capture.verify(self._context(options))
         self._write(report, options)
         if report.exit_code:
             raise CommandError(rendering.verify_failure(report), returncode=report.exit_code)
@@ -162,18 +167,19 @@ class Command(BaseCommand):
     def handle_prune(self, options: dict[str, Any]) -> None:
         """Prune (or report what would be pruned); a cache left uncleared after the commit is a warning."""
         try:
-            report = actions.prune(
+            report = prune.prune(
                 self._context(options), dry_run=options["dry_run"], refresh=options["refresh"], force=options["force"]
             )
-        except actions.SettingsDisagree as error:
-            raise CommandError(rendering.refusal(str(error), error.snippet)) from error
+        except SettingsDisagree as error:
+            refusal = plan_text.refusal(str(error), error.snippet, tutor_backend_options())
+            raise CommandError(refusal) from error
         self._write_change(report, options)
 
     def handle_restore(self, options: dict[str, Any]) -> None:
         """Restore (or report what would be restored); a cache left uncleared after the commit is a warning."""
-        self._write_change(actions.restore(self._context(options), dry_run=options["dry_run"]), options)
+        self._write_change(restore.restore(self._context(options), dry_run=options["dry_run"]), options)
 
-    def _write_change(self, report: reports.ChangeReport, options: dict[str, Any]) -> None:
+    def _write_change(self, report: ChangeReport, options: dict[str, Any]) -> None:
         # The change is committed whatever the cache did: report it, warn, and exit 0.
         self._write(report, options)
         for line in rendering.change_warnings(report):
@@ -181,10 +187,11 @@ class Command(BaseCommand):
 
     def handle_export(self, options: dict[str, Any]) -> None:
         """Print the captured snapshot as JSON (the only format export accepts), as it is read (bounded memory)."""
-        for text in actions.export_json(self._context(options)):
-            self.stdout.write(text, ending="")
+        with exported_pages(self._context(options)) as (head, pages):
+            for text in rendering.export_json(head, pages):
+                self.stdout.write(text, ending="")
         self.stdout.write("")
 
     def handle_status(self, options: dict[str, Any]) -> None:
         """Print the capture state, verify's result and the shared read counts."""
-        self._write(actions.status(self._context(options)), options)
+        self._write(reports.status(self._context(options)), options)
