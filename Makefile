@@ -173,7 +173,7 @@ docs: $(VENV)/.docs ## build the documentation into docs/_build/html (warnings a
 upgrade: export CUSTOM_COMPILE_COMMAND=make upgrade
 upgrade: ## update the requirements/*.txt files with the latest packages satisfying requirements/*.in
 	$(BIN)/pip install -q -r requirements/pip-tools.txt
-	for f in pip pip-tools base test doc databases quality ci dev; do \
+	for f in pip pip-tools base test doc databases quality ci dev proctoring-backends; do \
 		$(BIN)/pip-compile -q --no-emit-index-url --no-emit-find-links --allow-unsafe --strip-extras \
 			--upgrade -o requirements/$$f.txt requirements/$$f.in || exit 1; done
 	# tox chooses Django: keep it out of the test pins, and pin the default for `make test` apart
