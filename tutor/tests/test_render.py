@@ -138,7 +138,11 @@ def test_the_shim_reads_the_merged_options_as_explicit(configured):
         {"DEFAULT": "proctortrack", "proctortrack": {"client_id": "client", "client_secret": SECRET}},
     )
     result = apply_settings_shim(namespace)
-    assert [(o.backend, o.option, o.value, o.source) for o in result.options] == [
+    assert [
+        (backend, option, found.value, found.source)
+        for backend, options in result.options.items()
+        for option, found in options.items()
+    ] == [
         ("proctortrack", "requires_escalation_email", True, "explicit"),
         ("proctortrack", "show_review_rules", False, "explicit"),
     ]
