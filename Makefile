@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor scan-self bench quality \
+.PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor test-scanner scan-self bench quality \
 	check-migrations smoke-install tox upgrade requirements clean typecheck
 
 # Python 3.12 is the default: the first python3.12 on PATH that runs (a pyenv shim may not), else pyenv's install.
@@ -24,7 +24,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help: ## show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
-$(STAMP): setup.py requirements/test.txt requirements/django.txt requirements/quality.txt
+$(STAMP): setup.py scanner/pyproject.toml requirements/test.txt requirements/django.txt requirements/quality.txt
 	@test -n "$(PYTHON)" || { $(NO_PYTHON); }
 	@# A virtualenv of another Python (e.g. one made before 3.12 was the default) is rebuilt from scratch.
 	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print(sys.version_info[:2])')" != \
@@ -32,7 +32,8 @@ $(STAMP): setup.py requirements/test.txt requirements/django.txt requirements/qu
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements/pip.txt
 	$(BIN)/pip install -q -r requirements/test.txt -r requirements/django.txt -r requirements/quality.txt
-	$(BIN)/pip install -q --no-deps -e .
+	@# The scanner (scanner/) is its own distribution; bench and its tests run it from .venv too.
+	$(BIN)/pip install -q --no-deps -e . -e scanner/
 	touch $@
 
 $(VENV)/.databases: $(STAMP) requirements/databases.txt
@@ -76,8 +77,13 @@ $(TUTOR_STAMP): setup.py tutor/pyproject.toml tutor/requirements/test.txt requir
 test-tutor: $(TUTOR_STAMP) ## run the Tutor plugin's tests against Tutor 22 from PyPI (no Docker needed)
 	cd tutor && ../$(TUTOR_VENV)/bin/pytest $(PYTEST_ARGS)
 
-scan-self: $(STAMP) ## run the reference scanner on the package's own source (must be clean)
-	$(BIN)/toggles-migration scan toggles_migration --fail-on error
+# The scanner (scanner/) is its own distribution with no dependency, installed into .venv beside the app: its
+# tests compare its copy of the declared names with the app's.
+test-scanner: $(STAMP) ## run the scanner's tests (scanner/tests)
+	cd scanner && ../$(BIN)/pytest $(PYTEST_ARGS)
+
+scan-self: $(STAMP) ## run the scanner on the app's and its own source (must be clean)
+	$(BIN)/toggles-migration-scan toggles_migration scanner/toggles_migration_scan --fail-on error
 
 screenshots: $(STAMP) ## photograph the captures admin of the demo instance for the docs (needs Debian's chromium)
 	$(BIN)/python -m demo.screenshot
@@ -87,8 +93,8 @@ bench: $(STAMP) ## run the performance suite (BENCH_ARGS="--size tiny --database
 
 # pylint (make lint) needs the doc toolchain (edx-lint, pylint-django): quality installs it.
 quality: $(VENV)/.docs ## lint (ruff, pylint with edx-lint) and type-check
-	$(BIN)/ruff check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
-	$(BIN)/ruff format --check toggles_migration tests tutor demo test_utils bench test_settings.py manage.py setup.py
+	$(BIN)/ruff check toggles_migration scanner tests tutor demo test_utils bench test_settings.py manage.py setup.py
+	$(BIN)/ruff format --check toggles_migration scanner tests tutor demo test_utils bench test_settings.py manage.py setup.py
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
 
@@ -96,7 +102,7 @@ quality: $(VENV)/.docs ## lint (ruff, pylint with edx-lint) and type-check
 typecheck: $(STAMP) ## run mypy (strict, django-stubs) on the whole package, as mypy.ini configures it
 	$(BIN)/mypy
 
-smoke-install: ## build the sdist (it must ship LICENSE), pip install it into a fresh virtualenv, list the plugin apps
+smoke-install: ## build the sdist (it must ship LICENSE), pip install it into a fresh virtualenv, list the plugin apps; the scanner's too
 	@test -n "$(PYTHON)" || { $(NO_PYTHON); }
 	rm -rf build/smoke build/dist && $(PYTHON) -m venv build/smoke
 	build/smoke/bin/pip install -q -r requirements/pip.txt
@@ -113,11 +119,22 @@ smoke-install: ## build the sdist (it must ship LICENSE), pip install it into a 
 	from edx_django_utils.plugins import get_plugin_apps as g; \
 	app = 'toggles_migration.apps.TogglesMigrationConfig'; \
 	assert app in g('lms.djangoapp') and app in g('cms.djangoapp'), 'plugin app not registered'; print('plugin app registered:', app)"
-	build/smoke/bin/toggles-migration scan --help >/dev/null
 	cd build && smoke/bin/python -c "import importlib.util as u, os; \
 	path = os.path.join(u.find_spec('toggles_migration').submodule_search_locations[0], 'py.typed'); \
 	assert os.path.isfile(path), 'py.typed not installed'; print('typed package:', path)"
-	build/smoke/bin/toggles-migration --version
+	@# The scanner: its sdist and wheel, each installed with its dependencies into a fresh virtualenv: it has none.
+	for artefact in sdist wheel; do \
+		rm -rf build/smoke-scan && $(PYTHON) -m venv build/smoke-scan && \
+		build/smoke/bin/python -m build -q --$$artefact --outdir build/dist-scan scanner/ && \
+		build/smoke-scan/bin/pip install -q build/dist-scan/*$$([ $$artefact = wheel ] && echo .whl || echo .tar.gz) && \
+		(cd build && smoke-scan/bin/python -c "from importlib.metadata import distribution as d, distributions; \
+		dist = d('openedx-toggles-migration-scan'); assert not dist.requires, dist.requires; \
+		others = sorted({x.metadata['Name'] for x in distributions()} - {'pip', dist.metadata['Name']}); \
+		assert not others, others; assert any(str(f).endswith('LICENSE') for f in dist.files), 'no LICENSE'; \
+		print(dist.metadata['Name'], dist.version, 'installs alone')") && \
+		build/smoke-scan/bin/toggles-migration-scan --version && \
+		build/smoke-scan/bin/toggles-migration-scan scanner/toggles_migration_scan || exit 1; \
+		rm -rf build/dist-scan; done
 
 tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to choose, TOX_ARGS=-r to recreate)
 	$(BIN)/pip install -q -r requirements/ci.txt
@@ -137,9 +154,9 @@ annotations: $(VENV)/.docs ## lint the toggle and setting annotations (code-anno
 pylint-annotations: $(VENV)/.docs ## run only edx-lint's pylint annotation checks
 	$(BIN)/python docs/lint_annotations.py --only pylint
 
-# The linted paths, the scanner's tests (tests/scan) included; pylintrc's ignore-paths leaves out only
-# tests/scan_corpus, the sample code the scanner's tests scan (bad code on purpose).
-LINT_PATHS := toggles_migration tests test_utils demo bench manage.py setup.py test_settings.py
+# The linted paths, the scanner's (scanner/) included; pylintrc's ignore-paths leaves out only
+# scanner/tests/corpus, the sample code the scanner's tests scan (bad code on purpose).
+LINT_PATHS := toggles_migration tests test_utils demo bench manage.py setup.py test_settings.py scanner/toggles_migration_scan scanner/tests
 
 lint: $(VENV)/.docs ## pylint with edx-lint's pylintrc (pylintrc_tweaks); part of make quality
 	$(BIN)/pylint $(LINT_PATHS)

@@ -91,7 +91,6 @@ setup(
     entry_points={
         "lms.djangoapp": ["toggles_migration = toggles_migration.apps:TogglesMigrationConfig"],
         "cms.djangoapp": ["toggles_migration = toggles_migration.apps:TogglesMigrationConfig"],
-        "console_scripts": ["toggles-migration = toggles_migration.scan.cli:main"],
     },
     classifiers=[
         "Development Status :: 3 - Alpha",

@@ -23,6 +23,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
+from toggles_migration_scan import cli, declared_targets
 
 from bench import data
 from bench.measure import Figure, human, info, interleaved_ns, median_ns
@@ -30,7 +31,6 @@ from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import capabilities, normalise_proctoring_backends, reads
 from toggles_migration.management import rendering
-from toggles_migration.scan import cli, declared_targets
 from toggles_migration.state import capture, context, prune, restore
 from toggles_migration.state.export import exported_pages
 from toggles_migration.state.tables import COURSE_OVERVIEWS_LABEL
@@ -415,7 +415,7 @@ def scanner_vs_grep(size):
             subprocess.run(["grep", "-rniI", *names, str(root)], stdout=subprocess.DEVNULL, check=False)
 
         def ours():
-            status = cli.main(["scan", str(root), "--format", "json", "--output", os.devnull, "--fail-on", "never"])
+            status = cli.main([str(root), "--format", "json", "--output", os.devnull, "--fail-on", "never"])
             if status != 0:
                 raise RuntimeError(f"the scanner exited {status}")
 

@@ -32,7 +32,6 @@ from tests import factories as f
 from toggles_migration import RetiredToggleWarning, reads, retirements
 from toggles_migration.operations import CaptureRetiredToggle
 from toggles_migration.reads import counts, notify
-from toggles_migration.scan import ScanOptions, scan
 from toggles_migration.state import capture
 
 REPO = Path(__file__).resolve().parent.parent
@@ -280,7 +279,7 @@ def test_redirect_answers_its_option(settings):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Settings, checks, admin and scanner (the generated docs: tests/test_docs.py)
+# Settings, checks and admin (the generated docs: tests/test_docs.py)
 # ---------------------------------------------------------------------------------------------------------------------
 
 
@@ -326,17 +325,6 @@ def test_the_admin_marks_its_rows():
     mixin.toggle_field = "name"
     assert mixin._retired(Flag(name=NAME))  # pylint: disable=protected-access
     assert "PROCTORING_BACKENDS[<backend>]['made_up_option']" in mixin._notice(NAME)  # pylint: disable=protected-access
-
-
-def test_the_scanner_finds_its_name_and_constant(tmp_path, monkeypatch):
-    (tmp_path / "views.py").write_text("if MADE_UP_FLAG.is_enabled(key):\n    pass\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    [finding] = scan(["."], ScanOptions()).findings
-    assert (finding.name, finding.category.value) == ("MADE_UP_FLAG", "logic")
-    assert finding.suggestion == (
-        "read PROCTORING_BACKENDS[<backend>]['made_up_option'] via "
-        "toggles_migration.capabilities.option_value(provider, 'made_up_option')"
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """`tutor config save` refuses a TOGGLES_MIGRATION_* value that the plugin cannot render as meant."""
 
+import dataclasses
+
 import pytest
+import yaml
 from conftest import enable_plugin, make_project
 
 from toggles_migration.retirements import MANAGED_OPTIONS
@@ -179,3 +182,108 @@ def test_values_are_named_by_type_never_echoed():
 def test_the_plugin_knows_the_package_options_and_keys():
     assert tuple(sorted(option.name for option in MANAGED_OPTIONS)) == validation.MANAGED_OPTIONS
     assert tuple(sorted(conf.DEFAULTS)) == validation.SETTINGS_KEYS
+
+
+def template_refusal(where, key, example):
+    return (
+        f"{where} is a str that contains {{{{, {{% or {{#, which Tutor would render as a template; the plugin's "
+        "values are data, never templates"
+        + TAIL
+        + f"write the value itself, without template syntax, e.g. tutor config save --set '{key}={example}', "
+        f"or remove it: tutor config save --unset {key}."
+    )
+
+
+SETTINGS_EXAMPLE = '{"LEGACY_BACKENDS": ["proctortrack"], "STRICT": true}'
+TEMPLATE_CASES = [
+    (
+        'TOGGLES_MIGRATION_SETTINGS={"READS_CACHE": "{{ MYSQL_ROOT_PASSWORD }}"}',
+        template_refusal("TOGGLES_MIGRATION_SETTINGS['READS_CACHE']", "TOGGLES_MIGRATION_SETTINGS", SETTINGS_EXAMPLE),
+    ),
+    (
+        # Tutor's own rendering would stop at this with "Template syntax error: Missing end of raw directive".
+        'TOGGLES_MIGRATION_SETTINGS={"READS_CACHE": "{% raw %}x"}',
+        template_refusal("TOGGLES_MIGRATION_SETTINGS['READS_CACHE']", "TOGGLES_MIGRATION_SETTINGS", SETTINGS_EXAMPLE),
+    ),
+    (
+        'TOGGLES_MIGRATION_SETTINGS={"LEGACY_BACKENDS": ["proctortrack", "{# comment #}"]}',
+        template_refusal(
+            "TOGGLES_MIGRATION_SETTINGS['LEGACY_BACKENDS'][1]", "TOGGLES_MIGRATION_SETTINGS", SETTINGS_EXAMPLE
+        ),
+    ),
+    (
+        'TOGGLES_MIGRATION_BACKEND_OPTIONS={"proctortrack": {"show_review_rules": "{{ 1 }}"}}',
+        template_refusal(
+            "TOGGLES_MIGRATION_BACKEND_OPTIONS['proctortrack']['show_review_rules']",
+            "TOGGLES_MIGRATION_BACKEND_OPTIONS",
+            '{"proctortrack": {"requires_escalation_email": true, "show_review_rules": false}}',
+        ),
+    ),
+    (
+        "TOGGLES_MIGRATION_VERSION={{ TOGGLES_MIGRATION_VERSION }}rc1",
+        template_refusal("TOGGLES_MIGRATION_VERSION", "TOGGLES_MIGRATION_VERSION", '"1.2.3"'),
+    ),
+]
+
+
+def snapshot(project):
+    """config.yml and every rendered file, to show that a refusal wrote nothing."""
+    return {path: path.read_bytes() for path in project.root.rglob("*") if path.is_file()}
+
+
+def mysql_root_password(project):
+    return yaml.safe_load((project.root / "config.yml").read_text())["MYSQL_ROOT_PASSWORD"]
+
+
+@pytest.mark.parametrize(("setting", "message"), TEMPLATE_CASES)
+def test_config_save_refuses_a_template_in_a_set_value_and_writes_nothing(project, setting, message):
+    before = snapshot(project)
+    done = project.tutor("config", "save", "--set", setting, check=False)
+    assert done.returncode == 1
+    assert refusal(done) == message
+    assert "Traceback" not in done.stderr
+    assert snapshot(project) == before
+
+
+def test_a_template_written_into_config_yml_is_refused_before_it_is_rendered_or_saved(project):
+    config = project.root / "config.yml"
+    values = yaml.safe_load(config.read_text())
+    values["TOGGLES_MIGRATION_SETTINGS"] = {"READS_CACHE": "{{ MYSQL_ROOT_PASSWORD }}"}
+    config.write_text(yaml.safe_dump(values))
+    before = snapshot(project)
+    done = project.tutor("config", "save", check=False)
+    assert done.returncode == 1
+    assert refusal(done) == TEMPLATE_CASES[0][1]
+    assert snapshot(project) == before
+    for service in ("lms", "cms"):
+        assert mysql_root_password(project) not in project.rendered("apps", "openedx", "config", f"{service}.env.yml")
+    # The way out that the message gives.
+    project.tutor("config", "save", "--unset", "TOGGLES_MIGRATION_SETTINGS")
+    assert "TOGGLES_MIGRATION_SETTINGS" not in config.read_text()
+
+
+def test_a_template_in_a_tutor_environment_variable_is_refused(project):
+    environment = {**project.env, "TUTOR_TOGGLES_MIGRATION_SETTINGS": '{"READS_CACHE": "{% raw %}x"}'}
+    before = snapshot(project)
+    done = dataclasses.replace(project, env=environment).tutor("config", "save", check=False)
+    assert done.returncode == 1
+    assert refusal(done) == TEMPLATE_CASES[1][1]
+    assert snapshot(project) == before
+
+
+def test_values_without_template_syntax_pass():
+    validation.check_no_templates(
+        [
+            ("TOGGLES_MIGRATION_SETTINGS", {"LEGACY_BACKENDS": ["proctortrack"], "READS": "silent", "STRICT": True}),
+            ("TOGGLES_MIGRATION_BACKEND_OPTIONS", {"proctortrack": {"show_review_rules": False}}),
+            ("TOGGLES_MIGRATION_VERSION", "1.2.3"),
+            # A brace alone is data to Jinja as well.
+            ("TOGGLES_MIGRATION_SETTINGS", {"READS_CACHE": "{x}"}),
+        ]
+    )
+
+
+def test_a_template_is_named_by_type_never_echoed():
+    with pytest.raises(Exception, match="is a str that contains") as caught:
+        validation.check_no_templates([("TOGGLES_MIGRATION_SETTINGS", {"READS_CACHE": "{{ hunter2_secret }}"})])
+    assert "hunter2" not in str(caught.value)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import typing as t
 from importlib import resources
 
-from tutor import hooks
+import click
+from tutor import config as tutor_config
+from tutor import hooks, serialize
+from tutor.commands.context import Context
 
 from . import validation
 from .__about__ import __version__
@@ -22,6 +26,34 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         (validation.SETTINGS, {}),
     ]
 )
+
+
+@hooks.Filters.CONFIG_USER.add()
+def _refuse_templates(items: list[tuple[str, t.Any]]) -> list[tuple[str, t.Any]]:
+    # Tutor renders every configuration value as a Jinja template as soon as it loads it (and a --set value at
+    # once), and `config save` writes the rendered value back to config.yml: what the operator wrote is checked
+    # here, as the user configuration is read, before anything is rendered or saved.
+    validation.check_no_templates(_values_as_written())
+    return items
+
+
+def _values_as_written() -> list[tuple[str, t.Any]]:
+    """Return the plugin's keys as the running command gets them, unrendered, from every source that supplies one."""
+    command = click.get_current_context(silent=True)
+    if command is None:
+        return []
+    # `tutor config save --set/--unset/--append`: the saved value of a key set or unset here is not used.
+    given = [*command.params.get("set_vars", ()), *command.params.get("append_vars", ())]
+    replaced = {key for key, _value in given} | set(command.params.get("unset_vars", ()))
+    project = command.find_object(Context)
+    path = tutor_config.config_path(project.root) if project else ""
+    saved = tutor_config.get_yaml_file(path) if os.path.exists(path) else {}
+    environment = {key: os.environ[f"TUTOR_{key}"] for key in validation.KEYS if f"TUTOR_{key}" in os.environ}
+    return [
+        *((key, saved[key]) for key in validation.KEYS if key in saved and key not in replaced),
+        *((key, serialize.parse(value)) for key, value in environment.items()),
+        *((key, value) for key, value in given if key in validation.KEYS),
+    ]
 
 
 @hooks.Actions.CONFIG_LOADED.add()

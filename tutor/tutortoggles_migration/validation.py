@@ -12,6 +12,9 @@ from tutor import exceptions
 BACKEND_OPTIONS = "TOGGLES_MIGRATION_BACKEND_OPTIONS"
 SETTINGS = "TOGGLES_MIGRATION_SETTINGS"
 VERSION = "TOGGLES_MIGRATION_VERSION"
+KEYS = (BACKEND_OPTIONS, SETTINGS, VERSION)
+# What starts a Jinja expression, statement or comment: Tutor renders each string of a configuration value.
+TEMPLATE_MARKS = ("{{", "{%", "{#")
 
 # The per-backend options that openedx-toggles-migration manages (toggles_migration.retirements.MANAGED_OPTIONS),
 # and the keys of its TOGGLES_MIGRATION setting (toggles_migration.conf.DEFAULTS). Declared again here because
@@ -20,6 +23,11 @@ MANAGED_OPTIONS = ("requires_escalation_email", "show_review_rules")
 SETTINGS_KEYS = ("DECISIONS", "LEGACY_BACKENDS", "READS", "READS_CACHE", "READS_LOG_INTERVAL", "STRICT")
 
 _EXAMPLE = {"proctortrack": {"requires_escalation_email": True, "show_review_rules": False}}
+_EXAMPLES = {
+    BACKEND_OPTIONS: _EXAMPLE,
+    SETTINGS: {"LEGACY_BACKENDS": ["proctortrack"], "STRICT": True},
+    VERSION: "1.2.3",
+}
 _VERSION_PATTERN = re.compile(r"[0-9][0-9A-Za-z.+!-]*")
 
 
@@ -28,6 +36,32 @@ def check_config(config: dict[str, t.Any]) -> None:
     check_backend_options(config.get(BACKEND_OPTIONS, {}))
     check_settings(config.get(SETTINGS, {}))
     check_version(config.get(VERSION))
+
+
+def check_no_templates(values: t.Iterable[tuple[str, t.Any]]) -> None:
+    """Refuse a TOGGLES_MIGRATION_* value that holds Jinja syntax in a string, as given, before Tutor renders it."""
+    for key, value in values:
+        for where, text in _strings(key, value):
+            if any(mark in text for mark in TEMPLATE_MARKS):
+                _refuse(
+                    f"{where} is a {_type(text)} that contains {', '.join(TEMPLATE_MARKS[:-1])} or "
+                    f"{TEMPLATE_MARKS[-1]}, which Tutor would render as a template; the plugin's values are data, "
+                    "never templates",
+                    f"write the value itself, without template syntax, e.g. {set_line(key, _EXAMPLES[key])}, "
+                    f"or remove it: tutor config save --unset {key}",
+                )
+
+
+def _strings(where: str, value: t.Any) -> t.Iterator[tuple[str, str]]:
+    # The strings that Tutor renders (tutor.env.render_unknown): strings, and those in dict values and list items.
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(f"{where}[{key!r}]", item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(f"{where}[{index}]", item)
 
 
 def check_backend_options(value: t.Any) -> None:
@@ -72,7 +106,7 @@ def check_settings(value: t.Any) -> None:
     if not isinstance(value, dict):
         _refuse(
             f"{SETTINGS} must be a mapping of TOGGLES_MIGRATION keys to values, found {_type(value)}",
-            f"write e.g. {set_line(SETTINGS, {'LEGACY_BACKENDS': ['proctortrack'], 'STRICT': True})}",
+            f"write e.g. {set_line(SETTINGS, _EXAMPLES[SETTINGS])}",
         )
     for key in value:
         if key not in SETTINGS_KEYS:

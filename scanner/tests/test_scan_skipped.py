@@ -5,8 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-from tests.scan.sarif_validation import assert_valid_sarif
+from sarif_validation import assert_valid_sarif
 
 # Opening any file named secret.py fails, as an unreadable file would.
 pytestmark = pytest.mark.usefixtures("secret_files_unreadable")
@@ -88,7 +87,7 @@ def run_case_fixture(write_tree, run_cli):
 
     def run(reason, *options):
         files, arguments = CASES[reason][:2]
-        status, output, error = run_cli(["scan", *arguments, *options], write_tree(files))
+        status, output, error = run_cli([*arguments, *options], write_tree(files))
         assert error == ""
         return status, output
 
@@ -150,14 +149,14 @@ def test_only_an_unreadable_file_fails_the_scan(run_case, reason, options, statu
     ],
 )
 def test_a_file_named_directly_and_skipped_is_counted_and_named(write_tree, run_cli, named, content, listing):
-    _, output, _ = run_cli(["scan", named, "--fail-on", "never"], write_tree({named: content}))
+    _, output, _ = run_cli([named, "--fail-on", "never"], write_tree({named: content}))
     unreadable = ", 1 unreadable" if listing.startswith("error") else ""
     assert output == f"{listing}\n\n{NO_FINDINGS}0 files scanned, 1 skipped{unreadable}\n"
 
 
 def test_a_pipe_named_directly_is_skipped_without_being_read(tmp_path, run_cli):
     os.mkfifo(tmp_path / "exams.py")
-    assert run_cli(["scan", "exams.py"], tmp_path)[:2] == (
+    assert run_cli(["exams.py"], tmp_path)[:2] == (
         0,
         "note: 1 file skipped as not a kind the scanner reads:\n  exams.py (not a regular file)\n\n"
         + NO_FINDINGS
@@ -177,7 +176,7 @@ ALL_REASONS_ARGUMENTS = [".", "notes.txt", "--max-size", "1024", "--fail-on", "n
 
 
 def test_text_lists_the_reasons_most_urgent_first_and_counts_every_file_listed(write_tree, run_cli):
-    _, output, _ = run_cli(["scan", *ALL_REASONS_ARGUMENTS], write_tree(ALL_REASONS_TREE))
+    _, output, _ = run_cli([*ALL_REASONS_ARGUMENTS], write_tree(ALL_REASONS_TREE))
     assert output == (
         "error: 1 file skipped as unreadable:\n"
         "  app/secret.py (Permission denied)\n"
@@ -195,7 +194,7 @@ def test_text_lists_the_reasons_most_urgent_first_and_counts_every_file_listed(w
 
 
 def test_json_skipped_list_is_sorted_by_path_and_matches_the_counts(write_tree, run_cli):
-    report = json.loads(run_cli(["scan", *ALL_REASONS_ARGUMENTS, "--format", "json"], write_tree(ALL_REASONS_TREE))[1])
+    report = json.loads(run_cli([*ALL_REASONS_ARGUMENTS, "--format", "json"], write_tree(ALL_REASONS_TREE))[1])
     assert [(entry["path"], entry["reason"]) for entry in report["skipped"]] == [
         ("app/a.py", "binary"),
         ("app/b.py", "binary"),
@@ -207,7 +206,7 @@ def test_json_skipped_list_is_sorted_by_path_and_matches_the_counts(write_tree, 
 
 
 def test_sarif_has_one_notification_per_skipped_file(write_tree, run_cli):
-    log = json.loads(run_cli(["scan", *ALL_REASONS_ARGUMENTS, "--format", "sarif"], write_tree(ALL_REASONS_TREE))[1])
+    log = json.loads(run_cli([*ALL_REASONS_ARGUMENTS, "--format", "sarif"], write_tree(ALL_REASONS_TREE))[1])
     notifications = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert (assert_valid_sarif(log), [n["descriptor"]["id"] for n in notifications]) == (
         ["app/a.py", "app/b.py", "app/huge.py", "app/secret.py", "notes.txt"],
@@ -217,19 +216,19 @@ def test_sarif_has_one_notification_per_skipped_file(write_tree, run_cli):
 
 def test_other_kinds_met_in_a_folder_are_neither_counted_nor_named(write_tree, run_cli):
     root = write_tree({"img/logo.png": b"\x89PNG\r\n\0", "notes.txt": "proctortrack\n", "app/m.py": CLEAN})
-    assert run_cli(["scan", "."], root)[:2] == (0, NO_FINDINGS + "1 file scanned, 0 skipped\n")
+    assert run_cli(["."], root)[:2] == (0, NO_FINDINGS + "1 file scanned, 0 skipped\n")
 
 
 def test_a_broken_symlink_or_a_pipe_met_in_a_folder_is_outside_the_scan(write_tree, run_cli):
     root = write_tree({"app/m.py": CLEAN})
     os.symlink("missing.py", root / "app" / "broken.py")
     os.mkfifo(root / "app" / "pipe.py")
-    assert run_cli(["scan", "."], root)[:2] == (0, NO_FINDINGS + "1 file scanned, 0 skipped\n")
+    assert run_cli(["."], root)[:2] == (0, NO_FINDINGS + "1 file scanned, 0 skipped\n")
 
 
 def test_a_file_met_through_overlapping_paths_is_skipped_once(write_tree, run_cli):
     root = write_tree({"app/data.py": b"\0x"})
-    assert run_cli(["scan", ".", "app", "app/data.py"], root)[1] == (
+    assert run_cli([".", "app", "app/data.py"], root)[1] == (
         "note: 1 file skipped as binary:\n  app/data.py\n\n" + NO_FINDINGS + "0 files scanned, 1 skipped\n"
     )
 
@@ -238,7 +237,7 @@ ODD_NAMES = {b"app/new\nline.py": b"\0", b"app/\xff.py": b"\0"}
 
 
 def test_text_escapes_odd_names_of_skipped_files(write_bytes_tree, run_cli):
-    assert run_cli(["scan", "."], write_bytes_tree(ODD_NAMES))[1] == (
+    assert run_cli(["."], write_bytes_tree(ODD_NAMES))[1] == (
         "note: 2 files skipped as binary:\n  app/new\\nline.py\n  app/\\xff.py\n\n"
         + NO_FINDINGS
         + "0 files scanned, 2 skipped\n"
@@ -246,23 +245,23 @@ def test_text_escapes_odd_names_of_skipped_files(write_bytes_tree, run_cli):
 
 
 def test_json_keeps_odd_names_of_skipped_files_as_valid_unicode(write_bytes_tree, run_cli):
-    report = json.loads(run_cli(["scan", ".", "--format", "json"], write_bytes_tree(ODD_NAMES))[1])
+    report = json.loads(run_cli([".", "--format", "json"], write_bytes_tree(ODD_NAMES))[1])
     assert [entry["path"] for entry in report["skipped"]] == ["app/new\nline.py", "app/\\xff.py"]
 
 
 def test_sarif_percent_encodes_odd_names_of_skipped_files(write_bytes_tree, run_cli):
-    log = json.loads(run_cli(["scan", ".", "--format", "sarif"], write_bytes_tree(ODD_NAMES))[1])
+    log = json.loads(run_cli([".", "--format", "sarif"], write_bytes_tree(ODD_NAMES))[1])
     assert assert_valid_sarif(log) == ["app/new%0Aline.py", "app/%FF.py"]
 
 
 def test_a_skipped_file_never_shows_its_content(write_tree, run_cli):
     root = write_tree({"app/data.py": b"\0SECRET_TOKEN = 'proctortrack'\n"})
-    outputs = [run_cli(["scan", ".", "--format", name], root)[1] for name in ("text", "json", "sarif")]
+    outputs = [run_cli([".", "--format", name], root)[1] for name in ("text", "json", "sarif")]
     assert [("SECRET_TOKEN" in output, "app/data.py" in output) for output in outputs] == [(False, True)] * 3
 
 
 def test_help_says_which_files_are_skipped_and_which_are_outside_the_scan(tmp_path, run_cli):
-    help_text = " ".join(run_cli(["scan", "--help"], tmp_path)[1].split())
+    help_text = " ".join(run_cli(["--help"], tmp_path)[1].split())
     assert (
         "Every report names each skipped file and why: unreadable, too large (--max-size), binary, or named as a "
         "PATH but not a kind the scanner reads; files of other kinds inside a folder are outside the scan, neither "
@@ -283,6 +282,6 @@ def test_the_scanner_page_shows_the_real_text_report(write_tree, run_cli):
             "notes.txt": "proctortrack\n",
         }
     )
-    output = run_cli(["scan", "app", "notes.txt", "--max-size", "1K", "--fail-on", "never"], root)[1]
+    output = run_cli(["app", "notes.txt", "--max-size", "1K", "--fail-on", "never"], root)[1]
     shown = "".join(f"    {line}\n" if line else "\n" for line in output.splitlines())
     assert shown in DOCS_PAGE.read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """Find hard-coded legacy backend names and reads of retired toggles in any code tree, without Django settings."""
 
+from .__about__ import __version__
 from .findings import Category, Finding, Note, ScanResult, Severity, Skipped, SkipReason
 from .reading import Target, TargetKind, declared_targets
 from .scanner import ScanOptions, scan
@@ -15,6 +16,7 @@ __all__ = [
     "Skipped",
     "Target",
     "TargetKind",
+    "__version__",
     "declared_targets",
     "scan",
 ]

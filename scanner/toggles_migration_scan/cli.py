@@ -1,4 +1,4 @@
-"""The ``toggles-migration`` command line; ``scan`` needs no Django settings."""
+"""The ``toggles-migration-scan`` command line."""
 
 import argparse
 import os
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from .. import __version__
+from .__about__ import __version__
 from .findings import MARKER, ScanResult, Severity
 from .reading import DEFAULT_MAX_SIZE, MAX_SIZE_CEILING
 from .reports import render_json, render_sarif, render_text
@@ -24,10 +24,12 @@ _SIZE = re.compile(r"^\s*(\d+)\s*(k|kb|kib|m|mb|mib)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {None: 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2, "mib": 1024**2}
 
 
-class _ScanArguments(argparse.Namespace):
-    """The parsed command line of ``toggles-migration scan``; argparse sets each attribute."""
+PROG = "toggles-migration-scan"
 
-    command: str
+
+class _ScanArguments(argparse.Namespace):
+    """The parsed command line of ``toggles-migration-scan``; argparse sets each attribute."""
+
     paths: list[str]
     name: list[str]
     exclude: list[str]
@@ -52,18 +54,11 @@ def parse_size(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of ``toggles-migration``."""
-    parser = argparse.ArgumentParser(
-        prog="toggles-migration",
-        description="Tools for retiring Open edX toggles that need no Django settings.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    scan_parser = commands.add_parser(
-        "scan",
-        help="find hard-coded legacy backend names and reads of retired toggles in code trees",
-        description="Find every legacy backend name and retired toggle (from the package's retirement "
-        "declarations, plus --name) in Python, JavaScript/TypeScript, templates, build, dependency, config, "
+    """Return the argument parser of ``toggles-migration-scan``."""
+    scan_parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Find every legacy backend name and retired toggle (as openedx-toggles-migration declares "
+        "them, plus --name) in Python, JavaScript/TypeScript, templates, build, dependency, config, "
         "docs and translation files, and classify each occurrence. Every report names each skipped file and why: "
         "unreadable, too large (--max-size), binary, or named as a PATH but not a kind the scanner reads; files of "
         "other kinds inside a folder are outside the scan, neither counted nor named. Exit status: 0 clean; 1 when "
@@ -71,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "2 on usage errors; 3 on an internal error of the scanner.",
         epilog=f"Silence a line with a '{MARKER}' comment in the file's own comment syntax.",
     )
+    scan_parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     scan_parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
     scan_parser.add_argument(
         "--name", action="append", default=[], metavar="NAME", help="another name to look for (repeatable)"
@@ -105,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "over 1MiB are classified with line patterns, which bounds the memory a file costs)",
     )
     scan_parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
-    return parser
+    return scan_parser
 
 
 def exit_code(result: ScanResult, fail_on: FailOn, ignore_unreadable: bool = False) -> int:
@@ -132,15 +128,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # CI must tell a crash (3) from findings (1).
     except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught
         print(
-            f"toggles-migration scan: internal error: {type(error).__name__}: {error}. Please report it, "
-            "with the command line.",
+            f"{PROG}: internal error: {type(error).__name__}: {error}. Please report it, with the command line.",
             file=sys.stderr,
         )
         return EXIT_INTERNAL
 
 
 def _usage_error(message: str) -> int:
-    print(f"toggles-migration scan: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {message}", file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -1,8 +1,7 @@
 """The corpus written for the scanner: every category in every file type, with the expected findings."""
 
 import pytest
-
-from toggles_migration.retirements import managed_options
+from toggles_migration_scan.declarations import OPTIONS
 
 # (path relative to the corpus, line, category, severity): one row per expected finding.
 EXPECTED = [
@@ -127,7 +126,7 @@ def test_retired_toggle_names_carry_the_retirement_suggestion(corpus_result):
 
 def test_backend_name_logic_carries_the_backend_option_suggestion(corpus_result):
     comparison = next(f for f in corpus_result.findings if f.detail == "comparison" and f.path == "app/exams.py")
-    options = managed_options()
+    options = OPTIONS
     keys = " / ".join(f"['{option.name}']" for option in options)
     readers = " / ".join(option.reader for option in options)
     assert f"PROCTORING_BACKENDS[provider]{keys} via {readers}" in comparison.suggestion

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Literal, Self, TypedDict
 
-from toggles_migration.retirements import Retirement, managed_options
+from .declarations import OPTIONS, RetiredToggle
 
 if TYPE_CHECKING:
     from .reading import Hit, Target
@@ -103,11 +103,11 @@ def is_suppressed(line_text: str) -> bool:
 
 
 def _option_keys() -> str:
-    return " / ".join(f"['{option.name}']" for option in managed_options())
+    return " / ".join(f"['{option.name}']" for option in OPTIONS)
 
 
 def _helpers() -> str:
-    return " / ".join(option.reader for option in managed_options())
+    return " / ".join(option.reader for option in OPTIONS)
 
 
 def suggestion_for(target: Target, category: Category) -> str:
@@ -134,7 +134,7 @@ def _for_backend_name(category: Category) -> str:
     }[category]
 
 
-def _for_retired_toggle(retirement: Retirement, category: Category) -> str:
+def _for_retired_toggle(retirement: RetiredToggle, category: Category) -> str:
     option = retirement.option.name
     replacement = f"PROCTORING_BACKENDS[<backend>]['{option}']"
     return {

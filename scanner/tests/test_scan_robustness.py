@@ -4,10 +4,9 @@ import contextlib
 import os
 
 import pytest
-
-from toggles_migration.scan import ScanOptions, scan
-from toggles_migration.scan.findings import Skipped, SkipReason
-from toggles_migration.scan.reading import DEFAULT_MAX_SIZE
+from toggles_migration_scan import ScanOptions, scan
+from toggles_migration_scan.findings import Skipped, SkipReason
+from toggles_migration_scan.reading import DEFAULT_MAX_SIZE
 
 HIT = 'BACKEND = "proctortrack"\n'
 

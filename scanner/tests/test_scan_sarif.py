@@ -4,9 +4,8 @@ import contextlib
 import json
 
 import pytest
-
-from toggles_migration.scan import scan
-from toggles_migration.scan.reports import render_sarif
+from toggles_migration_scan import scan
+from toggles_migration_scan.reports import render_sarif
 
 # The subset of the SARIF 2.1.0 schema that code-scanning dashboards rely on.
 MINIMAL_SARIF_SCHEMA = {
@@ -162,5 +161,5 @@ def test_sarif_marks_suppressed_findings_instead_of_dropping_them(sarif):
 
 
 def test_sarif_cli_output_parses(corpus, run_cli):
-    status, output, _ = run_cli(["scan", ".", "--format", "sarif"], corpus)
+    status, output, _ = run_cli([".", "--format", "sarif"], corpus)
     assert (status, json.loads(output)["version"]) == (1, "2.1.0")

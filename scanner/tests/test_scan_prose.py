@@ -6,8 +6,7 @@ import unittest
 from pathlib import Path
 
 import ddt
-
-from toggles_migration.scan import scan
+from toggles_migration_scan import scan
 
 ARGPARSE_HELP_OVER_LINES = """\
 parser.add_argument(

@@ -1,8 +1,7 @@
 """Which files are scanned, with which syntax, and which count as tests."""
 
 import pytest
-
-from toggles_migration.scan.walk import FileKind, is_test_path, kind_of
+from toggles_migration_scan.walk import FileKind, is_test_path, kind_of
 
 
 @pytest.mark.parametrize(

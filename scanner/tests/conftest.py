@@ -5,11 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
+from toggles_migration_scan import ScanOptions, reading, scan
+from toggles_migration_scan.cli import main
 
-from toggles_migration.scan import ScanOptions, reading, scan
-from toggles_migration.scan.cli import main
-
-CORPUS = Path(__file__).resolve().parent.parent / "scan_corpus"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def _scan_folder(folder, **options):

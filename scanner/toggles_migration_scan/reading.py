@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
-from toggles_migration.retirements import DEFAULT_LEGACY_BACKENDS, Retirement, declared
-
+from .declarations import LEGACY_BACKENDS, RETIRED_TOGGLES, RetiredToggle
 from .findings import SkipReason
 
 DEFAULT_MAX_SIZE = 2 * 1024 * 1024
@@ -73,7 +72,7 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8-sig", errors="replace")
 
 
-# The searched names: the retirement declarations, plus --name.
+# The searched names: the declared ones (declarations.py), plus --name.
 
 
 class TargetKind(StrEnum):
@@ -91,7 +90,7 @@ class Target:
 
     name: str
     kind: TargetKind
-    retirement: Retirement | None = None
+    retirement: RetiredToggle | None = None
 
     @property
     def is_retired_toggle(self) -> bool:
@@ -101,8 +100,8 @@ class Target:
 
 def declared_targets(extra_names: Iterable[str] = ()) -> tuple[Target, ...]:
     """Return the legacy backends, the retired toggles and their constants, then ``extra_names``, deduplicated."""
-    targets = [Target(name, TargetKind.LEGACY_BACKEND) for name in DEFAULT_LEGACY_BACKENDS]
-    for retirement in declared():
+    targets = [Target(name, TargetKind.LEGACY_BACKEND) for name in LEGACY_BACKENDS]
+    for retirement in RETIRED_TOGGLES:
         targets.append(Target(retirement.name, TargetKind.RETIRED_TOGGLE, retirement))
         targets.append(Target(retirement.constant, TargetKind.RETIRED_CONSTANT, retirement))
     targets.extend(Target(name, TargetKind.EXTRA_NAME) for name in extra_names)

@@ -9,18 +9,17 @@ from urllib.parse import unquote_to_bytes
 
 import jsonschema
 import pytest
-
-from tests.scan.sarif_validation import assert_valid_sarif
-from toggles_migration.scan import cli, walk
-from toggles_migration.scan.reading import FULL_PARSE_LIMIT
+from sarif_validation import assert_valid_sarif
+from toggles_migration_scan import cli, walk
+from toggles_migration_scan.reading import FULL_PARSE_LIMIT
 
 HIT = b'ok = p == "proctortrack"\n'
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_to_file(run_cli, root, *options):
     """Run a scan writing its report with -o and return (status, the report's bytes)."""
-    status, output, _ = run_cli(["scan", ".", *options, "-o", "report.out"], root)
+    status, output, _ = run_cli([".", *options, "-o", "report.out"], root)
     assert output == ""
     return status, (root / "report.out").read_bytes()
 
@@ -39,7 +38,7 @@ class TestNamesThatAreNotUtf8:
         assert (status, [f["path"] for f in json.loads(report.decode("utf-8"))["findings"]]) == (1, ["app/\\xff.py"])
 
     def test_json_on_stdout_is_utf8(self, write_bytes_tree, run_cli):
-        status, output, _ = run_cli(["scan", ".", "--format", "json"], write_bytes_tree({b"app/\xff.py": HIT}))
+        status, output, _ = run_cli([".", "--format", "json"], write_bytes_tree({b"app/\xff.py": HIT}))
         assert (status, json.loads(output)["findings"][0]["path"]) == (1, "app/\\xff.py")
 
     def test_sarif_percent_encodes_the_bytes_and_is_valid(self, write_bytes_tree, run_cli):
@@ -60,7 +59,7 @@ class TestNamesThatAreNotUtf8:
     def test_an_absolute_root_gives_a_file_uri(self, write_bytes_tree, run_cli):
         root = write_bytes_tree({b"app/\xff.py": HIT})
         # Run from elsewhere: a root outside the current folder is shown, and located, by its absolute path.
-        status, output, _ = run_cli(["scan", str(root / "app"), "--format", "sarif"], ROOT)
+        status, output, _ = run_cli([str(root / "app"), "--format", "sarif"], ROOT)
         [uri] = assert_valid_sarif(json.loads(output))
         assert (status, uri) == (1, (root / "app").as_uri() + "/%FF.py")
 
@@ -76,7 +75,7 @@ class TestNamesThatAreNotUtf8:
         root = write_bytes_tree({b"app/\xff\xc3\xa9.py": HIT + "# caf\u00e9 \u2603\n".encode()})
         env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C", "PYTHONPATH": str(ROOT)}
         completed = subprocess.run(
-            [sys.executable, "-m", "toggles_migration", "scan", ".", "--format", report_format],
+            [sys.executable, "-m", "toggles_migration_scan", ".", "--format", report_format],
             cwd=root,
             env=env,
             capture_output=True,
@@ -91,22 +90,22 @@ class TestControlCharactersInNames:
     """Text output escapes control characters in names: one finding is one line."""
 
     def test_a_newline_in_a_file_name_does_not_split_the_line(self, write_bytes_tree, run_cli):
-        _, output, _ = run_cli(["scan", "."], write_bytes_tree({b"app/new\nline.py": HIT}))
+        _, output, _ = run_cli(["."], write_bytes_tree({b"app/new\nline.py": HIT}))
         assert output.splitlines()[:2] == [
             "app/new\\nline.py",
             "  app/new\\nline.py:1:12: error logic [comparison] 'proctortrack': ok = p == \"proctortrack\"",
         ]
 
     def test_a_terminal_escape_in_a_file_name_is_shown_not_run(self, write_bytes_tree, run_cli):
-        _, output, _ = run_cli(["scan", "."], write_bytes_tree({b"app/\x1b[31mred.py": HIT}))
+        _, output, _ = run_cli(["."], write_bytes_tree({b"app/\x1b[31mred.py": HIT}))
         assert (output.splitlines()[0], "\x1b" in output) == ("app/\\x1b[31mred.py", False)
 
     def test_json_keeps_the_real_name(self, write_bytes_tree, run_cli):
-        _, output, _ = run_cli(["scan", ".", "--format", "json"], write_bytes_tree({b"app/new\nline.py": HIT}))
+        _, output, _ = run_cli([".", "--format", "json"], write_bytes_tree({b"app/new\nline.py": HIT}))
         assert json.loads(output)["findings"][0]["path"] == "app/new\nline.py"
 
     def test_sarif_percent_encodes_the_newline(self, write_bytes_tree, run_cli):
-        _, output, _ = run_cli(["scan", ".", "--format", "sarif"], write_bytes_tree({b"app/new\nline.py": HIT}))
+        _, output, _ = run_cli([".", "--format", "sarif"], write_bytes_tree({b"app/new\nline.py": HIT}))
         assert assert_valid_sarif(json.loads(output)) == ["app/new%0Aline.py"]
 
 
@@ -141,10 +140,10 @@ class TestUnreadableFolder:
         ],
     )
     def test_exit_status(self, write_tree, run_cli, options, status):
-        assert run_cli(["scan", ".", *options], write_tree(self.TREE))[0] == status
+        assert run_cli([".", *options], write_tree(self.TREE))[0] == status
 
     def test_text_report_names_it_as_an_error(self, write_tree, run_cli):
-        _, output, _ = run_cli(["scan", "."], write_tree(self.TREE))
+        _, output, _ = run_cli(["."], write_tree(self.TREE))
         assert output.splitlines()[-3:] == [
             "error: app/secret: folder not readable (Permission denied)",
             "",
@@ -153,7 +152,7 @@ class TestUnreadableFolder:
         ]
 
     def test_json_counts_it(self, write_tree, run_cli):
-        _, output, _ = run_cli(["scan", ".", "--format", "json", "--ignore-unreadable"], write_tree(self.TREE))
+        _, output, _ = run_cli([".", "--format", "json", "--ignore-unreadable"], write_tree(self.TREE))
         report = json.loads(output)
         assert (report["summary"]["unreadable"], report["notes"]) == (
             1,
@@ -161,7 +160,7 @@ class TestUnreadableFolder:
         )
 
     def test_sarif_reports_it_as_an_error_notification(self, write_tree, run_cli):
-        _, output, _ = run_cli(["scan", ".", "--format", "sarif"], write_tree(self.TREE))
+        _, output, _ = run_cli([".", "--format", "sarif"], write_tree(self.TREE))
         log = json.loads(output)
         assert assert_valid_sarif(log) == ["app/secret"]
         [notification] = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
@@ -172,7 +171,7 @@ class TestUnreadableFolder:
 @pytest.mark.parametrize("options, status", [(["--fail-on", "info"], 1), (["--ignore-unreadable"], 0)])
 def test_an_unreadable_file_fails_the_scan_unless_ignored(write_tree, run_cli, options, status):
     root = write_tree({"app/secret.py": HIT.decode(), "app/m.py": "x = 1\n"})
-    assert run_cli(["scan", ".", *options], root)[0] == status
+    assert run_cli([".", *options], root)[0] == status
 
 
 def test_an_internal_error_exits_with_3_and_one_line(write_tree, run_cli, monkeypatch):
@@ -180,11 +179,11 @@ def test_an_internal_error_exits_with_3_and_one_line(write_tree, run_cli, monkey
         raise RuntimeError("boom")
 
     monkeypatch.setattr(cli, "scan", crash)
-    status, output, error = run_cli(["scan", "."], write_tree({"app/m.py": "x = 1\n"}))
+    status, output, error = run_cli(["."], write_tree({"app/m.py": "x = 1\n"}))
     assert (status, output, error) == (
         3,
         "",
-        "toggles-migration scan: internal error: RuntimeError: boom. Please report it, with the command line.\n",
+        "toggles-migration-scan: internal error: RuntimeError: boom. Please report it, with the command line.\n",
     )
 
 
@@ -194,7 +193,7 @@ def test_findings_exit_1_usage_errors_2_internal_errors_3():
 
 @pytest.mark.parametrize("value, status", [("64MiB", 0), ("65MiB", 2), (str(64 * 1024 * 1024 + 1), 2)])
 def test_max_size_is_at_most_64_mib(tmp_path, run_cli, value, status):
-    assert run_cli(["scan", ".", "--max-size", value], tmp_path)[0] == status
+    assert run_cli([".", "--max-size", value], tmp_path)[0] == status
 
 
 @pytest.mark.parametrize(

@@ -3,26 +3,17 @@
 import json
 import os
 from collections.abc import Sequence
-from importlib import metadata
 from itertools import groupby
 from pathlib import Path, PurePosixPath
 from typing import NotRequired, TypedDict
 from urllib.parse import quote
 
+from .__about__ import __version__
 from .findings import SEVERITY_BY_CATEGORY, Category, Finding, Level, Note, ScanResult, Severity, Skipped, SkipReason
 from .reading import BINARY_SNIFF_BYTES
 
-TOOL_NAME = "toggles-migration"
-DISTRIBUTION = "openedx-toggles-migration"
-INFORMATION_URI = "https://github.com/openedx/openedx-toggles-migration"
-
-
-def tool_version() -> str:
-    """Return the installed distribution's version, or "unknown" when running from an uninstalled tree."""
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return "unknown"
+TOOL_NAME = "toggles-migration-scan"
+INFORMATION_URI = "https://github.com/openedx/openedx-toggles-migration/tree/main/scanner"
 
 
 # Paths shown safely: undecodable bytes and control characters become visible escapes, never a crash.
@@ -158,7 +149,7 @@ def finding_record(finding: Finding) -> dict[str, str | int]:
 def render_json(result: ScanResult) -> str:
     """Return the JSON report of a ``ScanResult``: identical for identical trees, keys and lists sorted."""
     document = {
-        "tool": {"name": TOOL_NAME, "version": tool_version()},
+        "tool": {"name": TOOL_NAME, "version": __version__},
         "names": [{"name": unicode_text(target.name), "kind": target.kind.value} for target in result.targets],
         "findings": [finding_record(finding) for finding in result.findings],
         "notes": [
@@ -208,7 +199,7 @@ def render_sarif(result: ScanResult) -> str:
         "tool": {
             "driver": {
                 "name": TOOL_NAME,
-                "version": tool_version(),
+                "version": __version__,
                 "informationUri": INFORMATION_URI,
                 "rules": [_rule(category) for category in categories],
                 "notifications": [_skip_descriptor(reason) for reason in SkipReason],
