@@ -18,6 +18,8 @@ SIZES = {
         "lookups": 200_000,
         "scan_files": 30_000,
         "scan_hits": 300,
+        "scan_hits_in_one_file": 8_000,
+        "scan_parsed_bytes": 1_000_000,
     },
     "tiny": {
         "flags": 10,
@@ -30,6 +32,8 @@ SIZES = {
         "lookups": 2_000,
         "scan_files": 300,
         "scan_hits": 10,
+        "scan_hits_in_one_file": 1_000,
+        "scan_parsed_bytes": 100_000,
     },
 }
 
