@@ -19,6 +19,7 @@ from tests.doc_tools import require
 from toggles_migration import conf, retirements
 
 REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.annotations
 PACKAGE = REPO / "toggles_migration"
 
 

@@ -10,6 +10,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.matrix
 PACKAGES = ("django-waffle", "edx-toggles", "edx-django-utils", "edx-opaque-keys")
 MUST_PASS, ALLOWED_TO_FAIL = "must pass", "allowed to fail"
 

@@ -17,6 +17,7 @@ from contextlib import nullcontext, redirect_stderr, redirect_stdout
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from django.core.cache import cache
 from django.core.management import ManagementUtility
 from django.db import connection, connections
@@ -27,6 +28,7 @@ from tests import factories as f
 from toggles_migration import actions, tables
 from toggles_migration.models import Capture, CapturedRow
 
+pytestmark = pytest.mark.processes
 FORK = multiprocessing.get_context("fork")
 NAME = f.NAME
 COURSE_TABLE = tables.COURSE_OVERRIDES.table
