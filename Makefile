@@ -1,6 +1,6 @@
 .DEFAULT_GOAL := help
 .PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor scan-self bench quality \
-	check-migrations smoke-install tox upgrade requirements clean typecheck test-suites test-processes test-matrix \
+	check-migrations smoke-install tox upgrade requirements clean typecheck test-suites test-deployments test-processes test-matrix \
 	test-annotations test-docs
 
 # Python 3.12 is the default: the first python3.12 on PATH that runs (a pyenv shim may not), else pyenv's install.
@@ -48,12 +48,13 @@ demo: $(STAMP) ## run the main job on the embedded SQLite demo instance
 # The suites that start processes or check the repository have their own targets, by the pytest marker each test
 # carries (declared in tox.ini's [pytest], --strict-markers): `make test` runs every test that has none of them, and
 # `make test-suites` (in .ci/run) runs each of them, so every test runs in CI; a suite without its test-NAME target
-# fails the build. The database suites run everything but the repository checks (annotations, docs, matrix).
-SUITES := processes annotations docs matrix
+# fails the build. The database suites run every test that uses the test database: all but the deployments and
+# the repository checks (annotations, docs, matrix).
+SUITES := deployments processes annotations docs matrix
 empty :=
 OR := $(empty) or $(empty)
 FAST_TESTS := not ($(subst $(empty) $(empty),$(OR),$(SUITES)))
-DATABASE_TESTS := not (annotations or docs or matrix)
+DATABASE_TESTS := not (deployments or annotations or docs or matrix)
 # pytest-xdist: one worker per core (each with its own test database); XDIST= runs in one process.
 XDIST ?= -n auto
 
@@ -71,8 +72,11 @@ test-mysql test-postgresql: test-%: $(VENV)/.databases
 
 test-suites: $(addprefix test-,$(SUITES)) ## run the suites that make test leaves out (each alone: make test-NAME)
 
-test-processes: $(STAMP) ## run the tests that start processes: real deployments, races, the demo, the bench smoke
-	$(BIN)/pytest $(XDIST) -m processes $(PYTEST_ARGS)
+test-deployments: $(STAMP) ## run the package in processes of its own: real deployments, the demo, the bench smoke
+	$(BIN)/pytest $(XDIST) -m deployments $(PYTEST_ARGS)
+
+test-processes: $(STAMP) ## run the tests that race processes on the test database
+	$(BIN)/pytest -m processes $(PYTEST_ARGS)
 
 test-matrix: $(STAMP) ## check README's compatibility table against tox.ini and the requirements
 	$(BIN)/pytest -m matrix $(PYTEST_ARGS)

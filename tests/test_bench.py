@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.processes
+pytestmark = pytest.mark.deployments
 LINE = re.compile(r"^(PASS|FAIL)  .+: ours .+; .+; ratio [0-9.]+x; target .+$")
 
 
