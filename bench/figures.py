@@ -25,7 +25,7 @@ from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
 from bench import data
-from bench.measure import Figure, human, info, interleaved_ns, median_ns
+from bench.measure import Figure, best_ns, human, info, interleaved_ns, median_ns
 from test_utils.waffle_utils import CourseWaffleFlag
 from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, WaffleFlagOrgOverrideModel
 from toggles_migration import actions, capabilities, normalise_proctoring_backends, reads
@@ -249,7 +249,8 @@ def tracer_overhead(size):
             (reads.install if hooked else reads.uninstall)()
             samples[hooked].append(median_ns(read_other, repeat=1, number=number, warmup=number // 10))
     reads.install()
-    without, with_tracer = sorted(samples[False])[7], sorted(samples[True])[7]
+    # The fastest block of each: noise on a busy machine only ever adds time (see measure.best_ns).
+    without, with_tracer = min(samples[False]), min(samples[True])
 
     records = []
     handler = logging.Handler()
@@ -354,8 +355,8 @@ def settings_shim(size):
             "requires_escalation_email": "false",
         }
     number = max(size["lookups"] // 2000, 10)
-    ours = median_ns(lambda: normalise_proctoring_backends(value), number=number)
-    deep = median_ns(lambda: copy.deepcopy(value), number=number)
+    ours = best_ns(lambda: normalise_proctoring_backends(value), number=number)
+    deep = best_ns(lambda: copy.deepcopy(value), number=number)
     return [
         Figure(
             "settings shim on 50 backends",
