@@ -55,8 +55,9 @@ empty :=
 OR := $(empty) or $(empty)
 FAST_TESTS := not ($(subst $(empty) $(empty),$(OR),$(SUITES)))
 DATABASE_TESTS := not (deployments or annotations or docs or matrix)
-# pytest-xdist: one worker per core (each with its own test database); XDIST= runs in one process.
-XDIST ?= -n auto
+# pytest-xdist: one worker per core, each with its own test database; a file's tests stay on one worker, so a
+# module fixture (the demo run, a deployment) runs once. XDIST= runs in one process.
+XDIST ?= -n auto --dist loadfile
 
 test: ## run the checks and the fast tests on SQLite, in under a minute (DB=mysql or DB=postgresql for the others)
 	$(MAKE) --no-print-directory test-$(DB)
