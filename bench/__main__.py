@@ -25,7 +25,7 @@ SIZES = {
         "flags": 10,
         "override_rows": 2_000,
         "retired_rows": 400,
-        "courses": 500,
+        "courses": 2_000,  # enough courses that the plan's 20x over per-course reads holds at this size too
         "orgs": 20,
         "capture_rows": 2_000,
         "retired_reads": 2_000,
