@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor test-scanner scan-self bench quality \
+.PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor test-scanner test-scanner-py311 scan-self bench quality \
 	check-migrations smoke-install tox upgrade requirements clean typecheck test-suites test-deployments test-processes test-matrix \
 	test-annotations test-docs
 
@@ -111,6 +111,17 @@ test-tutor: $(TUTOR_STAMP) ## run the Tutor plugin's tests against Tutor 22 from
 test-scanner: $(STAMP) ## run the scanner's tests (scanner/tests)
 	cd scanner && ../$(BIN)/pytest $(PYTEST_ARGS)
 
+# The scanner declares Python 3.11 and later: its tests also run on 3.11, in a virtualenv of the scanner alone
+# (its test needs from scanner/requirements/test.in, under the repository's constraints).
+PYTHON311 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11.*/bin/python3.11) python3.11)
+SCANNER311_VENV ?= .venv-scanner311
+
+test-scanner-py311: ## run the scanner's tests on Python 3.11
+	rm -rf $(SCANNER311_VENV) && $(PYTHON311) -m venv $(SCANNER311_VENV)
+	$(SCANNER311_VENV)/bin/pip install -q -c requirements/constraints.txt ./scanner -r scanner/requirements/test.in
+	cd scanner && ../$(SCANNER311_VENV)/bin/python -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version"
+	cd scanner && ../$(SCANNER311_VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
 scan-self: $(STAMP) ## run the scanner on the app's and its own source (must be clean)
 	$(BIN)/toggles-migration-scan toggles_migration scanner/toggles_migration_scan --fail-on error
 
@@ -214,4 +225,4 @@ upgrade: ## update the requirements/*.txt files with the latest packages satisfy
 	sed -i '/^django==/d' requirements/test.txt requirements/databases.txt
 
 clean: ## remove the virtualenv, build artefacts and test databases
-	rm -rf $(VENV) $(TUTOR_VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis .mypy_cache
+	rm -rf $(VENV) $(TUTOR_VENV) $(SCANNER311_VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis .mypy_cache
