@@ -1,6 +1,7 @@
 """The Django admin: captures are read-only, and the rows of retired toggles carry a notice."""
 # pylint: disable=protected-access  # white-box tests of the admin site's registry (Django 4.2 lacks get_model_admin)
 
+import ddt
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ User = get_user_model()
 
 NOTICE = "Retired toggle: edx-platform no longer reads studio.show_review_rules."
 STALE = "The capture of studio.show_review_rules is now stale"
+INVALID_SETTINGS_END = 'Until it is fixed, "Settings agree" is unknown (shown as a question mark).'
 
 
 class AdminTestCase(TestCase):
@@ -80,6 +82,44 @@ class CaptureAdminTest(AdminTestCase):
         url = reverse("admin:toggles_migration_capture_delete", args=[header.pk])
         assert self.client.post(url, {"post": "yes"}).status_code == 403
         assert Capture.objects.filter(pk=header.pk).exists()
+
+
+@ddt.ddt
+class CaptureAdminInvalidSettingsTest(AdminTestCase):
+    """Settings made invalid at run time: the captures pages still render, say why, and the agreement is unknown."""
+
+    @ddt.data(
+        (
+            {"PROCTORING_BACKENDS": ["proctortrack"]},
+            "PROCTORING_BACKENDS must be a dict, found list. Fix: set PROCTORING_BACKENDS = "
+            "{'DEFAULT': '<backend>', '<backend>': {...}}.",
+        ),
+        (
+            {"TOGGLES_MIGRATION": ["proctortrack"]},
+            "TOGGLES_MIGRATION must be a dict, found list. Fix: set TOGGLES_MIGRATION = "
+            "{'LEGACY_BACKENDS': ['proctortrack']}, or remove it to use the defaults.",
+        ),
+    )
+    @ddt.unpack
+    def test_list_and_detail_render_with_a_message_naming_the_setting(self, invalid, problem):
+        f.flag(everyone=False)
+        with override_settings(PROCTORING_BACKENDS=f.PROCTORTRACK_TRUE):
+            header = self.capture()
+        with override_settings(**invalid):
+            pages = [
+                self.client.get(reverse("admin:toggles_migration_capture_changelist")),
+                self.client.get(reverse("admin:toggles_migration_capture_change", args=[header.pk])),
+            ]
+        for page in pages:
+            assert page.status_code == 200
+            assert [str(message) for message in page.context["messages"]] == [f"{problem} {INVALID_SETTINGS_END}"]
+        assert 'alt="None"' in pages[0].content.decode()
+
+    def test_valid_settings_add_no_message(self):
+        f.flag(everyone=False)
+        self.capture()
+        page = self.client.get(reverse("admin:toggles_migration_capture_changelist"))
+        assert not list(page.context["messages"])
 
 
 class RetiredNoticeTest(AdminTestCase):

@@ -132,3 +132,87 @@ class GenericReaderTest(SimpleTestCase):
             option_value("x", "show_review_rule")
         known = ", ".join(option.name for option in managed_options())
         assert str(raised.value) == f"'show_review_rule' is not a managed option; known: {known}"
+
+
+UNREADABLE_FIX = (
+    "Fix: set PROCTORING_BACKENDS to a dict of backend name to a dict of options, e.g. "
+    "{'proctortrack': {'show_review_rules': False}}. (0 times more since the last record.)"
+)
+
+
+@pytest.fixture(name="no_rate_limits")
+def no_rate_limits_fixture():
+    """Every test logs its problem afresh."""
+    from toggles_migration.reads import notify  # pylint: disable=import-outside-toplevel
+
+    notify.reset_rate_limits()
+    yield
+    notify.reset_rate_limits()
+
+
+def logged(caplog):
+    """The messages of the records logged by the helpers."""
+    return [record.getMessage() for record in caplog.records if record.name == "toggles_migration.reads"]
+
+
+class _Hostile(dict):
+    """A dict whose items cannot be read."""
+
+    def items(self):
+        raise RuntimeError("items")
+
+
+@pytest.mark.usefixtures("no_rate_limits")
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        (["proctortrack"], "PROCTORING_BACKENDS must be a dict, found list"),
+        (None, "PROCTORING_BACKENDS must be a dict, found None"),
+        (_Hostile(), "reading it raised RuntimeError"),
+        (
+            {1: {"requires_escalation_email": True}, "a": {"requires_escalation_email": True}},
+            "reading it raised TypeError",
+        ),
+    ],
+)
+def test_providers_with_an_unreadable_setting_answer_lti_external_and_log_it(caplog, value, problem):
+    with override_settings(PROCTORING_BACKENDS=value):
+        assert requires_escalation_email_providers() == ["lti_external"]
+    assert logged(caplog) == [
+        f"{problem} (changed at run time?): requires_escalation_email_providers() answers ['lti_external'] until it "
+        f"is fixed. {UNREADABLE_FIX}"
+    ]
+
+
+@pytest.mark.usefixtures("no_rate_limits")
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        (["proctortrack"], "PROCTORING_BACKENDS must be a dict, found list"),
+        ({"proctortrack": ["show_review_rules"]}, "PROCTORING_BACKENDS['proctortrack'] must be a dict, found list"),
+    ],
+)
+def test_an_option_with_an_unreadable_setting_answers_the_default_and_logs_it(caplog, value, problem):
+    with override_settings(PROCTORING_BACKENDS=value):
+        assert show_review_rules("proctortrack") is True
+    assert logged(caplog) == [
+        f"{problem} (changed at run time?): the show_review_rules option of 'proctortrack' answers True until it is "
+        f"fixed. {UNREADABLE_FIX}"
+    ]
+
+
+@pytest.mark.usefixtures("no_rate_limits")
+def test_an_unreadable_setting_is_logged_once_per_interval(caplog):
+    with override_settings(PROCTORING_BACKENDS=["proctortrack"]):
+        for _ in range(3):
+            requires_escalation_email_providers()
+    assert len(logged(caplog)) == 1
+
+
+@pytest.mark.usefixtures("no_rate_limits")
+def test_the_default_entry_and_a_missing_setting_are_not_problems(caplog):
+    with override_settings(PROCTORING_BACKENDS={"DEFAULT": "proctortrack"}):
+        assert show_review_rules("DEFAULT") is True
+        del settings.PROCTORING_BACKENDS
+        assert requires_escalation_email_providers() == ["lti_external"]
+    assert not logged(caplog)

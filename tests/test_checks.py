@@ -11,7 +11,12 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from tests.declared import legacy_values
 from toggles_migration.checks import notices as n
 from toggles_migration.checks import system as checks_module
-from toggles_migration.checks.system import check_captured_decisions, check_settings, check_waffle_installed
+from toggles_migration.checks.system import (
+    check_backends_loaded,
+    check_captured_decisions,
+    check_settings,
+    check_waffle_installed,
+)
 from toggles_migration.state import capture, context, restore
 
 CLEAN = {"DEFAULT": "proctortrack", "proctortrack": legacy_values()}
@@ -129,6 +134,14 @@ class ChecksTest(SimpleTestCase):
 
     def test_check_is_registered(self):
         assert check_settings in checks.registry.registry.get_checks()
+
+    @override_settings(PROCTORING_BACKENDS=CLEAN)
+    def test_w006_backend_not_loaded(self):
+        # Every case of W006's message: tests/test_backend_loading.py.
+        with mock.patch("toggles_migration.checks.backend_loading.loaded_backends", return_value=set().__contains__):
+            [message] = check_backends_loaded()
+        assert (message.id, type(message)) == (n.BACKEND_NOT_LOADED, checks.Warning)
+        assert message.msg.startswith("The proctoring backend 'proctortrack' is not loaded by edx-proctoring")
 
 
 class DatabaseChecksTest(TestCase):

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.deployments
 SECRET = "s3cr3t-client-secret-never-printed"
 PT = {"client_id": "id", "client_secret": SECRET, "base_url": "https://prestaging.verificient.com"}
 

@@ -12,8 +12,11 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
+from .checks.notices import SettingError
 from .models import Capture, CapturedRow, PlanPiece
 from .retirements import declared_names, get_retirement
+from .settings.authority import effective_backends
+from .settings.config import read_settings
 from .state import stored_plan
 from .state.capture import verify
 from .state.context import make_context
@@ -34,6 +37,7 @@ STALE = (
     "would bring back the old rows. Run `manage.py cms retire_toggle capture --refresh` after reviewing "
     "`retire_toggle plan`."
 )
+INVALID_SETTINGS = '{error} Until it is fixed, "Settings agree" is unknown (shown as a question mark).'
 
 # Django's admin classes are generic only in django-stubs: subscripting them at run time needs django-stubs-ext.
 if TYPE_CHECKING:
@@ -96,11 +100,35 @@ class CaptureAdmin(_CaptureAdmin):
         """Refuse: a capture is the only copy of pruned rows, never deleted from the admin."""
         return False
 
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """List the captures; say so above the list when the running settings cannot be read."""
+        _report_invalid_settings(request)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Show a capture; say so above it when the running settings cannot be read."""
+        if request.method == "GET":
+            _report_invalid_settings(request)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="Settings agree", boolean=True)
-    def settings_agree(self, capture: Capture) -> bool:
-        """Whether the running PROCTORING_BACKENDS agrees with the captured decision (``retire_toggle verify``)."""
-        ctx = make_context(apps, capture.toggle, using=capture._state.db or DEFAULT_DB_ALIAS)
-        return verify(ctx).agrees is True
+    def settings_agree(self, capture: Capture) -> bool | None:
+        """
+        Whether the running PROCTORING_BACKENDS agrees with the captured decision (``retire_toggle verify``).
+
+        None (unknown) while PROCTORING_BACKENDS or TOGGLES_MIGRATION cannot be read: the page says why.
+        """
+        try:
+            ctx = make_context(apps, capture.toggle, using=capture._state.db or DEFAULT_DB_ALIAS)
+            return verify(ctx).agrees is True
+        except SettingError:
+            return None
 
     @admin.display(description="Exceptions")
     def exceptions(self, capture: Capture) -> str:
@@ -118,6 +146,15 @@ class CaptureAdmin(_CaptureAdmin):
                 ((item["scope"], item["key"], item["legacy_value"]) for item in found),
             ),
         )
+
+
+def _report_invalid_settings(request: HttpRequest) -> None:
+    """Add an error message naming the setting when the running settings cannot be read (changed at run time)."""
+    try:
+        read_settings()
+        effective_backends()
+    except SettingError as error:
+        messages.error(request, INVALID_SETTINGS.format(error=error))
 
 
 class RetiredToggleNoticeMixin(_AnyModelAdmin):

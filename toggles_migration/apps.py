@@ -2,6 +2,12 @@
 
 from django.apps import AppConfig
 
+from .checks.backend_loading import record_load_failures
+
+# Now, while Django imports the apps' modules: edx-proctoring loads its backends in its ready(), and the errors of
+# those that fail to load are only logged.
+record_load_failures()
+
 _SETTINGS_HOOKS = {
     settings_type: {"relative_path": f"settings.{settings_type}"}
     for settings_type in ("common", "production", "devstack", "test")

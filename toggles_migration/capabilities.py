@@ -4,12 +4,15 @@ from typing import Any
 
 from django.conf import settings
 
+from .checks.notices import type_name
 from .retirements import REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES, ManagedOption, managed_options
 
 # edx-platform offers the edx-exams LTI provider without a PROCTORING_BACKENDS entry, and its
 # get_requires_escalation_email_providers() always lists it.
 LTI_EXTERNAL = "lti_external"
 _NOT_CONFIGURED: dict[str, Any] = {}
+# Seconds between two records of one unreadable PROCTORING_BACKENDS problem: READS_LOG_INTERVAL's default.
+LOG_INTERVAL = 300.0
 
 
 def _managed(option: ManagedOption | str) -> ManagedOption:
@@ -27,14 +30,22 @@ def option_value(provider: str | None, option: ManagedOption | str) -> bool:
     Return a managed option's value for ``provider``, upstream-style: the provider's entry, else the default.
 
     ``option`` is a ``retirements.ManagedOption`` or the name of a declared one. The provider 'DEFAULT' (whose
-    entry is a provider-name string) and a missing PROCTORING_BACKENDS give the default instead of raising.
+    entry is a provider-name string) and a missing PROCTORING_BACKENDS give the default instead of raising; so
+    does a value that cannot be read (changed at run time), which is logged once per interval.
     """
     declared = _managed(option)
+    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)  # any shape until the shim ran
     try:
-        backends: Any = settings.PROCTORING_BACKENDS  # the operator's value, of any shape until the shim ran
-        return bool(backends.get(provider, _NOT_CONFIGURED).get(declared.name, declared.upstream_default))
-    except AttributeError:
-        return declared.upstream_default
+        if not isinstance(backends, dict):
+            raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
+        entry = backends.get(provider, _NOT_CONFIGURED)
+        if isinstance(entry, dict):
+            return bool(entry.get(declared.name, declared.upstream_default))
+        if provider != "DEFAULT":
+            raise _Unreadable(f"PROCTORING_BACKENDS[{provider!r}] must be a dict, found {type_name(entry)}")
+    except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # reported instead
+        _report(error, f"the {declared.name} option of {provider!r}", repr(declared.upstream_default))
+    return declared.upstream_default
 
 
 def show_review_rules(provider: str | None) -> bool:
@@ -54,12 +65,39 @@ def requires_escalation_email(provider: str | None) -> bool:
 
 def requires_escalation_email_providers() -> list[str]:
     """Return the providers that require an escalation email, as upstream does: ``'lti_external'`` added, sorted."""
-    backends = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
-    providers = [
-        name
-        for name, entry in backends.items()
-        if name != "DEFAULT" and isinstance(entry, dict) and option_value(name, REQUIRES_ESCALATION_EMAIL)
-    ]
-    if LTI_EXTERNAL not in providers:
-        providers.append(LTI_EXTERNAL)
-    return sorted(providers)
+    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
+    try:
+        if not isinstance(backends, dict):
+            raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
+        providers = [
+            name
+            for name, entry in backends.items()
+            if name != "DEFAULT" and isinstance(entry, dict) and option_value(name, REQUIRES_ESCALATION_EMAIL)
+        ]
+        if LTI_EXTERNAL not in providers:
+            providers.append(LTI_EXTERNAL)
+        return sorted(providers)
+    except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # reported instead
+        _report(error, "requires_escalation_email_providers()", repr([LTI_EXTERNAL]))
+    return [LTI_EXTERNAL]
+
+
+class _Unreadable(Exception):
+    """A PROCTORING_BACKENDS value the helpers cannot read; its message names the setting and the type found."""
+
+
+def _report(error: Exception, what: str, answer: str) -> None:
+    """Log, once per interval, that a helper answered the default because PROCTORING_BACKENDS cannot be read."""
+    # Imported here: the helpers load with the settings, the reporting machinery needs the apps.
+    from .reads.notify import log_problem  # pylint: disable=import-outside-toplevel
+
+    found = str(error) if isinstance(error, _Unreadable) else f"reading it raised {type(error).__name__}"
+    log_problem(
+        f"capabilities:{what}",
+        LOG_INTERVAL,
+        "%s (changed at run time?): %s answers %s until it is fixed. Fix: set PROCTORING_BACKENDS to a dict of "
+        "backend name to a dict of options, e.g. {'proctortrack': {'show_review_rules': False}}.",
+        found,
+        what,
+        answer,
+    )

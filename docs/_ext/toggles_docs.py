@@ -18,6 +18,7 @@ import contextlib
 import io
 import os
 import pprint
+import tempfile
 import textwrap
 
 from docutils import nodes
@@ -26,6 +27,13 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
+# The apps of the throw-away Django the examples run in.
+_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "waffle",
+    "toggles_migration.apps.TogglesMigrationConfig",
+]
 # An example configuration per check ID; the message and hint shown are whatever the package's checks say.
 _PROCTORTRACK = {"base_url": "https://proctortrack.example.com", "client_id": "...", "client_secret": "..."}
 
@@ -84,6 +92,8 @@ def check_examples():
             }
         },
         "toggles_migration.E007": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": legacy}},
+        # Run with edx-proctoring installed (PROCTORING_APPS), and no package providing the backend's entry point.
+        "toggles_migration.W006": {"PROCTORING_BACKENDS": {"DEFAULT": "proctortrack", "proctortrack": legacy}},
         # A database check: the example is the setting after migration 0002 captured an empty flag state (decision
         # = the legacy value, as the flag was never set), with the first retirement's option set the other way.
         "toggles_migration.W005": {
@@ -102,6 +112,9 @@ def _camel(name):
 
 
 DATABASE_CHECKS = {"toggles_migration.W005"}
+# Checks whose example runs as in the LMS and CMS: edx-proctoring (and edx-when, which it needs) installed.
+PROCTORING_CHECKS = {"toggles_migration.W006"}
+PROCTORING_APPS = ["edx_when", "edx_proctoring"]
 
 
 # Code run after the settings are final (after AppConfig.ready()), for the checks about late changes.
@@ -139,16 +152,17 @@ def setup_django():
     if not settings.configured:
         settings.configure(
             DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
-            INSTALLED_APPS=[
-                "django.contrib.auth",
-                "django.contrib.contenttypes",
-                "waffle",
-                "toggles_migration.apps.TogglesMigrationConfig",
-            ],
+            INSTALLED_APPS=_APPS,
             DEFAULT_AUTO_FIELD="django.db.models.AutoField",
             CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
             USE_TZ=True,
             PROCTORING_BACKENDS={"DEFAULT": "null", "null": {}},
+            # What edx-platform and edx-proctoring's settings hook give edx-proctoring, for W006's example.
+            ENV_ROOT=tempfile.gettempdir(),
+            PROCTORING_SETTINGS={},
+            SITE_NAME="localhost",
+            PLATFORM_NAME="Open edX",
+            SECRET_KEY="a throw-away key: this Django only renders the documentation's examples",
         )
     django.setup()
     _django["ready"] = True
@@ -161,6 +175,8 @@ def _check_messages(check_id, example):
 
     from toggles_migration.checks import system as checks
 
+    if check_id in PROCTORING_CHECKS:
+        example = {**example, "INSTALLED_APPS": [*_APPS, *PROCTORING_APPS]}
     with override_settings(**example):
         late = late_changes()
         if check_id in late:
@@ -172,7 +188,7 @@ def _check_messages(check_id, example):
                 call_command("migrate", verbosity=0, interactive=False)
             found = checks.check_captured_decisions(databases=["default"])
         else:
-            found = checks.check_waffle_installed() + checks.check_settings()
+            found = checks.check_waffle_installed() + checks.check_settings() + checks.check_backends_loaded()
     return [message for message in found if message.id == check_id]
 
 
@@ -260,6 +276,9 @@ def checks_rst():
                 "For example, after migration 0002 captured a flag that was never set (so the captured decision is "
                 f"``{first.name} = {first.legacy_value}``), with these settings:"
                 if check_id in DATABASE_CHECKS
+                else "For example, in the LMS or CMS (edx-proctoring installed) with no package installed that "
+                "provides the ``openedx.proctoring`` entry point ``proctortrack``, with these settings:"
+                if check_id in PROCTORING_CHECKS
                 else "For example, with these settings:"
             ),
             "",

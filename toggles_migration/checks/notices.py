@@ -20,6 +20,8 @@ COERCED_VALUE = "toggles_migration.W002"
 POSSIBLE_MISSPELLING = "toggles_migration.W003"
 LEGACY_RULE_APPLIED = "toggles_migration.W004"
 SETTINGS_DISAGREE_WITH_CAPTURE = "toggles_migration.W005"
+# A Warning, so that migrate never stops on a proctoring plugin; an Error under TOGGLES_MIGRATION['STRICT'].
+BACKEND_NOT_LOADED = "toggles_migration.W006"
 
 CHECK_TITLES = {
     INVALID_PROCTORING_BACKENDS: "PROCTORING_BACKENDS or one of its backend entries has the wrong type",
@@ -34,6 +36,10 @@ CHECK_TITLES = {
     POSSIBLE_MISSPELLING: "a backend key looks like a misspelt managed option",
     LEGACY_RULE_APPLIED: "a legacy backend option was derived by the legacy rule, not set explicitly",
     SETTINGS_DISAGREE_WITH_CAPTURE: "the effective settings disagree with a captured decision (database check)",
+    BACKEND_NOT_LOADED: (
+        "edx-proctoring has not loaded a backend that the courses or the settings name "
+        "(an Error under TOGGLES_MIGRATION['STRICT'])"
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from ..settings.config import check_reads_cache, read_settings
 from ..settings.shim import BACKENDS_SETTING, ShimResult
 from ..state.capture import VerifyReport, verify
 from ..state.context import make_context
+from . import backend_loading
 from . import notices as n
 from .advice import advise, captured_decisions
 from .notices import SettingError, fix
@@ -105,3 +106,44 @@ def _disagreement(report: VerifyReport, alias: str) -> checks.Warning:
         ),
         id=n.SETTINGS_DISAGREE_WITH_CAPTURE,
     )
+
+
+@checks.register()
+def check_backends_loaded(  # pylint: disable=unused-argument
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """
+    Report each backend that the courses, DEFAULT or a configured legacy backend name and edx-proctoring has not loaded.
+
+    The courses are counted only on ``databases`` (``check --database``, ``migrate``).
+    """
+    try:
+        config = read_settings()
+    except SettingError:
+        return []  # reported by check_settings
+    level = checks.Error if config.strict else checks.Warning
+    return [
+        level(*_not_loaded(item), id=n.BACKEND_NOT_LOADED)
+        for item in backend_loading.not_loaded(
+            apps, getattr(settings, BACKENDS_SETTING, None), config.legacy_backends, databases
+        )
+    ]
+
+
+def _not_loaded(item: backend_loading.NotLoaded) -> tuple[str, str]:
+    """Return (message, hint) of W006: a backend in use that edx-proctoring has not loaded."""
+    counts = item.courses
+    sentences = [
+        f"The proctoring backend {item.name!r} is not loaded by edx-proctoring: proctored exams on it fail when "
+        "learners start them."
+    ]
+    used = [f"{courses.get(item.name, 0)} on database {alias!r}" for alias, courses in counts.counted.items()]
+    if used:
+        sentences.append(f"Proctored courses using it: {', '.join(used)}.")
+    sentences.extend(f"Courses using it: not counted. {why}" for why in counts.uncounted.values())
+    if not used and not counts.uncounted:
+        sentences.append("Courses using it: not counted (`manage.py check --database default` counts them).")
+    if item.named_by:
+        sentences.append(f"Named by {' and '.join(item.named_by)}.")
+    sentences.append(f"Why: {item.state.reason}.")
+    return " ".join(sentences), fix(f"{item.state.fix}.")

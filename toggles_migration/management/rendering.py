@@ -5,19 +5,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ..checks.backend_loading import BackendState
 from ..checks.notices import Notice, fix
 from ..plan import Plan, json_data
 from ..state.capture import CaptureReport, ListReport, VerifyReport
 from ..state.context import ChangeReport
 from ..state.export import ExportHead
 from .plan_text import NO_TUTOR, TutorOptions, effective_lines, migration_summary, plan_text, snippet_lines
-from .reports import NoticeReport, SettingsReport, StatusReport
+from .reports import NoticeReport, PlanReport, SettingsReport, StatusReport
 
 FORMATS = ("text", "json")
 ALREADY_CAPTURED = "already captured; --refresh captures again"
 
 
-Report = SettingsReport | ListReport | Plan | CaptureReport | VerifyReport | ChangeReport | StatusReport
+Report = SettingsReport | ListReport | Plan | PlanReport | CaptureReport | VerifyReport | ChangeReport | StatusReport
 
 
 def render(report: Report, fmt: str, tutor: TutorOptions = NO_TUTOR) -> str:
@@ -39,6 +40,9 @@ def _json_form(report: Report) -> Any:
         return (
             json_data(report.plan) if report.plan is not None else {"toggle": report.toggle, "note": ALREADY_CAPTURED}
         )
+    if isinstance(report, PlanReport):
+        # The Plan's own keys, as a capture stores them, and what edx-proctoring loaded now, which it does not.
+        return {**json_data(report.plan), "backend_loading": json_data(report.backend_loading)}
     return json_data(report)
 
 
@@ -89,8 +93,28 @@ def settings_text(report: SettingsReport) -> str:
         lines.append(f"  {backend}")
         for option, effective in sorted(options.items()):
             lines.append(f"    {option:<27} {effective.value!s:<6} {effective.source}")
+    lines.append("")
+    lines.extend(backend_loading_lines(report.backend_loading))
     lines.extend(notices_text(report.notices))
     return "\n".join(lines)
+
+
+def backend_loading_lines(states: dict[str, BackendState] | None) -> list[str]:
+    """Return one line per backend saying whether edx-proctoring loaded it, with why not and the fix."""
+    if states is None:
+        return ["Loaded by edx-proctoring: not checked (edx-proctoring is not an installed app here)."]
+    lines = ["Loaded by edx-proctoring:" if states else "Loaded by edx-proctoring: no backend to check."]
+    for name, state in states.items():
+        if state.loaded:
+            lines.append(f"  {name}: loaded")
+        else:
+            lines.extend([f"  {name}: NOT LOADED: {state.reason}.", f"    {fix(state.fix)}."])
+    return lines
+
+
+def plan_report_text(report: PlanReport, tutor: TutorOptions = NO_TUTOR) -> str:
+    """Text form of ``plan``: the Plan, then whether edx-proctoring loaded its backends."""
+    return "\n".join([plan_text(report.plan, tutor), *backend_loading_lines(report.backend_loading)])
 
 
 def notices_text(notices: Sequence[NoticeReport]) -> list[str]:
@@ -206,6 +230,7 @@ _TEXT_RENDERERS: dict[type[Any], Callable[[Any, TutorOptions], str]] = {
     SettingsReport: lambda report, _tutor: settings_text(report),
     ListReport: lambda report, _tutor: list_text(report),
     Plan: plan_text,
+    PlanReport: plan_report_text,
     CaptureReport: capture_text,
     VerifyReport: verify_text,
     ChangeReport: change_text,

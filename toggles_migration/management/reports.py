@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from .. import reads
 from ..checks.advice import advise
+from ..checks.backend_loading import BackendState
 from ..checks.notices import Notice, type_name
-from ..plan import Snippet
+from ..plan import Plan, Snippet
 from ..reads.counts import ReadCounts
 from ..settings.config import read_settings
 from ..settings.shim import DEFAULT_KEY, EffectiveOptions, ShimResult
@@ -32,6 +33,17 @@ class SettingsReport:
     default: str | None
     backends: EffectiveOptions
     notices: tuple[NoticeReport, ...]
+    # Whether edx-proctoring loaded each configured backend; None when it is not installed here.
+    backend_loading: dict[str, BackendState] | None = None
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """``plan``: the Plan (as a capture stores it), and whether edx-proctoring loaded its legacy backends now."""
+
+    plan: Plan
+    # None when edx-proctoring is not installed here.
+    backend_loading: dict[str, BackendState] | None
 
 
 @dataclass(frozen=True)
@@ -71,11 +83,16 @@ def status(ctx: Context) -> StatusReport:
     )
 
 
-def settings_report(result: ShimResult | None, decisions: dict[str, bool] | None = None) -> SettingsReport:
+def settings_report(
+    result: ShimResult | None,
+    decisions: dict[str, bool] | None = None,
+    backend_loading: dict[str, BackendState] | None = None,
+) -> SettingsReport:
     """
     Describe the effective managed options of every backend; never includes any other backend key.
 
-    ``decisions`` ({toggle: captured decision}) make the hints propose the captured values.
+    ``decisions`` ({toggle: captured decision}) make the hints propose the captured values; ``backend_loading``
+    says whether edx-proctoring loaded each backend (None: not installed here).
     """
     if result is None:
         return SettingsReport(configured=False, default=None, backends={}, notices=())
@@ -85,6 +102,7 @@ def settings_report(result: ShimResult | None, decisions: dict[str, bool] | None
         default=default if isinstance(default, str) or default is None else f"<{type_name(default)}>",
         backends={name: dict(result.options[name]) for name in sorted(result.options)},
         notices=tuple(notice_report(notice) for notice in advise(result.notices, decisions or {})),
+        backend_loading=backend_loading,
     )
 
 

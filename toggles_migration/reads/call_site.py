@@ -41,7 +41,10 @@ def skip_module(module: ModuleType) -> None:
     """Treat every frame in ``module``'s package folder as machinery, not as a caller."""
     if module.__file__ is None:
         raise TypeError(f"module {module.__name__} has no __file__ (a namespace package?): name one of its modules")
-    folder = os.path.dirname(os.path.abspath(module.__file__)) + os.sep
+    _skip_folder(os.path.dirname(os.path.abspath(module.__file__)) + os.sep)
+
+
+def _skip_folder(folder: str) -> None:
     with _lock:
         if folder not in _machinery_state.folders:
             _machinery_state.folders.append(folder)
@@ -54,10 +57,10 @@ def _machinery() -> tuple[str, ...]:
         import edx_toggles
         import waffle.utils  # any module of the package: its folder is what is skipped
 
-        from .. import capabilities
-
-        for module in (waffle.utils, edx_toggles, django, capabilities):
+        for module in (waffle.utils, edx_toggles, django):
             skip_module(module)
+        # this package's folder: its helpers and hooks are machinery too
+        _skip_folder(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep)
     return tuple(_machinery_state.folders)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import atexit
 import hashlib
 import logging
+import os
 import threading
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
@@ -21,6 +23,21 @@ TOP_CALL_SITES = 20
 MAX_INDEXED_SITES = 1000
 # Counts reach the shared cache at most this often per process (and at exit), not on every read.
 FLUSH_SECONDS = 1.0
+# A flush waits at most this long for each connect or reply of a Redis counts' cache (Redis' own client: 5 s), so
+# a hung cache holds the flushing thread, never a read, that long; a loaded but live one still answers in time.
+CACHE_TIMEOUT_SECONDS = 0.5
+# flush_counts (the status report, the exit) waits at most this long for a flush in progress.
+FLUSH_WAIT_SECONDS = 4 * CACHE_TIMEOUT_SECONDS
+# After a failed flush the counts wait this long in memory before the next try.
+RETRY_AFTER_FAILURE_SECONDS = 30.0
+# Per backend, the OPTIONS keys of its socket timeouts (read or write, connect), in seconds: the counts' own
+# connection gets CACHE_TIMEOUT_SECONDS in both, or the operator's value where that is shorter.
+TIMEOUT_OPTIONS = {
+    "django.core.cache.backends.redis.RedisCache": ("socket_timeout", "socket_connect_timeout"),
+    "django_redis.cache.RedisCache": ("SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT"),
+}
+# How often a failure to store the counts is logged per process when TOGGLES_MIGRATION does not say.
+DEFAULT_LOG_INTERVAL = 300.0
 
 
 @dataclass
@@ -39,6 +56,9 @@ class _FlushState:
 
     last_flush: float = 0.0
     cache_alias: str = "default"
+    log_interval: float = DEFAULT_LOG_INTERVAL
+    # no flush before this time (time.time()): the last one failed
+    retry_at: float = 0.0
 
 
 class CallSiteCounts(TypedDict):
@@ -60,14 +80,29 @@ class ReadCounts(TypedDict):
     call_sites: list[CallSiteCounts]
 
 
+@dataclass
+class _Flushing:
+    """Held while a flush runs; a new one after a fork, whose child has no flushing thread."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_flushing = _Flushing()
+
+
+def _after_fork_in_child() -> None:
+    _flushing.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 _lock = threading.Lock()
 # (toggle, call site label) -> its counts since the last flush
 _pending: dict[tuple[str, str], _Pending] = {}
 _state = _FlushState()
 
 
-def record(toggle: str, site: str, differs: bool, cache_alias: str) -> None:
-    """Count one read; flush to the cache when the last flush is older than FLUSH_SECONDS."""
+def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_LOG_INTERVAL) -> None:
+    """Count one read; when the last flush is older than FLUSH_SECONDS, flush in a thread: a read never waits."""
     now = time.time()
     with _lock:
         entry = _pending.setdefault((toggle, site), _Pending(0, 0, now, now))
@@ -75,27 +110,113 @@ def record(toggle: str, site: str, differs: bool, cache_alias: str) -> None:
         entry.mismatches += 1 if differs else 0
         entry.last_seen = now
         _state.cache_alias = cache_alias
-        due = now - _state.last_flush >= FLUSH_SECONDS
-    if due:
-        flush_counts()
+        _state.log_interval = log_interval
+        due = now - _state.last_flush >= FLUSH_SECONDS and now >= _state.retry_at
+    # One flush at a time: taken here, released by the flushing thread.
+    if due and _flushing.lock.acquire(blocking=False):
+        try:
+            threading.Thread(target=_flush_in_background, name="toggles_migration-read-counts", daemon=True).start()
+        except RuntimeError:  # no thread can be started (interpreter shutting down): the next flush takes them
+            _flushing.lock.release()
+
+
+def _flush_in_background() -> None:
+    try:
+        _flush()
+    finally:
+        _flushing.lock.release()
+        # A database cache opened a connection for this thread only.
+        from django.db import connections  # pylint: disable=import-outside-toplevel
+
+        connections.close_all()
 
 
 def flush_counts() -> None:
-    """Write the counts gathered in this process to the shared cache; a cache outage only loses them."""
+    """Write the counts gathered in this process to the shared cache, after a flush in progress; bounded."""
+    if not _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS):
+        return  # a flush in progress still waits for the cache: the counts stay pending
+    try:
+        _flush()
+    finally:
+        _flushing.lock.release()
+
+
+def _flush() -> None:
+    """Write the pending counts; a cache outage or a hang only loses them (the caller holds the flush lock)."""
     with _lock:
         pending = dict(_pending)
         _pending.clear()
         _state.last_flush = time.time()
-        alias = _state.cache_alias
+        alias, interval = _state.cache_alias, _state.log_interval
     if not pending:
         return
     try:
-        from django.core.cache import caches
+        _write(_counts_cache(alias), pending)
+    except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught
+        # counting must never break a read; what was written of this flush is unknown, so its counts are dropped
+        with _lock:
+            _state.retry_at = time.time() + RETRY_AFTER_FAILURE_SECONDS
+        from .notify import log_problem  # pylint: disable=import-outside-toplevel  # reporting needs Django
 
-        _write(caches[alias], pending)
-    except Exception:  # noqa: BLE001  # pylint: disable=broad-exception-caught
-        # counting must never break a read
-        log.warning("Could not store the counts of retired toggle reads in cache %r; they are lost.", alias)
+        log_problem(
+            f"counts:{alias}",
+            interval,
+            "Could not store the counts of %d retired toggle reads in cache %r (%s); they are lost, and the counts "
+            "wait %d s in memory before the next try. Check that cache, or point TOGGLES_MIGRATION['READS_CACHE'] "
+            "at one that answers.",
+            sum(entry.reads for entry in pending.values()),
+            alias,
+            type(error).__name__,
+            RETRY_AFTER_FAILURE_SECONDS,
+        )
+
+
+@dataclass
+class _Connection:
+    """A thread's connection to the counts' cache, and the CACHES entry it was built from."""
+
+    entry: dict[str, Any]
+    cache: BaseCache
+
+
+# alias -> the counts' connection: one per process, used by one flush at a time
+_connections: dict[str, _Connection] = {}
+
+
+def _counts_cache(alias: str) -> BaseCache:
+    """
+    Return the cache the counts go to: its own instance of the alias, for Redis with TIMEOUT_OPTIONS bounded.
+
+    The Redis copy waits CACHE_TIMEOUT_SECONDS at most on each socket operation; the site's other uses of the
+    alias keep the operator's timeouts. Built once per CACHES entry and process, as flushes run one at a time.
+    """
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    from django.core.cache import caches  # pylint: disable=import-outside-toplevel
+
+    entry = settings.CACHES.get(alias) if isinstance(settings.CACHES, dict) else None
+    if not isinstance(entry, dict):
+        return caches[alias]  # raises InvalidCacheBackendError, naming the alias
+    found = _connections.get(alias)
+    if found is None or found.entry != entry:
+        found = _Connection(dict(entry), _bounded(entry, TIMEOUT_OPTIONS.get(entry.get("BACKEND", ""), ())))
+        _connections[alias] = found
+    return found.cache
+
+
+def _bounded(entry: Mapping[str, Any], keys: tuple[str, ...]) -> BaseCache:
+    """Build the backend of a CACHES entry as Django does, with every socket timeout at CACHE_TIMEOUT_SECONDS."""
+    from django.utils.module_loading import import_string  # pylint: disable=import-outside-toplevel
+
+    params = dict(entry)
+    options = dict(params.get("OPTIONS") or {})
+    for key in keys:
+        chosen = options.get(key)
+        if not isinstance(chosen, (int, float)) or isinstance(chosen, bool) or not 0 < chosen < CACHE_TIMEOUT_SECONDS:
+            options[key] = CACHE_TIMEOUT_SECONDS
+    params["OPTIONS"] = options
+    backend = import_string(str(params.pop("BACKEND")))
+    cache: BaseCache = backend(params.pop("LOCATION", ""), params)
+    return cache
 
 
 def _site_key(toggle: str, site: str) -> str:
@@ -189,10 +310,17 @@ def _busiest_sites(cache: BaseCache, toggle: str, key: str) -> list[CallSiteCoun
 
 
 def reset_counts() -> None:
-    """Forget the counts pending in this process (for tests)."""
-    with _lock:
-        _pending.clear()
-        _state.last_flush = 0.0
+    """Forget the counts pending in this process, after any flush in progress (for tests)."""
+    acquired = _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS)
+    try:
+        with _lock:
+            _pending.clear()
+            _state.last_flush = 0.0
+            _state.retry_at = 0.0
+        _connections.clear()
+    finally:
+        if acquired:
+            _flushing.lock.release()
 
 
 atexit.register(flush_counts)

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.signals import request_finished, request_started
 from django.db import connections, router
 from edx_toggles.toggles import WaffleFlag
 from opaque_keys.edx.keys import CourseKey
 
-from ..retirements import Retirement, declared
+from ..retirements import Retirement, declared, declared_names
 from .tracer import handle_read
 
 _UNSET: None = None
@@ -124,3 +125,24 @@ def drop_in_flag(retirement: Retirement) -> RetiredCourseWaffleFlag:
 def drop_in_names() -> dict[str, Retirement]:
     """Return {public name: retirement} of the drop-in flags: each declaration's upstream constant."""
     return {retirement.constant: retirement for retirement in declared()}
+
+
+def forget_request_answers(**_kwargs: object) -> None:
+    """
+    Drop the drop-in flags' per-request answers: Django calls it as each request starts and ends.
+
+    edx-django-utils' RequestCacheMiddleware clears them too; a project without it would otherwise answer the next
+    request on this thread from the last one's overrides. Other flags' cached answers are left alone.
+    """
+    cached = WaffleFlag.cached_flags()
+    if not cached:
+        return
+    names = declared_names()
+    # Upstream's keys: the global answer under the name, the overrides' under these prefixes.
+    prefixes = tuple(f"{name}.{level}." for name in names for level in ("cwaffle", "owaffle"))
+    for key in [key for key in cached if key in names or key.startswith(prefixes)]:
+        del cached[key]
+
+
+request_started.connect(forget_request_answers, dispatch_uid="toggles_migration.reads.flag.started")
+request_finished.connect(forget_request_answers, dispatch_uid="toggles_migration.reads.flag.finished")

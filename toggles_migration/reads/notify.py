@@ -28,6 +28,8 @@ class _Logged:
 _lock = threading.Lock()
 # call site label -> when it was last logged
 _last_logged: dict[str, _Logged] = {}
+# a problem's key -> when it was last logged
+_problems_logged: dict[str, _Logged] = {}
 
 
 def warn(retirement: Retirement, site: CallSite) -> None:
@@ -83,6 +85,24 @@ def log_read(
     return True
 
 
+def log_problem(key: str, interval: float, message: str, *args: object) -> bool:
+    """
+    Log a problem met while answering reads at most once per ``interval`` seconds per ``key`` in this process.
+
+    The record ends with how many times the problem recurred since the last one; it never raises into the read.
+    """
+    now = _now()
+    with _lock:
+        last = _problems_logged.get(key)
+        if last is not None and now - last.at < interval:
+            last.suppressed += 1
+            return False
+        suppressed = last.suppressed if last is not None else 0
+        _problems_logged[key] = _Logged(now)
+    log.warning(message + " (%d times more since the last record.)", *args, suppressed, extra={"problem": key})
+    return True
+
+
 def mark_monitoring(retirement: Retirement) -> None:
     """Set the per-request custom monitoring attribute ``retired_toggle_read`` (edx-django-utils); cheap."""
     try:
@@ -96,3 +116,4 @@ def reset_rate_limits() -> None:
     """Forget when each call site was last logged (for tests)."""
     with _lock:
         _last_logged.clear()
+        _problems_logged.clear()

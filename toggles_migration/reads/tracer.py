@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import capabilities
-from ..retirements import declared_names, get_retirement
-from ..settings.config import read_settings
+from ..checks.notices import SettingError
+from ..retirements import _registry as _declarations  # its live names: the hot path's one lookup
+from ..retirements import get_retirement
+from ..settings.config import DEFAULTS, read_settings
 from . import counts, notify
 from .call_site import find_call_site, skip_module
 from .exceptions import RetiredToggleRead
@@ -30,6 +32,8 @@ _patches: list[tuple[type, str, Any, bool]] = []
 _lock = threading.Lock()
 
 _Answer = TypeVar("_Answer")
+# With TOGGLES_MIGRATION invalid its READS_LOG_INTERVAL is unknown: the problem is logged at the default interval.
+INVALID_SETTINGS_LOG_INTERVAL = float(DEFAULTS["READS_LOG_INTERVAL"])  # type: ignore[arg-type]  # an int
 
 
 def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool:
@@ -40,13 +44,16 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
     'redirect' mode; raises RetiredToggleRead in 'error' mode. Counts every read.
     """
     retirement = get_retirement(name)
-    config = read_settings()
+    try:
+        config = read_settings()
+    except SettingError as error:
+        return _answer_with_invalid_settings(name, error, legacy_call)
     site = find_call_site()
     new = capabilities.option_value(config.legacy_backends[0] if config.legacy_backends else None, retirement.option)
     # Every read, not only the logged ones: APM then counts them per request and per transaction.
     notify.mark_monitoring(retirement)
     if config.reads == "error":
-        counts.record(name, site.label, False, config.reads_cache)
+        counts.record(name, site.label, False, config.reads_cache, config.reads_log_interval)
         raise RetiredToggleRead(
             f"{name} is retired and was read at {site.label}; read "
             f"PROCTORING_BACKENDS[<backend>][{retirement.option.name!r}] instead."
@@ -56,7 +63,7 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
         legacy = legacy_call()
     finally:
         _handling.active = False
-    counts.record(name, site.label, bool(legacy) != new, config.reads_cache)
+    counts.record(name, site.label, bool(legacy) != new, config.reads_cache, config.reads_log_interval)
     if config.reads != "silent":
         notify.warn(retirement, site)
         notify.log_read(
@@ -65,16 +72,36 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
     return new if config.reads == "redirect" else legacy
 
 
+def _answer_with_invalid_settings(name: str, error: SettingError, legacy_call: Callable[[], _Answer]) -> _Answer:
+    """Give the legacy answer, unreported and uncounted, when TOGGLES_MIGRATION went invalid after startup."""
+    notify.log_problem(
+        f"settings:{name}",
+        INVALID_SETTINGS_LOG_INTERVAL,
+        "Retired toggle %s got its legacy answer, neither counted nor reported, because TOGGLES_MIGRATION is "
+        "invalid: %s",
+        name,
+        error,
+    )
+    _handling.active = True
+    try:
+        return legacy_call()
+    finally:
+        _handling.active = False
+
+
 def _is_handling() -> bool:
     return getattr(_handling, "active", False)
 
 
 def _hook_flag_model(flag_model: type[AbstractBaseFlag]) -> tuple[Any, Callable[..., Any]]:
     original = flag_model.is_active
+    # Every flag read of the site passes here: a non-retired one costs one lookup of its name, nothing else
+    # (no function call, no settings read; the registry replaces its names whole on each registration).
+    declarations = _declarations
 
     @functools.wraps(original)
     def is_active(self: AbstractBaseFlag, request: HttpRequest, read_only: bool = False) -> Any:
-        if self.name not in declared_names() or _is_handling():
+        if self.name not in declarations.names or _is_handling():
             return original(self, request, read_only)
         return handle_read(self.name, lambda: original(self, request, read_only))
 
@@ -83,10 +110,11 @@ def _hook_flag_model(flag_model: type[AbstractBaseFlag]) -> tuple[Any, Callable[
 
 def _hook_is_enabled(flag_class: type) -> tuple[Any, Callable[..., Any]]:
     original = flag_class.__dict__["is_enabled"]
+    declarations = _declarations  # as in _hook_flag_model: one lookup of the name on a non-retired read
 
     @functools.wraps(original)
     def is_enabled(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if self.name not in declared_names() or _is_handling():
+        if self.name not in declarations.names or _is_handling():
             return original(self, *args, **kwargs)
         return handle_read(self.name, lambda: original(self, *args, **kwargs))
 

@@ -45,7 +45,8 @@ DEFAULTS: dict[str, object] = {
     #   effective settings disagree with the decision computed from the retired flag's stored state, so an
     #   upgrade cannot finish with settings that change the courses' behaviour. When False (the default) it
     #   prints a warning, and "retire_toggle verify" and the system check toggles_migration.W005 keep
-    #   reporting the disagreement.
+    #   reporting the disagreement. When True, the system check toggles_migration.W006 (a proctoring backend in
+    #   use that edx-proctoring has not loaded) is an error, which stops migrate, rather than a warning.
     # .. toggle_use_cases: opt_in
     # .. toggle_creation_date: 2026-11-27
     "STRICT": False,

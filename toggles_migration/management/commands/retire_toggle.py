@@ -3,14 +3,17 @@
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from ...checks.advice import captured_decisions
+from ...checks.backend_loading import backend_states, configured_backends
 from ...checks.notices import SettingError
 from ...retirements import declared
 from ...settings.authority import effective_backends
 from ...settings.config import tutor_backend_options
+from ...settings.shim import BACKENDS_SETTING
 from ...state import capture, prune, restore
 from ...state.context import ActionRefused, ChangeReport, Context, SettingsDisagree, make_context
 from ...state.export import exported_pages
@@ -135,7 +138,9 @@ class Command(BaseCommand):
 
     def handle_settings(self, options: dict[str, Any]) -> None:
         """Print the effective managed options."""
-        self._write(reports.settings_report(effective_backends(), captured_decisions()), options)
+        result = effective_backends()
+        loading = None if result is None else backend_states(apps, configured_backends(result.value)[1], result.value)
+        self._write(reports.settings_report(result, captured_decisions(), loading), options)
 
     def handle_list(self, options: dict[str, Any]) -> None:
         """Print each declared retirement's state."""
@@ -144,7 +149,9 @@ class Command(BaseCommand):
     def handle_plan(self, options: dict[str, Any]) -> None:
         """Print the plan computed from live data."""
         value = _BOOLEANS[options["value"]] if options["value"] else None
-        self._write(capture.plan(self._context(options, value)), options)
+        plan = capture.plan(self._context(options, value))
+        loading = backend_states(apps, plan.backends, getattr(settings, BACKENDS_SETTING, None))
+        self._write(reports.PlanReport(plan, loading), options)
 
     def handle_capture(self, options: dict[str, Any]) -> None:
         """Capture (or recapture) and print what migration 0002 prints."""
