@@ -7,7 +7,7 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connections
 from django.db.models import Model
 
-from . import batching, streams, tables
+from . import batching, stored_plan, streams, tables
 from .context import (
     CAPTURED,
     PRUNED,
@@ -210,4 +210,5 @@ def uncapture(ctx: Context) -> None:
         if header.state == PRUNED:
             restore(ctx)
         ctx.manager(ctx.model("CapturedRow")).filter(capture_id=header.pk).delete()
+        stored_plan.delete_pieces(ctx.model("Capture"), header.pk, ctx.using)
         ctx.manager(ctx.model("Capture")).filter(pk=header.pk).delete()

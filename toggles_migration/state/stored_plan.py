@@ -10,8 +10,8 @@ from django.db.models import Manager, Model
 
 from . import batching, streams
 
-# Migration 0002 runs before 0003 on a new site, with models that have no PlanPiece: it keeps the pieces as
-# CapturedRows of this reserved table name (row_id the piece's seq, data {"path", "items"}); 0004 moves them.
+# PlanPiece's table. Migration 0002 runs before 0003 on a new site, with models that have no PlanPiece: it keeps
+# the pieces as CapturedRows of this reserved table name (row_id the seq, data {"path", "items"}); 0004 moves them.
 RESERVED_TABLE = "toggles_migration_planpiece"
 # What MySQL's client escapes with a backslash in a string literal, and the rest of an UPDATE of one value.
 _MYSQL_ESCAPED = "\0\n\r\\'\"\x1a"
@@ -201,6 +201,23 @@ def fits_one_statement(connection: BaseDatabaseWrapper, value: Any) -> bool:
         cursor.execute("SELECT @@max_allowed_packet")
         packet = int(cursor.fetchone()[0])
     return escaped + _STATEMENT_OVERHEAD <= packet
+
+
+def delete_pieces(capture_model: type[Model], capture_id: int, using: str) -> None:
+    """
+    Delete a capture's pieces, whatever the models.
+
+    A retirement's migration reversed while this app is at 0003 or later runs with the models of its place in the
+    migration plan, before 0003: they lack PlanPiece, whose table exists.
+    """
+    try:
+        _manager(capture_model, "PlanPiece", using).filter(capture_id=capture_id).delete()
+    except LookupError:
+        connection = connections[using]
+        if RESERVED_TABLE in connection.introspection.table_names():
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(RESERVED_TABLE)
+                cursor.execute(f"DELETE FROM {table} WHERE capture_id = %s", [capture_id])
 
 
 def _manager(capture_model: type[Model], name: str, using: str) -> Any:
