@@ -163,6 +163,7 @@ def wipe():
             "waffle_flag_groups",
             "waffle_flag",
             "toggles_migration_capturedrow",
+            "toggles_migration_planpiece",
             "toggles_migration_capture",
         ):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
