@@ -186,3 +186,16 @@ def test_split_empties_every_list_reached_through_objects(plan, pointers):
     for _, pointer, items, _ in pieces:
         stored.setdefault(pointer, []).extend(items)
     assert (lists_of(head), stored) == ({key.replace("~1", "/").replace("~0", "~"): [] for key in pointers}, pointers)
+
+
+@pytest.mark.django_db
+def test_one_value_fits_a_statement_only_under_the_servers_packet():
+    if connection.vendor != "mysql":
+        assert stored_plan.fits_one_statement(connection, {"quotes": "'" * 2**20})
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@max_allowed_packet")
+        packet = int(cursor.fetchone()[0])
+    # Half the packet of quotes, each escaped with a backslash: the statement would be larger than the packet.
+    assert not stored_plan.fits_one_statement(connection, {"quotes": "'" * (packet // 2)})
+    assert stored_plan.fits_one_statement(connection, {"letters": "x" * (packet // 2)})
