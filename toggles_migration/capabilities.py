@@ -11,8 +11,6 @@ from .retirements import REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES, ManagedOp
 # get_requires_escalation_email_providers() always lists it.
 LTI_EXTERNAL = "lti_external"
 _NOT_CONFIGURED: dict[str, Any] = {}
-# Seconds between two records of one unreadable PROCTORING_BACKENDS problem: READS_LOG_INTERVAL's default.
-LOG_INTERVAL = 300.0
 
 
 def _managed(option: ManagedOption | str) -> ManagedOption:
@@ -89,12 +87,12 @@ class _Unreadable(Exception):
 def _report(error: Exception, what: str, answer: str) -> None:
     """Log, once per interval, that a helper answered the default because PROCTORING_BACKENDS cannot be read."""
     # Imported here: the helpers load with the settings, the reporting machinery needs the apps.
-    from .reads.notify import log_problem  # pylint: disable=import-outside-toplevel
+    from .reads.notify import DEFAULT_INTERVAL, log_problem  # pylint: disable=import-outside-toplevel
 
     found = str(error) if isinstance(error, _Unreadable) else f"reading it raised {type(error).__name__}"
     log_problem(
         f"capabilities:{what}",
-        LOG_INTERVAL,
+        DEFAULT_INTERVAL,
         "%s (changed at run time?): %s answers %s until it is fixed. Fix: set PROCTORING_BACKENDS to a dict of "
         "backend name to a dict of options, e.g. {'proctortrack': {'show_review_rules': False}}.",
         found,

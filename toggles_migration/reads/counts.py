@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from .notify import DEFAULT_INTERVAL, log_problem
+
 if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
 
@@ -36,8 +38,6 @@ TIMEOUT_OPTIONS = {
     "django.core.cache.backends.redis.RedisCache": ("socket_timeout", "socket_connect_timeout"),
     "django_redis.cache.RedisCache": ("SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT"),
 }
-# How often a failure to store the counts is logged per process when TOGGLES_MIGRATION does not say.
-DEFAULT_LOG_INTERVAL = 300.0
 
 
 @dataclass
@@ -56,7 +56,7 @@ class _FlushState:
 
     last_flush: float = 0.0
     cache_alias: str = "default"
-    log_interval: float = DEFAULT_LOG_INTERVAL
+    log_interval: float = DEFAULT_INTERVAL
     # no flush before this time (time.time()): the last one failed
     retry_at: float = 0.0
 
@@ -101,7 +101,7 @@ _pending: dict[tuple[str, str], _Pending] = {}
 _state = _FlushState()
 
 
-def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_LOG_INTERVAL) -> None:
+def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_INTERVAL) -> None:
     """Count one read; when the last flush is older than FLUSH_SECONDS, flush in a thread: a read never waits."""
     now = time.time()
     with _lock:
@@ -156,8 +156,6 @@ def _flush() -> None:
         # counting must never break a read; what was written of this flush is unknown, so its counts are dropped
         with _lock:
             _state.retry_at = time.time() + RETRY_AFTER_FAILURE_SECONDS
-        from .notify import log_problem  # pylint: disable=import-outside-toplevel  # reporting needs Django
-
         log_problem(
             f"counts:{alias}",
             interval,
@@ -171,16 +169,8 @@ def _flush() -> None:
         )
 
 
-@dataclass
-class _Connection:
-    """A thread's connection to the counts' cache, and the CACHES entry it was built from."""
-
-    entry: dict[str, Any]
-    cache: BaseCache
-
-
-# alias -> the counts' connection: one per process, used by one flush at a time
-_connections: dict[str, _Connection] = {}
+# alias -> (the CACHES entry, the counts' connection built from it): one per process, used by one flush at a time
+_connections: dict[str, tuple[dict[str, Any], BaseCache]] = {}
 
 
 def _counts_cache(alias: str) -> BaseCache:
@@ -197,10 +187,9 @@ def _counts_cache(alias: str) -> BaseCache:
     if not isinstance(entry, dict):
         return caches[alias]  # raises InvalidCacheBackendError, naming the alias
     found = _connections.get(alias)
-    if found is None or found.entry != entry:
-        found = _Connection(dict(entry), _bounded(entry, TIMEOUT_OPTIONS.get(entry.get("BACKEND", ""), ())))
-        _connections[alias] = found
-    return found.cache
+    if found is None or found[0] != entry:
+        found = _connections[alias] = (dict(entry), _bounded(entry, TIMEOUT_OPTIONS.get(entry.get("BACKEND", ""), ())))
+    return found[1]
 
 
 def _bounded(entry: Mapping[str, Any], keys: tuple[str, ...]) -> BaseCache:

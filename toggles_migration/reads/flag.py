@@ -1,5 +1,6 @@
 """Drop-ins for removed course waffle flags, one per declared retirement: a reader changes one import."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,9 +123,16 @@ def drop_in_flag(retirement: Retirement) -> RetiredCourseWaffleFlag:
     return _drop_ins[retirement]
 
 
-def drop_in_names() -> dict[str, Retirement]:
-    """Return {public name: retirement} of the drop-in flags: each declaration's upstream constant."""
-    return {retirement.constant: retirement for retirement in declared()}
+def drop_in_getattr(module: str) -> Callable[[str], RetiredCourseWaffleFlag]:
+    """Return a module ``__getattr__`` that gives each declared retirement's drop-in under its upstream constant."""
+
+    def __getattr__(name: str) -> RetiredCourseWaffleFlag:
+        for retirement in declared():
+            if retirement.constant == name:
+                return drop_in_flag(retirement)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 def forget_request_answers(**_kwargs: object) -> None:
