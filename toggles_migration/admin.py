@@ -51,26 +51,27 @@ else:
     _AnyModelAdmin = object
 
 
-class CapturedRowInline(_CapturedRowInline):
+class _ReadOnly:
+    """Refuse adding, changing and deleting: captures are written by migration 0002 and ``retire_toggle`` only."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:  # pylint: disable=unused-argument
+        """Refuse; a capture is also the only copy of pruned rows."""
+        return False
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+class CapturedRowInline(_ReadOnly, _CapturedRowInline):
     """The captured rows of a capture, read-only."""
 
     model = CapturedRow
     fields = ("table", "row_id", "data")
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
 
 
 @admin.register(Capture)
-class CaptureAdmin(_CaptureAdmin):
+class CaptureAdmin(_ReadOnly, _CaptureAdmin):
     """Each retirement's capture: the decision, whether today's settings agree, the exceptions and the rows."""
 
     list_display = ("toggle", "captured_at", "decision_status", "decision_value", "settings_agree", "state")
@@ -87,18 +88,6 @@ class CaptureAdmin(_CaptureAdmin):
     )
     readonly_fields = fields
     inlines = (CapturedRowInline,)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Capture | None = None) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Capture | None = None) -> bool:
-        """Refuse: a capture is the only copy of pruned rows, never deleted from the admin."""
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """List the captures; say so above the list when the running settings cannot be read."""

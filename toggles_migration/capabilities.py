@@ -32,11 +32,8 @@ def option_value(provider: str | None, option: ManagedOption | str) -> bool:
     does a value that cannot be read (changed at run time), which is logged once per interval.
     """
     declared = _managed(option)
-    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)  # any shape until the shim ran
     try:
-        if not isinstance(backends, dict):
-            raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
-        entry = backends.get(provider, _NOT_CONFIGURED)
+        entry = _backends().get(provider, _NOT_CONFIGURED)
         if isinstance(entry, dict):
             return bool(entry.get(declared.name, declared.upstream_default))
         if provider != "DEFAULT":
@@ -63,21 +60,24 @@ def requires_escalation_email(provider: str | None) -> bool:
 
 def requires_escalation_email_providers() -> list[str]:
     """Return the providers that require an escalation email, as upstream does: ``'lti_external'`` added, sorted."""
-    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
     try:
-        if not isinstance(backends, dict):
-            raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
-        providers = [
+        providers = {
             name
-            for name, entry in backends.items()
+            for name, entry in _backends().items()
             if name != "DEFAULT" and isinstance(entry, dict) and option_value(name, REQUIRES_ESCALATION_EMAIL)
-        ]
-        if LTI_EXTERNAL not in providers:
-            providers.append(LTI_EXTERNAL)
-        return sorted(providers)
+        }
+        return sorted({*providers, LTI_EXTERNAL})
     except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # reported instead
         _report(error, "requires_escalation_email_providers()", repr([LTI_EXTERNAL]))
     return [LTI_EXTERNAL]
+
+
+def _backends() -> dict[Any, Any]:
+    """Return PROCTORING_BACKENDS ({} when unset), or raise _Unreadable: it has any shape until the shim ran."""
+    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
+    if not isinstance(backends, dict):
+        raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
+    return backends
 
 
 class _Unreadable(Exception):
