@@ -62,12 +62,7 @@ class _FailureRecorder(logging.Filter):
 
 
 def record_load_failures() -> None:
-    """
-    Start recording the entry points that fail to load; idempotent.
-
-    Called when the app's module is imported, before any app is ready: edx-proctoring loads its backends in its
-    ``ready()``, whichever order the apps come in.
-    """
+    """Start recording the entry points that fail to load; idempotent, called before any app is ready."""
     logger = logging.getLogger(_STEVEDORE_LOGGER)
     if not any(isinstance(item, _FailureRecorder) for item in logger.filters):
         logger.addFilter(_FailureRecorder())

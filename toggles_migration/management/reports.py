@@ -88,12 +88,7 @@ def settings_report(
     decisions: dict[str, bool] | None = None,
     backend_loading: dict[str, BackendState] | None = None,
 ) -> SettingsReport:
-    """
-    Describe the effective managed options of every backend; never includes any other backend key.
-
-    ``decisions`` ({toggle: captured decision}) make the hints propose the captured values; ``backend_loading``
-    says whether edx-proctoring loaded each backend (None: not installed here).
-    """
+    """Describe every backend's effective managed options, never another key; hints propose ``decisions``."""
     if result is None:
         return SettingsReport(configured=False, default=None, backends={}, notices=())
     default = result.value.get(DEFAULT_KEY)

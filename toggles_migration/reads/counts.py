@@ -52,8 +52,10 @@ class _Pending:
 
 @dataclass
 class _FlushState:
-    """When this process last flushed its counts, and to which cache alias the next flush goes."""
+    """When this process last flushed its counts, to which cache alias the next flush goes, and the flush lock."""
 
+    # Held while a flush runs; a new one after a fork, whose child has no flushing thread.
+    lock: threading.Lock = field(default_factory=threading.Lock)
     last_flush: float = 0.0
     cache_alias: str = "default"
     log_interval: float = DEFAULT_INTERVAL
@@ -80,25 +82,17 @@ class ReadCounts(TypedDict):
     call_sites: list[CallSiteCounts]
 
 
-@dataclass
-class _Flushing:
-    """Held while a flush runs; a new one after a fork, whose child has no flushing thread."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_flushing = _Flushing()
-
-
-def _after_fork_in_child() -> None:
-    _flushing.lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
 _lock = threading.Lock()
 # (toggle, call site label) -> its counts since the last flush
 _pending: dict[tuple[str, str], _Pending] = {}
 _state = _FlushState()
+
+
+def _after_fork_in_child() -> None:
+    _state.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_INTERVAL) -> None:
@@ -113,18 +107,18 @@ def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval
         _state.log_interval = log_interval
         due = now - _state.last_flush >= FLUSH_SECONDS and now >= _state.retry_at
     # One flush at a time: taken here, released by the flushing thread.
-    if due and _flushing.lock.acquire(blocking=False):
+    if due and _state.lock.acquire(blocking=False):
         try:
             threading.Thread(target=_flush_in_background, name="toggles_migration-read-counts", daemon=True).start()
         except RuntimeError:  # no thread can be started (interpreter shutting down): the next flush takes them
-            _flushing.lock.release()
+            _state.lock.release()
 
 
 def _flush_in_background() -> None:
     try:
         _flush()
     finally:
-        _flushing.lock.release()
+        _state.lock.release()
         # A database cache opened a connection for this thread only.
         from django.db import connections  # pylint: disable=import-outside-toplevel
 
@@ -133,12 +127,12 @@ def _flush_in_background() -> None:
 
 def flush_counts() -> None:
     """Write the counts gathered in this process to the shared cache, after a flush in progress; bounded."""
-    if not _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS):
+    if not _state.lock.acquire(timeout=FLUSH_WAIT_SECONDS):
         return  # a flush in progress still waits for the cache: the counts stay pending
     try:
         _flush()
     finally:
-        _flushing.lock.release()
+        _state.lock.release()
 
 
 def _flush() -> None:
@@ -174,12 +168,7 @@ _connections: dict[str, tuple[dict[str, Any], BaseCache]] = {}
 
 
 def _counts_cache(alias: str) -> BaseCache:
-    """
-    Return the cache the counts go to: its own instance of the alias, for Redis with TIMEOUT_OPTIONS bounded.
-
-    The Redis copy waits CACHE_TIMEOUT_SECONDS at most on each socket operation; the site's other uses of the
-    alias keep the operator's timeouts. Built once per CACHES entry and process, as flushes run one at a time.
-    """
+    """Return the counts' own instance of the alias (for Redis, TIMEOUT_OPTIONS bounded; other uses keep theirs)."""
     from django.conf import settings  # pylint: disable=import-outside-toplevel
     from django.core.cache import caches  # pylint: disable=import-outside-toplevel
 
@@ -300,7 +289,7 @@ def _busiest_sites(cache: BaseCache, toggle: str, key: str) -> list[CallSiteCoun
 
 def reset_counts() -> None:
     """Forget the counts pending in this process, after any flush in progress (for tests)."""
-    acquired = _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS)
+    acquired = _state.lock.acquire(timeout=FLUSH_WAIT_SECONDS)
     try:
         with _lock:
             _pending.clear()
@@ -309,7 +298,7 @@ def reset_counts() -> None:
         _connections.clear()
     finally:
         if acquired:
-            _flushing.lock.release()
+            _state.lock.release()
 
 
 atexit.register(flush_counts)

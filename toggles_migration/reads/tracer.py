@@ -144,11 +144,7 @@ def _flag_classes(extra_classes: Iterable[type]) -> list[type]:
 
 
 def install(extra_classes: Iterable[type] = ()) -> None:
-    """
-    Install the hooks on every read path, once; AppConfig.ready() calls it.
-
-    ``extra_classes``: more flag classes with their own ``is_enabled`` (their module counts as machinery).
-    """
+    """Install the hooks on every read path once (ready()); ``extra_classes`` own ``is_enabled``, are machinery."""
     # Hooks django-waffle itself: edx_toggles.toggles offers no accessor for the (swappable) flag model.
     from waffle import get_waffle_flag_model  # pylint: disable=invalid-django-waffle-import
 
