@@ -1,8 +1,8 @@
 """Everything about remaining reads of retired toggles: drop-in flags, tracer, warnings and counts."""
 
 from .counts import flush_counts, read_counts
-from .exceptions import RetiredToggleRead, RetiredToggleWarning
 from .flag import RetiredCourseWaffleFlag, drop_in_flag, drop_in_getattr
+from .notify import RetiredToggleRead, RetiredToggleWarning
 from .tracer import handle_read, install, installed, uninstall
 
 # Besides these, each declared retirement's drop-in flag, under its upstream constant's name (``__getattr__``).

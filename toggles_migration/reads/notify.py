@@ -11,13 +11,25 @@ from edx_django_utils.monitoring import set_custom_attribute
 from ..retirements import Retirement
 from ..settings.config import DEFAULTS
 from .call_site import CallSite
-from .exceptions import RetiredToggleWarning
 
 MONITORING_ATTRIBUTE = "retired_toggle_read"
 # Seconds between two records of one problem where TOGGLES_MIGRATION cannot say: READS_LOG_INTERVAL's default.
 DEFAULT_INTERVAL = float(DEFAULTS["READS_LOG_INTERVAL"])  # type: ignore[arg-type]  # an int
 
 log = logging.getLogger("toggles_migration.reads")
+
+
+class RetiredToggleWarning(DeprecationWarning):
+    """
+    A read of a retired toggle; points at the caller's line.
+
+    Filter it like any warning: ``-W error::toggles_migration.RetiredToggleWarning``, or pytest's
+    ``filterwarnings = error::toggles_migration.RetiredToggleWarning``.
+    """
+
+
+class RetiredToggleRead(RuntimeError):
+    """Raised by a read of a retired toggle when TOGGLES_MIGRATION['READS'] is 'error'."""
 
 
 @dataclass

@@ -15,7 +15,6 @@ from ..retirements import get_retirement
 from ..settings.config import read_settings
 from . import counts, notify
 from .call_site import find_call_site, skip_module
-from .exceptions import RetiredToggleRead
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -52,7 +51,7 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
     notify.mark_monitoring(retirement)
     if config.reads == "error":
         counts.record(name, site.label, False, config.reads_cache, config.reads_log_interval)
-        raise RetiredToggleRead(
+        raise notify.RetiredToggleRead(
             f"{name} is retired and was read at {site.label}; read "
             f"PROCTORING_BACKENDS[<backend>][{retirement.option.name!r}] instead."
         )
