@@ -89,22 +89,16 @@ class CaptureAdmin(_ReadOnly, _CaptureAdmin):
     readonly_fields = fields
     inlines = (CapturedRowInline,)
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """List the captures; say so above the list when the running settings cannot be read."""
         _report_invalid_settings(request)
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, *args, **kwargs)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
+    def change_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Show a capture; say so above it when the running settings cannot be read."""
         if request.method == "GET":
             _report_invalid_settings(request)
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().change_view(request, *args, **kwargs)
 
     @admin.display(description="Settings agree", boolean=True)
     def settings_agree(self, capture: Capture) -> bool | None:
@@ -167,18 +161,12 @@ class RetiredToggleNoticeMixin(_AnyModelAdmin):
     def _notice(self, name: str) -> str:
         return NOTICE.format(toggle=name, option=get_retirement(name).option.name)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
         """Show the notice on the change form of a retired toggle's row."""
         obj = self.get_object(request, object_id) if object_id else None
         if self._retired(obj) and request.method == "GET":
             messages.warning(request, self._notice(getattr(obj, self.toggle_field)))
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().change_view(request, object_id, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool) -> None:
         """Save, then warn when the change makes a capture stale."""
