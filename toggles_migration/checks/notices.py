@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ..retirements import retirement_of_option
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -69,8 +71,6 @@ def legacy_rule_hint(backend: str, option: str, value: bool, *, captured_for: st
             f"make it explicit: {line}, the decision migration 0002 captured for {captured_for} "
             "(`manage.py retire_toggle plan` shows why)."
         )
-    from ..retirements import retirement_of_option  # pylint: disable=import-outside-toplevel
-
     if retirement_of_option(option) is None:
         return f"make it explicit: {line}."
     return (
