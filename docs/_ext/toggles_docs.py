@@ -110,8 +110,9 @@ def late_changes():
     from toggles_migration.retirements import declared
 
     first = declared()[0].option
-    value = str(first.legacy_value).lower()
-    return {"toggles_migration.E007": f'settings.PROCTORING_BACKENDS["proctortrack"]["{first.name}"] = "{value}"'}
+    # The option set to the other boolean: what upstream reads changes, and nothing else would say so.
+    flipped = not first.legacy_value
+    return {"toggles_migration.E007": f'settings.PROCTORING_BACKENDS["proctortrack"]["{first.name}"] = {flipped}'}
 
 
 # Help for the arguments that the command declares without one.
