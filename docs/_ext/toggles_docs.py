@@ -185,7 +185,7 @@ def _assignment(name, value):
 
 
 def _raised_ids():
-    """Return the check IDs of the setting errors that the settings shim raises while settings load."""
+    """Return the check IDs of the setting errors that the settings shim raises at startup."""
     from toggles_migration.checks.notices import SettingError
 
     pending, found = list(SettingError.__subclasses__()), set()
@@ -251,8 +251,8 @@ def checks_rst():
             f"**{level}**: {title}."
             + (" A database check: it runs only with ``--database``." if check_id in DATABASE_CHECKS else "")
             + (
-                " The settings shim also raises it as ``ImproperlyConfigured`` while the LMS and CMS settings load, "
-                "with the same message and fix, so the services do not start until it is fixed."
+                " The settings shim also raises it as ``ImproperlyConfigured`` when the LMS and CMS start (once "
+                "Django is ready), with the same message and fix, so the services do not start until it is fixed."
                 if check_id in raised
                 else ""
             ),

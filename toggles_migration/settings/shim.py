@@ -1,4 +1,4 @@
-"""Normalise and validate PROCTORING_BACKENDS while settings load, keeping legacy behaviour by default."""
+"""Normalise and validate PROCTORING_BACKENDS once settings are final, keeping legacy behaviour by default."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from ..retirements import DEFAULT_LEGACY_BACKENDS, ManagedOption, managed_option
 
 BACKENDS_SETTING = "PROCTORING_BACKENDS"
 DEFAULT_KEY = "DEFAULT"
-# Where plugin_settings keeps what it noticed: logging and system checks do not exist yet when it runs.
+# Where the shim keeps what it noticed, beside the value: the checks and reports read it after the shim ran, and
+# E007 compares what upstream reads with it.
 RESULT_SETTING_NAME = "TOGGLES_MIGRATION_SHIM_RESULT"
 
 EXPLICIT = "explicit"
