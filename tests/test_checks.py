@@ -301,8 +301,8 @@ class ChecksTest(SimpleTestCase):
         ]
         assert found[0].hint == (
             "Fix: set TOGGLES_MIGRATION in settings, which are final before the app is ready, and register "
-            "retirements in an AppConfig.ready(); code that changes either at run time must call "
-            "toggles_migration.apply_settings_shim(django.conf.settings) afterwards."
+            "retirements in the ready() of an app listed before toggles_migration in INSTALLED_APPS; code that "
+            "changes either later must call toggles_migration.apply_settings_shim(django.conf.settings) afterwards."
         )
 
     @override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": {}})

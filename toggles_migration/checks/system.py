@@ -75,9 +75,9 @@ _LATE_HINT = (
     f"`settings.{BACKENDS_SETTING} = ...`, or a change of it in place, in plugins or custom code."
 )
 _REPORT_HINT = (
-    f"Fix: set {CONFIG_SETTING} in settings, which are final before the app is ready, and register retirements "
-    "in an AppConfig.ready(); code that changes either at run time must call "
-    "toggles_migration.apply_settings_shim(django.conf.settings) afterwards."
+    f"Fix: set {CONFIG_SETTING} in settings, which are final before the app is ready, and register retirements in "
+    "the ready() of an app listed before toggles_migration in INSTALLED_APPS; code that changes either later must "
+    "call toggles_migration.apply_settings_shim(django.conf.settings) afterwards."
 )
 _SINCE_READY = "after toggles_migration normalised it when the app was ready"
 
