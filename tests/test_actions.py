@@ -398,26 +398,6 @@ class PruneTest(ActionTestCase):
         prune.prune(f.context())
         assert prune.prune(f.context()).note == "already pruned"
 
-    def test_prune_clears_waffles_cache(self):
-        f.flag(everyone=True)
-        request = _signed_in_request(f.user())
-        capture.capture(f.context())
-        assert waffle.flag_is_active(request, NAME) is True  # now cached
-        with self.captureOnCommitCallbacks(execute=True):
-            prune.prune(f.context())
-        assert waffle.flag_is_active(request, NAME) is False
-
-    def test_restore_clears_waffles_cache(self):
-        f.flag(everyone=True)
-        request = _signed_in_request(f.user())
-        capture.capture(f.context())
-        with self.captureOnCommitCallbacks(execute=True):
-            prune.prune(f.context())
-        assert waffle.flag_is_active(request, NAME) is False  # now cached
-        with self.captureOnCommitCallbacks(execute=True):
-            restore.restore(f.context())
-        assert waffle.flag_is_active(request, NAME) is True
-
 
 class RestoreTest(ActionTestCase):
     """restore() recreates exactly the captured rows that are missing."""
