@@ -434,8 +434,8 @@ class RestoreTest(ActionTestCase):
         self._prune()
         original = restore._insert_rows
 
-        def insert_while_another_inserts(ctx, spec, rows):
-            original(ctx, spec, rows)
+        def insert_while_another_inserts(ctx, spec, model, rows):
+            original(ctx, spec, model, rows)
             if spec.table == ORG_TABLE:
                 f.org_override("DuringX")
 
@@ -639,11 +639,11 @@ class AtomicityTest(TransactionTestCase):
         original = restore._insert_rows
         calls = []
 
-        def insert_first_table_then_fail(ctx, spec, rows):
+        def insert_first_table_then_fail(ctx, spec, model, rows):
             calls.append(spec.table)
             if len(calls) > 1:
                 raise RuntimeError("injected")
-            original(ctx, spec, rows)
+            original(ctx, spec, model, rows)
 
         before = f.snapshot()
         capture.capture(f.context())
