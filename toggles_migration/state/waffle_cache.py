@@ -1,6 +1,7 @@
 """Clear django-waffle's cached copy of a flag: queryset deletes and raw inserts never flush it."""
 
-from waffle import get_waffle_flag_model
+# The flush of django-waffle's own (swappable) flag model; edx_toggles offers no accessor for it.
+from waffle import get_waffle_flag_model  # pylint: disable=invalid-django-waffle-import
 from waffle.utils import get_setting
 
 
