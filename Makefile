@@ -1,6 +1,7 @@
 .DEFAULT_GOAL := help
-.PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor test-scanner scan-self bench quality \
-	check-migrations smoke-install tox upgrade requirements clean typecheck
+.PHONY: screenshots help demo test test-sqlite test-mysql test-postgresql test-all test-redis test-tutor test-scanner test-scanner-py311 scan-self bench quality \
+	check-migrations smoke-install tox upgrade requirements clean typecheck test-suites test-deployments test-processes test-matrix \
+	test-annotations test-docs
 
 # Python 3.12 is the default: the first python3.12 on PATH that runs (a pyenv shim may not), else pyenv's install.
 # Override with PYTHON=/path/to/python3.12 (the pins need 3.12; tox tests Python 3.11, see README's table).
@@ -45,17 +46,45 @@ requirements: $(STAMP) ## create the virtualenv .venv with the pinned requiremen
 demo: $(STAMP) ## run the main job on the embedded SQLite demo instance
 	$(BIN)/python -m demo
 
-test: ## run the checks and the tests on SQLite (DB=mysql or DB=postgresql for the others)
+# The suites that start processes or check the repository have their own targets, by the pytest marker each test
+# carries (declared in tox.ini's [pytest], --strict-markers): `make test` runs every test that has none of them, and
+# `make test-suites` (in .ci/run) runs each of them, so every test runs in CI; a suite without its test-NAME target
+# fails the build. The database suites run every test that uses the test database: all but the deployments and
+# the repository checks (annotations, docs, matrix).
+SUITES := deployments processes annotations docs matrix
+empty :=
+OR := $(empty) or $(empty)
+FAST_TESTS := not ($(subst $(empty) $(empty),$(OR),$(SUITES)))
+DATABASE_TESTS := not (deployments or annotations or docs or matrix)
+# pytest-xdist: one worker per core, each with its own test database; a file's tests stay on one worker, so a
+# module fixture (the demo run, a deployment) runs once. XDIST= runs in one process.
+XDIST ?= -n auto --dist loadfile
+
+test: ## run the checks and the fast tests on SQLite, in under a minute (DB=mysql or DB=postgresql for the others)
 	$(MAKE) --no-print-directory test-$(DB)
 
 test-sqlite: $(STAMP)
 	TOGGLES_MIGRATION_TEST_DB=sqlite $(BIN)/python manage.py check --fail-level WARNING
 	TOGGLES_MIGRATION_TEST_DB=sqlite $(BIN)/python manage.py makemigrations --check --dry-run
-	TOGGLES_MIGRATION_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	TOGGLES_MIGRATION_TEST_DB=sqlite $(BIN)/pytest $(XDIST) -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 test-mysql test-postgresql: test-%: $(VENV)/.databases
 	TOGGLES_MIGRATION_TEST_DB=$* $(BIN)/python manage.py check --fail-level WARNING
-	TOGGLES_MIGRATION_TEST_DB=$* $(BIN)/pytest $(PYTEST_ARGS)
+	TOGGLES_MIGRATION_TEST_DB=$* $(BIN)/pytest $(XDIST) -m "$(DATABASE_TESTS)" $(PYTEST_ARGS)
+
+test-suites: $(addprefix test-,$(SUITES)) ## run the suites that make test leaves out (each alone: make test-NAME)
+
+test-deployments: $(STAMP) ## run the package in processes of its own: real deployments, the demo, the bench smoke
+	$(BIN)/pytest $(XDIST) -m deployments $(PYTEST_ARGS)
+
+test-processes: $(STAMP) ## run the tests that race processes on the test database
+	$(BIN)/pytest -m processes $(PYTEST_ARGS)
+
+test-matrix: $(STAMP) ## check README's compatibility table against tox.ini and the requirements
+	$(BIN)/pytest -m matrix $(PYTEST_ARGS)
+
+test-annotations: annotations
+test-docs: docs
 
 test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, MariaDB and PostgreSQL
 
@@ -81,6 +110,17 @@ test-tutor: $(TUTOR_STAMP) ## run the Tutor plugin's tests against Tutor 22 from
 # tests compare its copy of the declared names with the app's.
 test-scanner: $(STAMP) ## run the scanner's tests (scanner/tests)
 	cd scanner && ../$(BIN)/pytest $(PYTEST_ARGS)
+
+# The scanner declares Python 3.11 and later: its tests also run on 3.11, in a virtualenv of the scanner alone
+# (its test needs from scanner/requirements/test.in, under the repository's constraints).
+PYTHON311 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11.*/bin/python3.11) python3.11)
+SCANNER311_VENV ?= .venv-scanner311
+
+test-scanner-py311: ## run the scanner's tests on Python 3.11
+	rm -rf $(SCANNER311_VENV) && $(PYTHON311) -m venv $(SCANNER311_VENV)
+	$(SCANNER311_VENV)/bin/pip install -q -c requirements/constraints.txt ./scanner -r scanner/requirements/test.in
+	cd scanner && ../$(SCANNER311_VENV)/bin/python -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version"
+	cd scanner && ../$(SCANNER311_VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 scan-self: $(STAMP) ## run the scanner on the app's and its own source (must be clean)
 	$(BIN)/toggles-migration-scan toggles_migration scanner/toggles_migration_scan --fail-on error
@@ -136,9 +176,13 @@ smoke-install: ## build the sdist (it must ship LICENSE), pip install it into a 
 		build/smoke-scan/bin/toggles-migration-scan scanner/toggles_migration_scan || exit 1; \
 		rm -rf build/dist-scan; done
 
+# Each environment runs the fast suite (make test's) and checks that it installs the versions of its README row
+# (the matrix suite); TOX_PARALLEL=0 runs them one after the other.
+TOX_PARALLEL ?= 2
 tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to choose, TOX_ARGS=-r to recreate)
 	$(BIN)/pip install -q -r requirements/ci.txt
-	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV)) $(TOX_ARGS)
+	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV)) \
+		$(if $(filter-out 0,$(TOX_PARALLEL)),-p $(TOX_PARALLEL) -o) $(TOX_ARGS) -- $(XDIST) -m "$(FAST_TESTS) or matrix" $(PYTEST_ARGS)
 
 .PHONY: docs annotations pylint-annotations lint pylintrc
 
@@ -149,7 +193,7 @@ $(VENV)/.docs: $(STAMP) requirements/doc.txt
 
 annotations: $(VENV)/.docs ## lint the toggle and setting annotations (code-annotations, edx-lint, token check)
 	$(BIN)/python docs/lint_annotations.py
-	TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS=1 $(BIN)/pytest tests/test_annotations.py $(PYTEST_ARGS)
+	TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS=1 $(BIN)/pytest -m annotations $(PYTEST_ARGS)
 
 pylint-annotations: $(VENV)/.docs ## run only edx-lint's pylint annotation checks
 	$(BIN)/python docs/lint_annotations.py --only pylint
@@ -168,7 +212,7 @@ docs: $(VENV)/.docs ## build the documentation into docs/_build/html (warnings a
 	rm -rf docs/_build
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 	TOGGLES_MIGRATION_REQUIRE_DOC_TOOLS=1 TOGGLES_MIGRATION_DOCS_HTML=docs/_build/html \
-		$(BIN)/pytest tests/test_docs.py $(PYTEST_ARGS)
+		$(BIN)/pytest -m docs $(PYTEST_ARGS)
 
 upgrade: export CUSTOM_COMPILE_COMMAND=make upgrade
 upgrade: ## update the requirements/*.txt files with the latest packages satisfying requirements/*.in
@@ -181,4 +225,4 @@ upgrade: ## update the requirements/*.txt files with the latest packages satisfy
 	sed -i '/^django==/d' requirements/test.txt requirements/databases.txt
 
 clean: ## remove the virtualenv, build artefacts and test databases
-	rm -rf $(VENV) $(TUTOR_VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis .mypy_cache
+	rm -rf $(VENV) $(TUTOR_VENV) $(SCANNER311_VENV) .tox build dist *.egg-info default.db demo/*.db .pytest_cache .hypothesis .mypy_cache

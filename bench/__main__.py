@@ -18,18 +18,22 @@ SIZES = {
         "lookups": 200_000,
         "scan_files": 30_000,
         "scan_hits": 300,
+        "scan_hits_in_one_file": 8_000,
+        "scan_parsed_bytes": 1_000_000,
     },
     "tiny": {
         "flags": 10,
         "override_rows": 2_000,
         "retired_rows": 400,
-        "courses": 500,
+        "courses": 2_000,  # enough courses that the plan's 20x over per-course reads holds at this size too
         "orgs": 20,
         "capture_rows": 2_000,
         "retired_reads": 2_000,
         "lookups": 2_000,
         "scan_files": 300,
         "scan_hits": 10,
+        "scan_hits_in_one_file": 1_000,
+        "scan_parsed_bytes": 100_000,
     },
 }
 

@@ -20,6 +20,7 @@ from toggles_migration import retirements
 from toggles_migration.settings import config as conf
 
 REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.annotations
 PACKAGE = REPO / "toggles_migration"
 
 

@@ -21,6 +21,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS = ROOT / "requirements" / "proctoring-backends.txt"
+pytestmark = pytest.mark.deployments
+
 SECRET = "s3cr3t-client-secret-never-printed"
 PT = {
     "client_id": "id",

@@ -61,6 +61,7 @@ class BeforeMigrateTest(TransactionTestCase):
         assert out.getvalue().startswith("PROCTORING_BACKENDS")
 
 
+@pytest.mark.processes
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="one end-to-end run is enough; the above runs everywhere")
 def test_manage_py_verify_before_migrate_exits_2_without_a_traceback(tmp_path):
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TOGGLES_MIGRATION_TEST_DB": "sqlite"}

@@ -1,15 +1,18 @@
-"""The performance suite's entry point keeps running (figures are measured by `make bench`, never here)."""
+"""The performance suite meets every target at its quick size (the full figures are measured by `make bench`)."""
 
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.deployments
 LINE = re.compile(r"^(PASS|FAIL)  .+: ours .+; .+; ratio [0-9.]+x; target .+$")
 
 
-def test_bench_runs_on_a_tiny_size():
+def test_bench_meets_every_target_on_a_tiny_size():
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--size", "tiny"],
         cwd=ROOT,
@@ -18,8 +21,9 @@ def test_bench_runs_on_a_tiny_size():
         timeout=600,
         check=False,
     )
-    # 1 means a target was missed, which a tiny size may do; anything else is a crash.
-    assert completed.returncode in (0, 1), completed.stderr
+    # 1 means a target was missed: the tiny size is sized so that every target holds there too.
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert completed.stdout.splitlines()[-1] == "# every target met"
     figures = [line for line in completed.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
     assert all(LINE.match(line) for line in figures), figures
     for name in (

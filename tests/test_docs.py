@@ -30,6 +30,7 @@ from toggles_migration.management.commands.retire_toggle import Command
 from toggles_migration.settings import config as conf
 
 REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.docs
 DOCS = REPO / "docs"
 SOURCES = sorted(path for path in DOCS.rglob("*.rst") if "_build" not in path.parts)
 # A command line: "manage.py [lms|cms] retire_toggle ...", "python -m django retire_toggle ..." or an inline

@@ -18,6 +18,7 @@ from contextlib import nullcontext, redirect_stderr, redirect_stdout
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from django.core.cache import cache
 from django.core.management import ManagementUtility
 from django.db import connection, connections
@@ -28,6 +29,7 @@ from tests import factories as f
 from toggles_migration.models import Capture, CapturedRow
 from toggles_migration.state import capture, export, prune, tables
 
+pytestmark = pytest.mark.processes
 FORK = multiprocessing.get_context("fork")
 NAME = f.NAME
 COURSE_TABLE = tables.COURSE_OVERRIDES.table

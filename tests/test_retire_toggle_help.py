@@ -1,23 +1,14 @@
-"""Each ``retire_toggle`` action's ``--help`` states its exit statuses."""
+"""Each ``retire_toggle`` action's ``--help`` ends with its exit statuses, and a usage error exits as they say."""
 # pylint: disable=protected-access  # white-box tests of argparse lists sub-commands only through _actions
+
+import re
 
 import pytest
 
 from toggles_migration.management.commands.retire_toggle import Command
 
-DONE_OR_REFUSED = "Exit status: 0 done, 1 refused or failed (the reason is printed), 2 usage error."
-EXIT_STATUSES = {
-    "settings": "Exit status: 0 done, 1 invalid settings (the reason is printed), 2 usage error.",
-    "list": DONE_OR_REFUSED,
-    "plan": DONE_OR_REFUSED,
-    "capture": DONE_OR_REFUSED,
-    "verify": "Exit status: 0 the settings agree with the captured decision, 1 they disagree, 2 nothing is "
-    "captured, the tables are not migrated, or a usage error.",
-    "prune": DONE_OR_REFUSED,
-    "restore": DONE_OR_REFUSED,
-    "export": DONE_OR_REFUSED,
-    "status": DONE_OR_REFUSED,
-}
+# "Exit status: 0 <done>, 1 <why>, 2 <why>." with the usage error last: what an operator's script branches on.
+EXIT_STATUSES = re.compile(r"Exit status: 0 [^,]+, 1 [^,]+(?:, [^,]+)*, 2 (?:[^.]+ )?usage error\.$")
 
 
 def action_parsers():
@@ -27,11 +18,15 @@ def action_parsers():
     return subparsers.choices
 
 
-def test_every_action_states_its_exit_statuses():
-    assert sorted(action_parsers()) == sorted(EXIT_STATUSES)
-
-
-@pytest.mark.parametrize("action", sorted(EXIT_STATUSES))
+@pytest.mark.parametrize("action", sorted(action_parsers()))
 def test_help_ends_with_the_exit_statuses(action):
-    help_text = action_parsers()[action].format_help()
-    assert " ".join(help_text.split()).endswith(EXIT_STATUSES[action])
+    help_text = " ".join(action_parsers()[action].format_help().split())
+    assert EXIT_STATUSES.search(help_text), help_text
+
+
+@pytest.mark.parametrize("action", sorted(action_parsers()))
+def test_a_usage_error_exits_2_as_the_help_says(action, capsys):
+    with pytest.raises(SystemExit) as exited:
+        Command().run_from_argv(["manage.py", "retire_toggle", action, "--no-such-option"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.endswith("error: unrecognized arguments: --no-such-option\n")

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
-from toggles_migration_scan import ScanOptions, reading, scan
+from toggles_migration_scan import ScanOptions, reading, scan, scanner
 from toggles_migration_scan.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -99,3 +99,16 @@ def secret_files_unreadable(monkeypatch):
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(reading.os, "open", refuse_secret)
+
+
+@pytest.fixture
+def deep_files_overflow(monkeypatch):
+    """Make classifying any ``deep.py`` overflow, as a shape that defeats even the token-level reading would."""
+    real_classify = scanner.classify
+
+    def overflow(kind, relative, *args):
+        if relative.endswith("deep.py"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_classify(kind, relative, *args)
+
+    monkeypatch.setattr(scanner, "classify", overflow)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sarif_validation import assert_valid_sarif
 
-# Opening any file named secret.py fails, as an unreadable file would.
-pytestmark = pytest.mark.usefixtures("secret_files_unreadable")
+# Opening any file named secret.py fails, as an unreadable file would; classifying any deep.py overflows.
+pytestmark = pytest.mark.usefixtures("secret_files_unreadable", "deep_files_overflow")
 
 CLEAN = "x = 1\n"
 NO_FINDINGS = "0 findings (0 error, 0 warning, 0 info) in 0 files; 0 suppressed (0 inline, 0 excluded); "
@@ -20,7 +20,7 @@ CASES = {
         ["."],
         "note: 1 file skipped as binary:\n  app/data.py\n\n" + NO_FINDINGS + "1 file scanned, 1 skipped\n",
         {"path": "app/data.py", "reason": "binary"},
-        {"level": "note", "text": "skipped: binary", "id": "skipped-binary", "index": 2, "uri": "app/data.py"},
+        {"level": "note", "text": "skipped: binary", "id": "skipped-binary", "index": 3, "uri": "app/data.py"},
     ),
     "too-large": (
         {"app/huge.py": "#" * 2048 + "\n", "app/m.py": CLEAN},
@@ -35,6 +35,20 @@ CASES = {
             "id": "skipped-too-large",
             "index": 1,
             "uri": "app/huge.py",
+        },
+    ),
+    "too-deep": (
+        {"app/deep.py": 'BACKEND = "proctortrack"\n', "app/m.py": CLEAN},
+        ["."],
+        "warning: 1 file skipped as nested too deeply to classify:\n  app/deep.py (1 occurrence not classified "
+        "(RecursionError))\n\n" + NO_FINDINGS + "1 file scanned, 1 skipped\n",
+        {"path": "app/deep.py", "reason": "too-deep", "detail": "1 occurrence not classified (RecursionError)"},
+        {
+            "level": "warning",
+            "text": "skipped: nested too deeply to classify (1 occurrence not classified (RecursionError))",
+            "id": "skipped-too-deep",
+            "index": 2,
+            "uri": "app/deep.py",
         },
     ),
     "unreadable": (
@@ -63,7 +77,7 @@ CASES = {
             "level": "note",
             "text": "skipped: not a kind the scanner reads",
             "id": "skipped-unsupported-kind",
-            "index": 3,
+            "index": 4,
             "uri": "notes.txt",
         },
     ),
@@ -120,6 +134,7 @@ def test_sarif_declares_one_notification_descriptor_per_reason(run_case):
     assert [(d["id"], d["name"], d["defaultConfiguration"]["level"]) for d in driver["notifications"]] == [
         ("skipped-unreadable", "SkippedUnreadable", "error"),
         ("skipped-too-large", "SkippedTooLarge", "warning"),
+        ("skipped-too-deep", "SkippedTooDeep", "warning"),
         ("skipped-binary", "SkippedBinary", "note"),
         ("skipped-unsupported-kind", "SkippedUnsupportedKind", "note"),
     ]
@@ -130,6 +145,7 @@ def test_sarif_declares_one_notification_descriptor_per_reason(run_case):
     [
         ("binary", ["--fail-on", "info"], 0),
         ("too-large", ["--fail-on", "info"], 0),
+        ("too-deep", ["--fail-on", "info"], 0),
         ("unsupported-kind", ["--fail-on", "info"], 0),
         ("unreadable", [], 1),
         ("unreadable", ["--ignore-unreadable"], 0),
@@ -263,9 +279,9 @@ def test_a_skipped_file_never_shows_its_content(write_tree, run_cli):
 def test_help_says_which_files_are_skipped_and_which_are_outside_the_scan(tmp_path, run_cli):
     help_text = " ".join(run_cli(["--help"], tmp_path)[1].split())
     assert (
-        "Every report names each skipped file and why: unreadable, too large (--max-size), binary, or named as a "
-        "PATH but not a kind the scanner reads; files of other kinds inside a folder are outside the scan, neither "
-        "counted nor named." in help_text
+        "Every report names each skipped file and why: unreadable, too large (--max-size), nested too deeply to "
+        "classify, binary, or named as a PATH but not a kind the scanner reads; files of other kinds inside a folder "
+        "are outside the scan, neither counted nor named." in help_text
     )
 
 

@@ -2,11 +2,13 @@
 
 import ast
 import bisect
+import itertools
 import json
 import re
 import sys
 import tokenize
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from . import tokens as t
 from .findings import Category, Classified, Placement
@@ -180,14 +182,19 @@ def classify_python(text: str, hits: Sequence[Hit], line_index: LineIndex, *, se
         tree = ast.parse(text) if len(in_comment) < len(hits) else ast.Module(body=[], type_ignores=[])
     except (SyntaxError, ValueError, tokenize.TokenError) as error:
         return _classify_with_patterns(text, hits, _describe(error))
+    # Python's parser gives up on deep nesting (a "+ a" chain of 20,000 terms, 100,000 unary minus signs):
+    # RecursionError, or MemoryError "Parser stack overflowed". The tokens still tell where each name sits.
+    except (RecursionError, MemoryError):
+        return _classify_with_patterns(text, hits, _too_deep("Python"))
     tree_context = _TreeContext(tree, setup_py=setup_py)
     placements = []
     for index, hit in enumerate(hits):
         if index in in_comment:
             placements.append(_comment())
             continue
-        # The tree counts columns in UTF-8 bytes, hits in characters.
-        byte_column = len(line_index.line_text(hit.line)[: hit.column - 1].encode("utf-8"))
+        # The tree counts columns in UTF-8 bytes, hits in characters (the same for ASCII: a flag, read at no cost).
+        line_text = line_index.line_text(hit.line)
+        byte_column = hit.column - 1 if line_text.isascii() else len(line_text[: hit.column - 1].encode("utf-8"))
         placements.append(tree_context.classify((hit.line, byte_column)))
     return Classified(placements)
 
@@ -195,7 +202,11 @@ def classify_python(text: str, hits: Sequence[Hit], line_index: LineIndex, *, se
 def _hits_in_comments(text: str, hits: Sequence[Hit], line_index: LineIndex) -> set[int]:
     """Return the indexes of the hits inside comments, from the tokens up to the last line that may hold one."""
     # A hit can only be in a comment when a "#" precedes it on its line; most hits settle without tokenizing.
-    candidates = [index for index, hit in enumerate(hits) if "#" in line_index.line_text(hit.line)[: hit.column - 1]]
+    first_hash: dict[int, int] = {}
+    for hit in hits:
+        if hit.line not in first_hash:
+            first_hash[hit.line] = line_index.line_text(hit.line).find("#")
+    candidates = [index for index, hit in enumerate(hits) if -1 < first_hash[hit.line] < hit.column - 1]
     if not candidates:
         return set()
     comment_columns = t.python_comment_columns(text, last_line=max(hits[index].line for index in candidates))
@@ -204,6 +215,11 @@ def _hits_in_comments(text: str, hits: Sequence[Hit], line_index: LineIndex) -> 
         for index in candidates
         if hits[index].line in comment_columns and hits[index].column - 1 >= comment_columns[hits[index].line]
     }
+
+
+def _too_deep(language: str) -> str:
+    # Which error, and its words, depend on the Python version: the note says what the operator needs.
+    return f"nested too deeply to parse as {language}; classified with line patterns"
 
 
 def _describe(error: SyntaxError | ValueError | tokenize.TokenError) -> str:
@@ -226,18 +242,65 @@ else:
     _POSITIONED = _POSITIONED_3_11
 
 
-def _covers(node: ast.AST, point: tuple[int, int]) -> bool:
+Point = tuple[int, int]
+
+
+def _span(node: ast.AST) -> tuple[Point, Point] | None:
+    """Return where a node starts and ends in the source, or None for a node without a position."""
     if isinstance(node, _POSITIONED) and node.end_lineno is not None and node.end_col_offset is not None:
         start = (node.lineno, node.col_offset)
         # A definition's position starts at "def" or "class", after its decorators.
         for decorator in getattr(node, "decorator_list", ()):
             start = min(start, (decorator.lineno, decorator.col_offset))
-        return start <= point < (node.end_lineno, node.end_col_offset)
+        return start, (node.end_lineno, node.end_col_offset)
+    return None
+
+
+def _covers(node: ast.AST, point: Point) -> bool:
+    span = _span(node)
+    if span is not None:
+        return span[0] <= point < span[1]
     # Nodes without a position (arguments, comprehensions, match cases) cover what their children cover.
     return any(_covers(child, point) for child in ast.iter_child_nodes(node))
 
 
-def _child_covering(node: ast.AST, point: tuple[int, int]) -> ast.AST | None:
+# A node with more children than this (a module's statements, a long list or dict literal) is searched by
+# bisection: finding the node of every name then takes time linear in the names, not in names times statements.
+_BISECT_FROM = 8
+
+
+class _SortedChildren(NamedTuple):
+    """A node's children with a position, in source order and disjoint, with their starts; and the others."""
+
+    starts: list[Point]
+    positioned: list[ast.AST]
+    others: list[ast.AST]
+
+    @classmethod
+    def of(cls, node: ast.AST) -> "_SortedChildren | None":
+        """Return the children of ``node`` sorted, or None when they overlap (then each one is asked in turn)."""
+        spans: list[tuple[Point, Point, ast.AST]] = []
+        others: list[ast.AST] = []
+        for child in ast.iter_child_nodes(node):
+            span = _span(child)
+            if span is None:
+                others.append(child)
+            else:
+                spans.append((*span, child))
+        spans.sort(key=lambda entry: entry[0])
+        if any(previous[1] > following[0] for previous, following in itertools.pairwise(spans)):
+            return None
+        return cls([start for start, _, _ in spans], [child for _, _, child in spans], others)
+
+    def covering(self, point: Point) -> ast.AST | None:
+        """Return the child covering ``point``: disjoint, at most one positioned child can."""
+        position = bisect.bisect_right(self.starts, point) - 1
+        if position >= 0 and _covers(self.positioned[position], point):
+            return self.positioned[position]
+        return next((child for child in self.others if _covers(child, point)), None)
+
+
+def _child_covering(node: ast.AST, point: Point) -> ast.AST | None:
     children = list(ast.iter_child_nodes(node))
     if isinstance(node, ast.JoinedStr):
         # Before Python 3.12 every part of an f-string spans the whole f-string; only the expressions of its
@@ -298,8 +361,10 @@ class _TreeContext:
     def __init__(self, tree: ast.Module, *, setup_py: bool) -> None:
         self.tree = tree
         self.setup_py = setup_py
+        # By id(): the tree holds every node for as long as this context lives.
+        self._sorted: dict[int, _SortedChildren | None] = {}
 
-    def classify(self, point: tuple[int, int]) -> Placement:
+    def classify(self, point: Point) -> Placement:
         """Return the ``Placement`` of the name at ``point``, a (line, UTF-8 byte column) pair."""
         chain = self._chain(point)
         statement_index = max(index for index, node in enumerate(chain) if isinstance(node, ast.stmt | ast.Module))
@@ -320,14 +385,24 @@ class _TreeContext:
                 return verdict
         return _logic(self._detail(chain, statement_index))
 
-    def _chain(self, point: tuple[int, int]) -> list[ast.AST]:
+    def _chain(self, point: Point) -> list[ast.AST]:
         """Return the nodes from the module down to the innermost one covering ``point``."""
         chain: list[ast.AST] = [self.tree]
         while True:
-            child = _child_covering(chain[-1], point)
+            child = self._child_covering(chain[-1], point)
             if child is None:
                 return chain
             chain.append(child)
+
+    def _child_covering(self, node: ast.AST, point: Point) -> ast.AST | None:
+        if isinstance(node, ast.JoinedStr):
+            return _child_covering(node, point)
+        key = id(node)
+        if key not in self._sorted:
+            children = list(ast.iter_child_nodes(node))
+            self._sorted[key] = _SortedChildren.of(node) if len(children) > _BISECT_FROM else None
+        sorted_children = self._sorted[key]
+        return sorted_children.covering(point) if sorted_children else _child_covering(node, point)
 
     @staticmethod
     def _is_string_statement(statement: ast.AST, chain: list[ast.AST], statement_index: int) -> bool:
@@ -574,10 +649,14 @@ def classify_template(relative_path: str, text: str, hits: Sequence[Hit]) -> Cla
     """Return a ``Classified`` for the hits of a template."""
     flavour = t.template_flavour(relative_path, text)
     regions = t.template_regions(flavour, text)
+    # The regions follow one another without overlapping: the last one starting at or before a hit is the only
+    # one that may hold it.
+    region_starts = [region[0] for region in regions]
     contexts: dict[tuple[int, int], TokenContext] = {}
     placements: list[Placement] = []
     for hit in hits:
-        region = next((region for region in regions if region[0] <= hit.start < region[1]), None)
+        position = bisect.bisect_right(region_starts, hit.start) - 1
+        region = regions[position] if position >= 0 and hit.start < regions[position][1] else None
         if region is None:
             placements.append(_outside_regions(text, hit.start))
             continue
@@ -646,22 +725,30 @@ def classify_makefile(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     """Return a ``Classified``: installation and translation-extraction steps are dependencies, other lines logic."""
     lines = [line_index.line_text(number) for number in range(1, len(line_index.starts) + 1)]
     rule_by_line = t.make_rules_by_line(lines)
+    statement_starts = t.make_statement_starts(lines)
+    # One verdict per statement: a statement continued over many lines is joined and searched once.
+    verdicts: dict[int, Placement] = {}
     placements: list[Placement] = []
     for hit in hits:
         line = lines[hit.line - 1]
         if t.in_line_comment(line, hit.column):
             placements.append(_comment())
             continue
-        statement = t.make_logical_line(lines, hit.line)
-        assignment = t.MAKE_ASSIGNMENT.match(statement)
-        context = " ".join(filter(None, [statement, rule_by_line[hit.line - 1]]))
-        if _TRANSLATION_STEP.search(context):
-            placements.append(_dependency("translation step"))
-        elif _INSTALL_STEP.search(context):
-            placements.append(_dependency("installation step"))
-        else:
-            placements.append(_logic(f"make variable {assignment.group(1)}" if assignment else "make recipe"))
+        first = statement_starts[hit.line - 1]
+        if first not in verdicts:
+            verdicts[first] = _make_verdict(t.make_logical_line(lines, first), rule_by_line[first - 1])
+        placements.append(verdicts[first])
     return Classified(placements)
+
+
+def _make_verdict(statement: str, rule: str | None) -> Placement:
+    assignment = t.MAKE_ASSIGNMENT.match(statement)
+    context = " ".join(filter(None, [statement, rule]))
+    if _TRANSLATION_STEP.search(context):
+        return _dependency("translation step")
+    if _INSTALL_STEP.search(context):
+        return _dependency("installation step")
+    return _logic(f"make variable {assignment.group(1)}" if assignment else "make recipe")
 
 
 # Data files: package entries and requirement keys are dependencies, other values configuration.
@@ -693,11 +780,13 @@ def classify_json(text: str, hits: Sequence[Hit], line_index: LineIndex, *, pack
         json.loads(text)
     except ValueError as error:
         return _json_with_patterns(hits, line_index, f"not valid JSON ({error}); classified with line patterns")
-    paths = t.json_string_paths(text)
-    placements: list[Placement] = []
-    for hit in hits:
-        path = next((path for start, end, path in paths if start <= hit.start < end), ())
-        placements.append(_json_placement(path, line_index.line_text(hit.line), package_json))
+    except RecursionError:
+        return _json_with_patterns(hits, line_index, _too_deep("JSON"))
+    paths = t.json_string_paths(text, [hit.start for hit in hits])
+    placements = [
+        _json_placement(path, line_index.line_text(hit.line), package_json)
+        for hit, path in zip(hits, paths, strict=True)
+    ]
     return Classified(placements)
 
 
@@ -730,7 +819,7 @@ def classify_ini(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
     placements: list[Placement] = []
     for hit in hits:
         line = line_index.line_text(hit.line)
-        if line.lstrip()[:1] in ("#", ";") or t.in_line_comment(line, hit.column, markers="#;", quotes=""):
+        if _first_character(line) in ("#", ";") or t.in_line_comment(line, hit.column, markers="#;", quotes=""):
             placements.append(_comment())
             continue
         section, key = keys[hit.line - 1]
@@ -740,6 +829,15 @@ def classify_ini(hits: Sequence[Hit], line_index: LineIndex) -> Classified:
         else:
             placements.append(_config(shown))
     return Classified(placements)
+
+
+def _first_character(line: str) -> str:
+    """Return the first character that is not blank, or "" (without copying a long line)."""
+    match = _FIRST_CHARACTER.match(line)
+    return match.group(1) if match else ""
+
+
+_FIRST_CHARACTER = re.compile(r"\s*(\S)")
 
 
 def classify_toml(hits: Sequence[Hit], line_index: LineIndex) -> Classified:

@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find every legacy backend name and retired toggle (as openedx-toggles-migration declares "
         "them, plus --name) in Python, JavaScript/TypeScript, templates, build, dependency, config, "
         "docs and translation files, and classify each occurrence. Every report names each skipped file and why: "
-        "unreadable, too large (--max-size), binary, or named as a PATH but not a kind the scanner reads; files of "
+        "unreadable, too large (--max-size), nested too deeply to classify, binary, or named as a PATH but not a kind "
+        "the scanner reads; files of "
         "other kinds inside a folder are outside the scan, neither counted nor named. Exit status: 0 clean; 1 when "
         "a finding is at or above --fail-on, or a file or folder could not be read (unless --ignore-unreadable); "
         "2 on usage errors; 3 on an internal error of the scanner.",
@@ -159,16 +160,36 @@ def _run_scan(arguments: _ScanArguments) -> int:
                 output.write(report)
         except OSError as error:
             return _usage_error(f"cannot write {arguments.output}: {error.strerror}")
-    else:
-        _write_stdout(report)
+    elif not _write_stdout(report):
+        # CI still needs the verdict: the status is the findings', and the one line says where the report went.
+        print(f"{PROG}: standard output is closed or refuses the report; use -o FILE to keep it", file=sys.stderr)
     return exit_code(result, arguments.fail_on, arguments.ignore_unreadable)
 
 
-def _write_stdout(report: bytes) -> None:
+def _write_stdout(report: bytes) -> bool:
+    """Write the report on standard output; return False when it is closed (``>&-``) or refuses it (a broken pipe)."""
     stdout = sys.stdout
-    if hasattr(stdout, "buffer"):
-        stdout.flush()
-        stdout.buffer.write(report)
-        stdout.buffer.flush()
-    else:  # a text-only stream, e.g. one replaced by a caller
-        stdout.write(report.decode("utf-8"))
+    # Python sets sys.stdout to None when the process starts with descriptor 1 closed.
+    if stdout is None:
+        return False
+    try:
+        if hasattr(stdout, "buffer"):
+            stdout.flush()
+            stdout.buffer.write(report)
+            stdout.buffer.flush()
+        else:  # a text-only stream, e.g. one replaced by a caller
+            stdout.write(report.decode("utf-8"))
+    except (OSError, ValueError):  # ValueError: the stream object is closed
+        _discard_stdout()
+        return False
+    return True
+
+
+def _discard_stdout() -> None:
+    # What stays buffered would fail again when Python flushes at exit, with a second message: send it nowhere.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no descriptor behind the stream: nothing is flushed at exit
+        pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -97,6 +98,8 @@ MARKER = "toggles-migration: ignore"
 _MARKER_PATTERN = re.compile(re.escape(MARKER), re.IGNORECASE)
 
 
+# The hits of one line ask in turn, with the same string: a minified file's one long line is searched once.
+@functools.lru_cache(maxsize=1)
 def is_suppressed(line_text: str) -> bool:
     """Return whether the line carries the inline ignore marker."""
     return _MARKER_PATTERN.search(line_text) is not None
@@ -203,11 +206,18 @@ def finding_for(
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _shown_whole(line_text: str) -> str | None:
+    """Return the line without surrounding blanks when it is short enough to show whole."""
+    stripped = line_text.strip()
+    return stripped if len(stripped) <= _LONGEST_EXCERPT else None
+
+
 def excerpt(line_text: str, column: int, length: int) -> str:
     """Return the line without surrounding blanks, or a window around the match when the line is minified-long."""
-    stripped = line_text.strip()
-    if len(stripped) <= _LONGEST_EXCERPT:
-        return stripped
+    whole = _shown_whole(line_text)
+    if whole is not None:
+        return whole
     start = max(0, column - 1 - _EXCERPT_CONTEXT)
     end = min(len(line_text), column - 1 + length + _EXCERPT_CONTEXT)
     return f"{'...' if start else ''}{line_text[start:end]}{'...' if end < len(line_text) else ''}"
@@ -226,6 +236,7 @@ class SkipReason(StrEnum):
 
     UNREADABLE = "unreadable"
     TOO_LARGE = "too-large"
+    TOO_DEEP = "too-deep"
     BINARY = "binary"
     UNSUPPORTED_KIND = "unsupported-kind"
 
@@ -243,12 +254,14 @@ class SkipReason(StrEnum):
 _SKIP_LABELS: dict[SkipReason, str] = {
     SkipReason.UNREADABLE: "unreadable",
     SkipReason.TOO_LARGE: "too large",
+    SkipReason.TOO_DEEP: "nested too deeply to classify",
     SkipReason.BINARY: "binary",
     SkipReason.UNSUPPORTED_KIND: "not a kind the scanner reads",
 }
 _SKIP_LEVELS: dict[SkipReason, Level] = {
     SkipReason.UNREADABLE: UNREADABLE,
     SkipReason.TOO_LARGE: "warning",
+    SkipReason.TOO_DEEP: "warning",
     SkipReason.BINARY: "note",
     SkipReason.UNSUPPORTED_KIND: "note",
 }

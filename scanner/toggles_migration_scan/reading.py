@@ -183,6 +183,8 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # The last line asked for: the hits of one line ask for it in turn, and a minified file is one long line.
+        self._last: tuple[int, str] = (0, "")
         # Only "\n" ends a line, as for Python's tokenizer and grep, so line numbers agree with both.
         self.starts = [0]
         position = text.find("\n")
@@ -199,10 +201,12 @@ class LineIndex:
         return self.starts[line - 1]
 
     def line_text(self, line: int) -> str:
-        """Return the 1-based ``line`` without its line ending."""
-        start = self.starts[line - 1]
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        """Return the 1-based ``line`` without its line ending (the same string for the same line asked twice)."""
+        if self._last[0] != line:
+            start = self.starts[line - 1]
+            end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+            self._last = (line, self.text[start:end].rstrip("\r"))
+        return self._last[1]
 
 
 def find_hits(text: str, matcher: NameMatcher, line_index: LineIndex) -> list[Hit]:

@@ -298,6 +298,7 @@ def _notification(note: Note) -> dict[str, object]:
 SKIP_DESCRIPTIONS: dict[SkipReason, str] = {
     SkipReason.UNREADABLE: "The file could not be read (permissions, an I/O error): a finding may hide there.",
     SkipReason.TOO_LARGE: "The file is larger than --max-size.",
+    SkipReason.TOO_DEEP: "The file nests its code or data too deeply for even its token-level reading.",
     SkipReason.BINARY: f"The file holds a NUL byte in its first {BINARY_SNIFF_BYTES // 1024} KiB.",
     SkipReason.UNSUPPORTED_KIND: "The file was named on the command line, but it is not a kind the scanner reads.",
 }

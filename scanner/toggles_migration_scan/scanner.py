@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .classify import classify
-from .findings import Note, ScanResult, finding_for
+from .findings import Note, ScanResult, SkipReason, finding_for
 from .reading import DEFAULT_MAX_SIZE, LineIndex, NameMatcher, declared_targets, decode, find_hits, read_candidate
 from .walk import Candidate, Excludes, discover
 
@@ -29,6 +29,10 @@ def scan(paths: Iterable[str], options: ScanOptions | None = None) -> ScanResult
     return result.sort()
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _scan_file(candidate: Candidate, matcher: NameMatcher, max_size: int, result: ScanResult) -> None:
     content = read_candidate(candidate.filesystem_path, max_size)
     if content.skipped:
@@ -43,7 +47,19 @@ def _scan_file(candidate: Candidate, matcher: NameMatcher, max_size: int, result
     hits = find_hits(text, matcher, line_index)
     if not hits:
         return
-    classified = classify(candidate.kind, candidate.relative, text, hits, line_index)
+    try:
+        classified = classify(candidate.kind, candidate.relative, text, hits, line_index)
+    # The classifiers fall back to the tokens when a parser gives up on deep nesting; should a shape defeat
+    # that too, the file is named as skipped, and the scan goes on.
+    except (RecursionError, MemoryError) as error:
+        # Skipped, so not scanned: the summary counts each file once.
+        result.files_scanned -= 1
+        result.skip(
+            candidate.path,
+            SkipReason.TOO_DEEP,
+            f"{_count(len(hits), 'occurrence')} not classified ({type(error).__name__})",
+        )
+        return
     if classified.note:
         result.notes.append(Note(candidate.path, classified.note))
     for hit, placement in zip(hits, classified.placements, strict=True):

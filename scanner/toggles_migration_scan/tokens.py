@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -168,6 +169,8 @@ def python_comment_columns(text: str, last_line: int) -> dict[int, int]:
 _VALUE_STARTS = frozenset(" \t:=,[{(")
 
 
+# The hits of one line ask in turn (LineIndex gives them the same string): each line is read once.
+@functools.lru_cache(maxsize=1)
 def comment_start(line: str, markers: str = "#", quotes: str = "\"'") -> int | None:
     """Return the column where a comment starts, or None; a marker counts at line start or after whitespace."""
     quote: str | None = None
@@ -279,11 +282,19 @@ class _JsonContainer:
     expecting_key: bool = False
 
 
-def json_string_paths(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
-    """Return (start, end, key path) for every string of a valid JSON document; a key's path ends with itself."""
-    paths: list[tuple[int, int, tuple[str, ...]]] = []
+def json_string_paths(text: str, offsets: Sequence[int]) -> list[tuple[str, ...]]:
+    """Return, for each offset (in ascending order) of a valid JSON document, the key path of the string holding it.
+
+    A key's path ends with itself; an offset outside any string has the empty path. Only the strings that hold an
+    offset build a path, so the time grows with the document and the offsets, never with their product.
+    """
+    paths: list[tuple[str, ...]] = []
     containers: list[_JsonContainer] = []
     for match in _JSON_TOKEN.finditer(text):
+        if len(paths) == len(offsets):
+            break
+        while len(paths) < len(offsets) and offsets[len(paths)] < match.start():
+            paths.append(())
         token = match.group()
         container = containers[-1] if containers else None
         if token in "{[":
@@ -295,16 +306,22 @@ def json_string_paths(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
         elif token == "," and container and container.is_object:
             container.expecting_key = True
         elif token.startswith('"'):
-            keys = tuple(outer.key for outer in containers[:-1] if outer.is_object and outer.key is not None)
-            if container and container.is_object and container.expecting_key:
-                key: str = json.loads(token)
-                container.key = key
-                paths.append((match.start(), match.end(), (*keys, key)))
-            elif container and container.is_object and container.key is not None:
-                paths.append((match.start(), match.end(), (*keys, container.key)))
-            else:
-                paths.append((match.start(), match.end(), keys))
+            is_key = container is not None and container.is_object and container.expecting_key
+            if is_key and container is not None:
+                container.key = json.loads(token)
+            while len(paths) < len(offsets) and offsets[len(paths)] < match.end():
+                paths.append(_json_path(containers))
+    paths.extend(() for _ in range(len(offsets) - len(paths)))
     return paths
+
+
+def _json_path(containers: Sequence[_JsonContainer]) -> tuple[str, ...]:
+    """Return the key path of a string in the innermost container: its key's when the container is an object."""
+    keys = [outer.key for outer in containers[:-1] if outer.is_object and outer.key is not None]
+    innermost = containers[-1] if containers else None
+    if innermost is not None and innermost.is_object and innermost.key is not None:
+        keys.append(innermost.key)
+    return tuple(keys)
 
 
 # INI and TOML: the section and key of every line.
@@ -370,6 +387,14 @@ def make_rules_by_line(lines: Sequence[str]) -> list[str | None]:
         rules.append(current)
         continued = line.endswith("\\")
     return rules
+
+
+def make_statement_starts(lines: Sequence[str]) -> list[int]:
+    """Return, for each line, the 1-based number of the line where its backslash-continued statement starts."""
+    starts: list[int] = []
+    for index in range(len(lines)):
+        starts.append(starts[-1] if index and lines[index - 1].endswith("\\") else index + 1)
+    return starts
 
 
 def make_logical_line(lines: Sequence[str], number: int) -> str:

@@ -30,7 +30,7 @@ CHECK_TITLES = {
     DEFAULT_UNKNOWN_BACKEND: "PROCTORING_BACKENDS['DEFAULT'] names no configured backend",
     INVALID_TOGGLES_MIGRATION: "TOGGLES_MIGRATION is invalid",
     WAFFLE_NOT_INSTALLED: "django-waffle is not in INSTALLED_APPS",
-    SETTINGS_CHANGED_AFTER_READY: "PROCTORING_BACKENDS was replaced or changed after the shim normalised it",
+    SETTINGS_CHANGED_AFTER_READY: "what upstream reads of PROCTORING_BACKENDS changed after the shim normalised it",
     LEGACY_SPELLING: "an upper-case option spelling was rewritten to the lower-case name",
     COERCED_VALUE: "an option value was coerced to a boolean",
     POSSIBLE_MISSPELLING: "a backend key looks like a misspelt managed option",

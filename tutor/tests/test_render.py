@@ -9,8 +9,9 @@ from conftest import enable_plugin, make_project
 from fake_openedx import settings_patch
 
 from toggles_migration import __version__ as package_version
-from toggles_migration.management import plan_text, rendering
+from toggles_migration.management import plan_text
 from toggles_migration.settings.authority import apply_settings_shim
+from toggles_migration.settings.config import TUTOR_SETTING
 
 SECRET = "s3cr3t-client-secret"
 SETTINGS_FILES = [(service, mode) for service in ("lms", "cms") for mode in ("production", "development")]
@@ -48,7 +49,7 @@ def test_the_plugin_runs_without_django(project):
 
 def test_retire_toggle_reads_the_setting_that_the_patch_records(configured):
     assert plan_text.TUTOR_KEY == "TOGGLES_MIGRATION_BACKEND_OPTIONS"
-    assert f"\n{rendering.TUTOR_SETTING} = {{'proctortrack': " in settings_patch(configured.root)
+    assert f"\n{TUTOR_SETTING} = {{'proctortrack': " in settings_patch(configured.root)
 
 
 def test_dockerfile_installs_the_pinned_package(project):
@@ -137,7 +138,11 @@ def test_the_shim_reads_the_merged_options_as_explicit(configured):
         {"DEFAULT": "proctortrack", "proctortrack": {"client_id": "client", "client_secret": SECRET}},
     )
     result = apply_settings_shim(namespace)
-    assert [(o.backend, o.option, o.value, o.source) for o in result.options] == [
+    assert [
+        (backend, option, found.value, found.source)
+        for backend, options in result.options.items()
+        for option, found in options.items()
+    ] == [
         ("proctortrack", "requires_escalation_email", True, "explicit"),
         ("proctortrack", "show_review_rules", False, "explicit"),
     ]
