@@ -88,8 +88,8 @@ test-docs: docs
 
 test-all: test-sqlite test-mysql test-postgresql ## run the tests on SQLite, MariaDB and PostgreSQL
 
-test-redis: $(STAMP) ## run the tests of remaining reads with Redis as the shared cache
-	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py tests/test_read_counts.py $(PYTEST_ARGS)
+test-redis: $(STAMP) ## run the tests of remaining reads and of waffle's cache clearing with Redis as the shared cache
+	TOGGLES_MIGRATION_TEST_CACHE=redis $(BIN)/pytest tests/test_reads.py tests/test_read_counts.py tests/test_waffle_cache.py $(PYTEST_ARGS)
 
 # The Tutor plugin (tutor/) is tested in its own virtualenv: Tutor 22 from PyPI, the plugin, and the package with
 # its pinned requirements, which run the rendered settings and retire_toggle. No Docker: tutor/tests fake it.

@@ -34,5 +34,5 @@ PROCTORING_BACKENDS = {
     "null": {},
 }
 
-# The one line that a plain Django project adds; edx-platform runs it through plugin_settings.
+# A plain Django project's optional line: the app normalises the value when Django is ready in any case.
 apply_settings_shim(globals())

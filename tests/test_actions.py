@@ -398,26 +398,6 @@ class PruneTest(ActionTestCase):
         prune.prune(f.context())
         assert prune.prune(f.context()).note == "already pruned"
 
-    def test_prune_clears_waffles_cache(self):
-        f.flag(everyone=True)
-        request = _signed_in_request(f.user())
-        capture.capture(f.context())
-        assert waffle.flag_is_active(request, NAME) is True  # now cached
-        with self.captureOnCommitCallbacks(execute=True):
-            prune.prune(f.context())
-        assert waffle.flag_is_active(request, NAME) is False
-
-    def test_restore_clears_waffles_cache(self):
-        f.flag(everyone=True)
-        request = _signed_in_request(f.user())
-        capture.capture(f.context())
-        with self.captureOnCommitCallbacks(execute=True):
-            prune.prune(f.context())
-        assert waffle.flag_is_active(request, NAME) is False  # now cached
-        with self.captureOnCommitCallbacks(execute=True):
-            restore.restore(f.context())
-        assert waffle.flag_is_active(request, NAME) is True
-
 
 class RestoreTest(ActionTestCase):
     """restore() recreates exactly the captured rows that are missing."""
@@ -454,8 +434,8 @@ class RestoreTest(ActionTestCase):
         self._prune()
         original = restore._insert_rows
 
-        def insert_while_another_inserts(ctx, spec, rows):
-            original(ctx, spec, rows)
+        def insert_while_another_inserts(ctx, spec, model, rows):
+            original(ctx, spec, model, rows)
             if spec.table == ORG_TABLE:
                 f.org_override("DuringX")
 
@@ -659,11 +639,11 @@ class AtomicityTest(TransactionTestCase):
         original = restore._insert_rows
         calls = []
 
-        def insert_first_table_then_fail(ctx, spec, rows):
+        def insert_first_table_then_fail(ctx, spec, model, rows):
             calls.append(spec.table)
             if len(calls) > 1:
                 raise RuntimeError("injected")
-            original(ctx, spec, rows)
+            original(ctx, spec, model, rows)
 
         before = f.snapshot()
         capture.capture(f.context())

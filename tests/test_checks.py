@@ -17,9 +17,16 @@ from toggles_migration.checks.system import (
     check_settings,
     check_waffle_installed,
 )
+from toggles_migration.retirements import managed_options
+from toggles_migration.settings.authority import apply_settings_shim
 from toggles_migration.state import capture, context, restore
 
 CLEAN = {"DEFAULT": "proctortrack", "proctortrack": legacy_values()}
+
+
+def option_values():
+    """(name, upstream default, legacy value) of every declared option."""
+    return [(option.name, option.upstream_default, option.legacy_value) for option in managed_options()]
 
 
 def messages():
@@ -126,6 +133,182 @@ class ChecksTest(SimpleTestCase):
             "(a string such as 'false' counts as true)."
         )
         assert message.hint.startswith("Fix: assign PROCTORING_BACKENDS only in settings (YAML, a settings module")
+
+    @ddt.data(
+        # (what code does at run time, after the app was ready; what check_settings reports then)
+        (
+            "settings.PROCTORING_BACKENDS['proctortrack']['show_review_rules'] = True",
+            [
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['proctortrack']['show_review_rules'] changed from False to True after "
+                    "toggles_migration normalised it when the app was ready: upstream now reads True in this "
+                    "process, a value that the settings did not give it.",
+                )
+            ],
+        ),
+        (
+            "del settings.PROCTORING_BACKENDS['proctortrack']['requires_escalation_email']",
+            [
+                # The report reads the entry as the operator now leaves it: unset, so the legacy rule's.
+                (
+                    n.LEGACY_RULE_APPLIED,
+                    "PROCTORING_BACKENDS['proctortrack']['requires_escalation_email'] is unset; 'proctortrack' is a "
+                    "legacy backend, so it keeps the legacy value True (upstream would default to False).",
+                ),
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['proctortrack']['requires_escalation_email'] changed from True to False "
+                    "after toggles_migration normalised it when the app was ready: upstream now reads False in this "
+                    "process, a value that the settings did not give it.",
+                ),
+            ],
+        ),
+        (
+            "settings.PROCTORING_BACKENDS['y'] = {}",
+            [
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['y'] was added after toggles_migration normalised it when the app was "
+                    "ready; the settings shim never read it, so upstream reads its options as written, or their "
+                    "upstream defaults, never the legacy-preserving values.",
+                )
+            ],
+        ),
+        (
+            "del settings.PROCTORING_BACKENDS['x']",
+            [
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['x'] was removed after toggles_migration normalised it when the app was "
+                    "ready; upstream now reads the upstream defaults of its options for the courses on 'x', and "
+                    "edx-proctoring has no settings for it.",
+                )
+            ],
+        ),
+        (
+            "settings.PROCTORING_BACKENDS['DEFAULT'] = 'x'",
+            [
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['DEFAULT'] changed from 'proctortrack' to 'x' after toggles_migration "
+                    "normalised it when the app was ready: courses without a provider of their own now use 'x'.",
+                )
+            ],
+        ),
+        (
+            "settings.PROCTORING_BACKENDS['DEFAULT'] = 'missing'",
+            [
+                (
+                    n.DEFAULT_UNKNOWN_BACKEND,
+                    "PROCTORING_BACKENDS['DEFAULT'] is 'missing', which is not a configured backend.",
+                ),
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['DEFAULT'] changed from 'proctortrack' to 'missing' after toggles_migration "
+                    "normalised it when the app was ready: courses without a provider of their own now use "
+                    "'missing'.",
+                ),
+            ],
+        ),
+        (
+            "del settings.PROCTORING_BACKENDS['DEFAULT']",
+            [
+                (
+                    n.DEFAULT_MISSING,
+                    "PROCTORING_BACKENDS has no 'DEFAULT' entry, so courses without a provider have none.",
+                ),
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['DEFAULT'] changed from 'proctortrack' to nothing (removed) after "
+                    "toggles_migration normalised it when the app was ready: courses without a provider of their "
+                    "own now have none.",
+                ),
+            ],
+        ),
+        (
+            "settings.PROCTORING_BACKENDS['DEFAULT'] = ['x']",
+            [
+                (
+                    n.DEFAULT_NOT_A_STRING,
+                    "PROCTORING_BACKENDS['DEFAULT'] must be the name of a backend (a str), found list.",
+                ),
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['DEFAULT'] changed from 'proctortrack' to a list after toggles_migration "
+                    "normalised it when the app was ready: courses without a provider of their own now get no "
+                    "backend: the lookup fails.",
+                ),
+            ],
+        ),
+        (
+            "settings.PROCTORING_BACKENDS['x'] = 'https://...'",
+            [
+                (
+                    n.INVALID_PROCTORING_BACKENDS,
+                    "PROCTORING_BACKENDS['x'] must be a dict of backend options, found str.",
+                ),
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS['x'] was replaced by a str after toggles_migration normalised it when the "
+                    "app was ready; upstream's reads of its options now fail.",
+                ),
+            ],
+        ),
+        (
+            "settings.PROCTORING_BACKENDS = ['proctortrack']",
+            [
+                (n.INVALID_PROCTORING_BACKENDS, "PROCTORING_BACKENDS must be a dict, found list."),
+                (
+                    n.SETTINGS_CHANGED_AFTER_READY,
+                    "PROCTORING_BACKENDS was replaced by a list after toggles_migration normalised it when the app "
+                    "was ready; upstream's reads of it now fail.",
+                ),
+            ],
+        ),
+    )
+    @ddt.unpack
+    def test_e007_reports_each_change_of_what_upstream_reads(self, code, expected):
+        with override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {}}):
+            exec(code, {"settings": settings})  # pylint: disable=exec-used  # a literal of this table
+            found = check_settings()
+        assert [(message.id, message.msg) for message in found] == expected
+        assert found[-1].hint == (
+            "Fix: assign PROCTORING_BACKENDS only in settings (YAML, a settings module or a Tutor patch), which are "
+            "final before the app is ready; code that changes it at run time must call "
+            "toggles_migration.apply_settings_shim(django.conf.settings) afterwards. Look for a late "
+            "`settings.PROCTORING_BACKENDS = ...`, or a change of it in place, in plugins or custom code."
+        )
+
+    @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {}})
+    def test_e007_not_raised_for_the_same_value_written_in_place(self):
+        settings.PROCTORING_BACKENDS["proctortrack"].update(legacy_values())
+        assert not check_settings()
+
+    @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {}})
+    def test_e007_cleared_by_applying_the_shim_after_a_change(self):
+        settings.PROCTORING_BACKENDS["proctortrack"]["show_review_rules"] = True
+        apply_settings_shim(settings)
+        assert not check_settings()
+
+    @override_settings(PROCTORING_BACKENDS={**CLEAN, "x": {}})
+    def test_e007_when_the_report_no_longer_describes_what_upstream_reads(self):
+        # TOGGLES_MIGRATION assigned at run time (no override_settings, so no signal): the report takes 'x' for a
+        # legacy backend, while upstream reads the values the shim gave 'x' as an ordinary backend.
+        settings.TOGGLES_MIGRATION = {"LEGACY_BACKENDS": ["proctortrack", "x"]}
+        found = [message for message in check_settings() if message.id == n.SETTINGS_CHANGED_AFTER_READY]
+        assert [message.msg for message in found] == [
+            f"PROCTORING_BACKENDS['x'][{option!r}] reads as {default} at run time, but toggles_migration reports "
+            f"{legacy}: TOGGLES_MIGRATION or the declared retirements changed since the settings shim normalised "
+            "PROCTORING_BACKENDS, and the report follows them while upstream does not."
+            for option, default, legacy in option_values()
+            if default != legacy
+        ]
+        assert found[0].hint == (
+            "Fix: set TOGGLES_MIGRATION in settings, which are final before the app is ready, and register "
+            "retirements in the ready() of an app listed before toggles_migration in INSTALLED_APPS; code that "
+            "changes either later must call toggles_migration.apply_settings_shim(django.conf.settings) afterwards."
+        )
 
     @override_settings(PROCTORING_BACKENDS={"DEFAULT": "x", "x": {}})
     def test_e007_not_raised_for_a_replacement_that_reads_the_same(self):

@@ -49,7 +49,7 @@ SOURCES = {
 }
 
 
-def load(tmp_path, module, config, *, yaml_tokens=None, patch="", project="lms", order="entry-points"):
+def load(tmp_path, module, config, *, order, yaml_tokens=None, patch="", project="lms"):
     """Load ``test_utils.deployments.<module>`` in a fresh process; return what it read and reported."""
     backends, expected = CONFIGS[config]
     config_file = tmp_path / "config.yml"
@@ -95,7 +95,12 @@ def assert_reads(loaded, config):
     assert "toggles_migration.E007" not in loaded["checks"]
 
 
-@pytest.mark.parametrize("order", ["entry-points", "proctoring-first", "proctoring-last"])
+# Plugin entry points come in the file system's listing of site-packages: a fresh venv on tmpfs lists
+# edx-proctoring first, one on ext4 lists this package first. Every case runs in both orders.
+ORDERS = ("proctoring-first", "proctoring-last")
+
+
+@pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("config", sorted(CONFIGS))
 def test_edx_platform_production(tmp_path, config, order):
     loaded = load(tmp_path, "production", config, order=order)
@@ -104,32 +109,63 @@ def test_edx_platform_production(tmp_path, config, order):
     assert {name: item["source"] for name, item in loaded["report"]["backends"][provider].items()} == SOURCES[config]
 
 
-@pytest.mark.parametrize("order", ["proctoring-first", "proctoring-last"])
+@pytest.mark.parametrize("order", ORDERS)
 def test_edx_platform_production_cms(tmp_path, order):
     assert_reads(load(tmp_path, "production", "yaml-strings", project="cms", order=order), "yaml-strings")
 
 
+@pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("config", sorted(CONFIGS))
-def test_tutor_patch_assigning_the_backends(tmp_path, config):
+def test_tutor_patch_assigning_the_backends(tmp_path, config, order):
     # As Verificient's Tutor plugin does: the whole value, assigned after every plugin hook.
     patch = f"PROCTORING_BACKENDS = {CONFIGS[config][0]!r}"
-    assert_reads(load(tmp_path, "tutor", config, yaml_tokens={}, patch=patch), config)
+    assert_reads(load(tmp_path, "tutor", config, yaml_tokens={}, patch=patch, order=order), config)
 
 
-def test_tutor_patch_merging_options_in_place(tmp_path):
-    patch = "PROCTORING_BACKENDS.setdefault('proctortrack', {}).update({'show_review_rules': 'off'})"
-    loaded = load(tmp_path, "tutor", "legacy-without-options", patch=patch, order="proctoring-first")
+# (a Tutor patch changing the legacy-without-options value, the sources then reported): whoever wrote the
+# entry last (edx-proctoring's hook or the shim), an option the patch sets is the operator's.
+MERGES = {
+    # The README's snippet, merged in place: values equal to the legacy-preserving ones, yet explicit.
+    "update-in-place": (
+        "PROCTORING_BACKENDS['proctortrack'].update({'show_review_rules': False, 'requires_escalation_email': True})",
+        {"show_review_rules": "explicit", "requires_escalation_email": "explicit"},
+    ),
+    "item-assigned-in-place": (
+        "PROCTORING_BACKENDS['proctortrack']['show_review_rules'] = False",
+        {"show_review_rules": "explicit", "requires_escalation_email": "legacy-rule"},
+    ),
+    "string-merged-in-place": (
+        "PROCTORING_BACKENDS.setdefault('proctortrack', {}).update({'show_review_rules': 'off'})",
+        {"show_review_rules": "coerced", "requires_escalation_email": "legacy-rule"},
+    ),
+    # The Tutor plugin's own patch: a new value, each entry copied with the options merged in.
+    "entries-copied": (
+        "PROCTORING_BACKENDS = {name: {**entry, **({'show_review_rules': False} if name == 'proctortrack' else {})}"
+        " if isinstance(entry, dict) else entry for name, entry in PROCTORING_BACKENDS.items()}",
+        {"show_review_rules": "explicit", "requires_escalation_email": "legacy-rule"},
+    ),
+}
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("merge", sorted(MERGES))
+def test_tutor_patch_merging_options(tmp_path, merge, order):
+    patch, sources = MERGES[merge]
+    loaded = load(tmp_path, "tutor", "legacy-without-options", patch=patch, order=order)
     assert_reads(loaded, "legacy-without-options")
-    assert loaded["report"]["backends"]["proctortrack"]["show_review_rules"]["source"] == "coerced"
-    assert loaded["report"]["backends"]["proctortrack"]["requires_escalation_email"]["source"] == "legacy-rule"
+    assert {name: item["source"] for name, item in loaded["report"]["backends"]["proctortrack"].items()} == sources
+    # W004 names exactly the options left to the legacy rule: none once the operator has set both.
+    assert ("toggles_migration.W004" in loaded["checks"]) == ("legacy-rule" in sources.values())
 
 
+@pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("config", ["legacy-without-options", "yaml-strings"])
-def test_devstack_private_settings(tmp_path, config):
+def test_devstack_private_settings(tmp_path, config, order):
     patch = f"PROCTORING_BACKENDS = {CONFIGS[config][0]!r}"
-    assert_reads(load(tmp_path, "devstack", config, yaml_tokens={}, patch=patch), config)
+    assert_reads(load(tmp_path, "devstack", config, yaml_tokens={}, patch=patch, order=order), config)
 
 
+@pytest.mark.parametrize("order", ORDERS)
 @pytest.mark.parametrize("config", sorted(CONFIGS))
-def test_plain_django_project(tmp_path, config):
-    assert_reads(load(tmp_path, "plain", config), config)
+def test_plain_django_project(tmp_path, config, order):
+    assert_reads(load(tmp_path, "plain", config, order=order), config)

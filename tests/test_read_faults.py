@@ -301,7 +301,7 @@ class TestHungCountsCache:
 
 def wait_for_the_flushing_thread():
     """Return once no flush runs (the flushing thread releases the lock when done)."""
-    lock = counts._flushing.lock  # pylint: disable=protected-access
+    lock = counts._state.lock
     assert lock.acquire(timeout=10)
     lock.release()
 

@@ -22,7 +22,7 @@ def sources(result, backend):
 
 
 def hooked(value, **extra):
-    """A settings module after our production hook ran on ``value``."""
+    """A settings module after the shim normalised ``value`` (ready(), or a plain project's documented call)."""
     module = types.SimpleNamespace(PROCTORING_BACKENDS=value, **extra)
     apply_settings_shim(module)
     return module
@@ -30,7 +30,7 @@ def hooked(value, **extra):
 
 @ddt.ddt
 class LaterAssignmentTest(SimpleTestCase):
-    """What happens after the hook: edx-proctoring's hook, Tutor's patches, override_settings."""
+    """What happens after the shim ran: a replacement, a change in place, settings it reads changed."""
 
     def test_a_replacement_is_normalised_from_scratch(self):
         module = hooked({"DEFAULT": "proctortrack", "proctortrack": {"show_review_rules": True}})

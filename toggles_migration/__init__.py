@@ -2,7 +2,8 @@
 
 from .capabilities import requires_escalation_email, requires_escalation_email_providers, show_review_rules
 from .checks.notices import InvalidProctoringBackends, InvalidTogglesMigration
-from .reads import RetiredCourseWaffleFlag, RetiredToggleRead, RetiredToggleWarning, drop_in_flag, drop_in_names
+from .reads import RetiredCourseWaffleFlag, RetiredToggleRead, RetiredToggleWarning, drop_in_flag
+from .reads.flag import drop_in_getattr
 from .retirements import MANAGED_OPTIONS, RETIREMENTS, SHOW_REVIEW_RULES_RETIREMENT
 from .settings.authority import apply_settings_shim, effective_backends
 from .settings.shim import normalise_proctoring_backends
@@ -28,10 +29,5 @@ __all__ = [
     "show_review_rules",
 ]
 
-
-def __getattr__(name: str) -> RetiredCourseWaffleFlag:
-    """Return the drop-in flag of a retirement an app declared after this import, by its upstream constant."""
-    retirement = drop_in_names().get(name)
-    if retirement is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return drop_in_flag(retirement)
+# The drop-in flags of retirements that apps declare after this import.
+__getattr__ = drop_in_getattr(__name__)

@@ -51,26 +51,27 @@ else:
     _AnyModelAdmin = object
 
 
-class CapturedRowInline(_CapturedRowInline):
+class _ReadOnly:
+    """Refuse adding, changing and deleting: captures are written by migration 0002 and ``retire_toggle`` only."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:  # pylint: disable=unused-argument
+        """Refuse; a capture is also the only copy of pruned rows."""
+        return False
+
+    has_change_permission = has_delete_permission = has_add_permission
+
+
+class CapturedRowInline(_ReadOnly, _CapturedRowInline):
     """The captured rows of a capture, read-only."""
 
     model = CapturedRow
     fields = ("table", "row_id", "data")
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
 
 
 @admin.register(Capture)
-class CaptureAdmin(_CaptureAdmin):
+class CaptureAdmin(_ReadOnly, _CaptureAdmin):
     """Each retirement's capture: the decision, whether today's settings agree, the exceptions and the rows."""
 
     list_display = ("toggle", "captured_at", "decision_status", "decision_value", "settings_agree", "state")
@@ -88,34 +89,16 @@ class CaptureAdmin(_CaptureAdmin):
     readonly_fields = fields
     inlines = (CapturedRowInline,)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Capture | None = None) -> bool:
-        """Refuse: captures are written by migration 0002 and ``retire_toggle`` only."""
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Capture | None = None) -> bool:
-        """Refuse: a capture is the only copy of pruned rows, never deleted from the admin."""
-        return False
-
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """List the captures; say so above the list when the running settings cannot be read."""
         _report_invalid_settings(request)
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, *args, **kwargs)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
+    def change_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Show a capture; say so above it when the running settings cannot be read."""
         if request.method == "GET":
             _report_invalid_settings(request)
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().change_view(request, *args, **kwargs)
 
     @admin.display(description="Settings agree", boolean=True)
     def settings_agree(self, capture: Capture) -> bool | None:
@@ -180,18 +163,12 @@ class RetiredToggleNoticeMixin(_AnyModelAdmin):
     def _notice(self, name: str) -> str:
         return NOTICE.format(toggle=name, option=get_retirement(name).option.name)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
         """Show the notice on the change form of a retired toggle's row."""
         obj = self.get_object(request, object_id) if object_id else None
         if self._retired(obj) and request.method == "GET":
             messages.warning(request, self._notice(getattr(obj, self.toggle_field)))
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().change_view(request, object_id, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool) -> None:
         """Save, then warn when the change makes a capture stale."""

@@ -8,10 +8,10 @@ from .checks.backend_loading import record_load_failures
 # those that fail to load are only logged.
 record_load_failures()
 
-_SETTINGS_HOOKS = {
-    settings_type: {"relative_path": f"settings.{settings_type}"}
-    for settings_type in ("common", "production", "devstack", "test")
-}
+# Only the common hook: PROCTORING_BACKENDS is normalised in ready(), once every settings module has run. A
+# production hook would run before or after edx-proctoring's, as the entry points happen to be listed, and an
+# answer that depends on that order is not one (ADR 0007).
+_SETTINGS_HOOKS = {"common": {"relative_path": "settings.common"}}
 
 
 class TogglesMigrationConfig(AppConfig):
@@ -36,6 +36,6 @@ class TogglesMigrationConfig(AppConfig):
         from .reads import install  # pylint: disable=import-outside-toplevel
         from .settings.authority import finalise  # pylint: disable=import-outside-toplevel
 
-        # Settings are final only now: edx-proctoring's production hook and Tutor's patches run after ours.
+        # Settings are final only now, after edx-proctoring's production hook, Tutor's patches, devstack's private.py.
         finalise()
         install()

@@ -11,8 +11,6 @@ from .retirements import REQUIRES_ESCALATION_EMAIL, SHOW_REVIEW_RULES, ManagedOp
 # get_requires_escalation_email_providers() always lists it.
 LTI_EXTERNAL = "lti_external"
 _NOT_CONFIGURED: dict[str, Any] = {}
-# Seconds between two records of one unreadable PROCTORING_BACKENDS problem: READS_LOG_INTERVAL's default.
-LOG_INTERVAL = 300.0
 
 
 def _managed(option: ManagedOption | str) -> ManagedOption:
@@ -34,11 +32,8 @@ def option_value(provider: str | None, option: ManagedOption | str) -> bool:
     does a value that cannot be read (changed at run time), which is logged once per interval.
     """
     declared = _managed(option)
-    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)  # any shape until the shim ran
     try:
-        if not isinstance(backends, dict):
-            raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
-        entry = backends.get(provider, _NOT_CONFIGURED)
+        entry = _backends().get(provider, _NOT_CONFIGURED)
         if isinstance(entry, dict):
             return bool(entry.get(declared.name, declared.upstream_default))
         if provider != "DEFAULT":
@@ -65,21 +60,24 @@ def requires_escalation_email(provider: str | None) -> bool:
 
 def requires_escalation_email_providers() -> list[str]:
     """Return the providers that require an escalation email, as upstream does: ``'lti_external'`` added, sorted."""
-    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
     try:
-        if not isinstance(backends, dict):
-            raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
-        providers = [
+        providers = {
             name
-            for name, entry in backends.items()
+            for name, entry in _backends().items()
             if name != "DEFAULT" and isinstance(entry, dict) and option_value(name, REQUIRES_ESCALATION_EMAIL)
-        ]
-        if LTI_EXTERNAL not in providers:
-            providers.append(LTI_EXTERNAL)
-        return sorted(providers)
+        }
+        return sorted({*providers, LTI_EXTERNAL})
     except Exception as error:  # noqa: BLE001  # pylint: disable=broad-exception-caught  # reported instead
         _report(error, "requires_escalation_email_providers()", repr([LTI_EXTERNAL]))
     return [LTI_EXTERNAL]
+
+
+def _backends() -> dict[Any, Any]:
+    """Return PROCTORING_BACKENDS ({} when unset), or raise _Unreadable: it has any shape until the shim ran."""
+    backends: Any = getattr(settings, "PROCTORING_BACKENDS", _NOT_CONFIGURED)
+    if not isinstance(backends, dict):
+        raise _Unreadable(f"PROCTORING_BACKENDS must be a dict, found {type_name(backends)}")
+    return backends
 
 
 class _Unreadable(Exception):
@@ -89,12 +87,12 @@ class _Unreadable(Exception):
 def _report(error: Exception, what: str, answer: str) -> None:
     """Log, once per interval, that a helper answered the default because PROCTORING_BACKENDS cannot be read."""
     # Imported here: the helpers load with the settings, the reporting machinery needs the apps.
-    from .reads.notify import log_problem  # pylint: disable=import-outside-toplevel
+    from .reads.notify import DEFAULT_INTERVAL, log_problem  # pylint: disable=import-outside-toplevel
 
     found = str(error) if isinstance(error, _Unreadable) else f"reading it raised {type(error).__name__}"
     log_problem(
         f"capabilities:{what}",
-        LOG_INTERVAL,
+        DEFAULT_INTERVAL,
         "%s (changed at run time?): %s answers %s until it is fixed. Fix: set PROCTORING_BACKENDS to a dict of "
         "backend name to a dict of options, e.g. {'proctortrack': {'show_review_rules': False}}.",
         found,

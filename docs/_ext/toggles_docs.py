@@ -123,8 +123,9 @@ def late_changes():
     from toggles_migration.retirements import declared
 
     first = declared()[0].option
-    value = str(first.legacy_value).lower()
-    return {"toggles_migration.E007": f'settings.PROCTORING_BACKENDS["proctortrack"]["{first.name}"] = "{value}"'}
+    # The option set to the other boolean: what upstream reads changes, and nothing else would say so.
+    flipped = not first.legacy_value
+    return {"toggles_migration.E007": f'settings.PROCTORING_BACKENDS["proctortrack"]["{first.name}"] = {flipped}'}
 
 
 # Help for the arguments that the command declares without one.
@@ -200,7 +201,7 @@ def _assignment(name, value):
 
 
 def _raised_ids():
-    """Return the check IDs of the setting errors that the settings shim raises while settings load."""
+    """Return the check IDs of the setting errors that the settings shim raises at startup."""
     from toggles_migration.checks.notices import SettingError
 
     pending, found = list(SettingError.__subclasses__()), set()
@@ -266,8 +267,8 @@ def checks_rst():
             f"**{level}**: {title}."
             + (" A database check: it runs only with ``--database``." if check_id in DATABASE_CHECKS else "")
             + (
-                " The settings shim also raises it as ``ImproperlyConfigured`` while the LMS and CMS settings load, "
-                "with the same message and fix, so the services do not start until it is fixed."
+                " The settings shim also raises it as ``ImproperlyConfigured`` when the LMS and CMS start (once "
+                "Django is ready), with the same message and fix, so the services do not start until it is fixed."
                 if check_id in raised
                 else ""
             ),

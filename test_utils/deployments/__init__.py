@@ -15,15 +15,24 @@ from edx_django_utils.plugins import registry
 _PROCTORING_APP = "edx_proctoring"
 
 
+def _proctoring_last():
+    """Return None for stevedore's own order, else whether edx-proctoring comes after the other plugins."""
+    order = os.environ.get("TM_HOOK_ORDER", "entry-points")
+    return None if order == "entry-points" else order == "proctoring-last"
+
+
 @contextlib.contextmanager
 def hook_order():
-    """Run plugin hooks in the order TM_HOOK_ORDER names; 'entry-points' leaves stevedore's order."""
-    order = os.environ.get("TM_HOOK_ORDER", "entry-points")
-    if order == "entry-points":
+    """
+    List plugin apps in the order TM_HOOK_ORDER names; 'entry-points' leaves stevedore's order.
+
+    The entry points' order is the order of every settings hook and, through INSTALLED_APPS, of every ready().
+    """
+    last = _proctoring_last()
+    if last is None:
         yield
         return
     original = registry.get_plugin_app_configs
-    last = order == "proctoring-last"
 
     def ordered(project_type):
         configs = list(original(project_type))
@@ -34,6 +43,14 @@ def hook_order():
         yield
     finally:
         registry.get_plugin_app_configs = original
+
+
+def ordered_apps(apps):
+    """Return the dotted AppConfig paths ``apps`` in the order TM_HOOK_ORDER names (a plain project lists them)."""
+    last = _proctoring_last()
+    if last is None:
+        return list(apps)
+    return sorted(apps, key=lambda app: (app.split(".")[0] == _PROCTORING_APP) == last)
 
 
 def patch_code():

@@ -5,6 +5,7 @@ import os
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
 
 from test_settings import DATABASES  # noqa: F401  # pylint: disable=unused-import  # the suite's database; loading settings never writes to it
+from test_utils.deployments import hook_order
 
 PROJECT_TYPE = f"{os.environ.get('TM_PROJECT', 'lms')}.djangoapp"
 SECRET_KEY = "insecure-secret-key-for-tests-only"
@@ -28,6 +29,6 @@ INSTALLED_APPS = [
     "test_utils.waffle_utils.apps.WaffleUtilsConfig",
     "test_utils.course_overviews.apps.CourseOverviewsConfig",
 ]
-INSTALLED_APPS.extend(get_plugin_apps(PROJECT_TYPE))
-
-add_plugins(__name__, PROJECT_TYPE, "common")
+with hook_order():
+    INSTALLED_APPS.extend(get_plugin_apps(PROJECT_TYPE))
+    add_plugins(__name__, PROJECT_TYPE, "common")

@@ -62,12 +62,7 @@ class _FailureRecorder(logging.Filter):
 
 
 def record_load_failures() -> None:
-    """
-    Start recording the entry points that fail to load; idempotent.
-
-    Called when the app's module is imported, before any app is ready: edx-proctoring loads its backends in its
-    ``ready()``, whichever order the apps come in.
-    """
+    """Start recording the entry points that fail to load; idempotent, called before any app is ready."""
     logger = logging.getLogger(_STEVEDORE_LOGGER)
     if not any(isinstance(item, _FailureRecorder) for item in logger.filters):
         logger.addFilter(_FailureRecorder())
@@ -116,11 +111,6 @@ def _provided_by(found: Sequence[EntryPoint]) -> str:
     return " and ".join(names) or "an unnamed distribution"
 
 
-def _failed_distribution(found: Sequence[EntryPoint]) -> str:
-    """Return the distribution name of the first entry point that has one, or ''."""
-    return next((point.dist.name for point in found if point.dist is not None), "")
-
-
 def backend_state(
     name: str,
     *,
@@ -162,7 +152,7 @@ def backend_state(
                 f"importing {origin} raised {failure.error_type} (its message is not shown, it may quote a setting; "
                 f"the LMS and CMS logs of their start have it, logger {_STEVEDORE_LOGGER})"
             )
-        distribution = _failed_distribution(found)
+        distribution = next((point.dist.name for point in found if point.dist is not None), "")
         if maintained and distribution != maintained:
             fixes.append(_install(maintained, replaces=distribution))
         else:

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ..retirements import retirement_of_option
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -30,7 +32,7 @@ CHECK_TITLES = {
     DEFAULT_UNKNOWN_BACKEND: "PROCTORING_BACKENDS['DEFAULT'] names no configured backend",
     INVALID_TOGGLES_MIGRATION: "TOGGLES_MIGRATION is invalid",
     WAFFLE_NOT_INSTALLED: "django-waffle is not in INSTALLED_APPS",
-    SETTINGS_CHANGED_AFTER_READY: "PROCTORING_BACKENDS was replaced or changed after the shim normalised it",
+    SETTINGS_CHANGED_AFTER_READY: "what upstream reads of PROCTORING_BACKENDS changed after the shim normalised it",
     LEGACY_SPELLING: "an upper-case option spelling was rewritten to the lower-case name",
     COERCED_VALUE: "an option value was coerced to a boolean",
     POSSIBLE_MISSPELLING: "a backend key looks like a misspelt managed option",
@@ -69,8 +71,6 @@ def legacy_rule_hint(backend: str, option: str, value: bool, *, captured_for: st
             f"make it explicit: {line}, the decision migration 0002 captured for {captured_for} "
             "(`manage.py retire_toggle plan` shows why)."
         )
-    from ..retirements import retirement_of_option  # pylint: disable=import-outside-toplevel
-
     if retirement_of_option(option) is None:
         return f"make it explicit: {line}."
     return (

@@ -1,11 +1,12 @@
 """The text of a Plan and of its snippet: what migration 0002, ``plan`` and the refusals print."""
 
 import json
-import re
 import shlex
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
+
+import yaml
 
 from ..plan import EffectiveSetting, Plan, Snippet
 from ..retirements import get_retirement
@@ -16,17 +17,12 @@ TUTOR_KEY = "TOGGLES_MIGRATION_BACKEND_OPTIONS"
 TutorOptions = Mapping[str, Mapping[str, Any]]
 NO_TUTOR: TutorOptions = MappingProxyType({})
 
-# A YAML plain scalar that stays the same string: a letter or underscore, then letters, digits, _ . -; and
-# none of the words YAML 1.1 or 1.2 reads as a boolean or null (yes, on, y, null, ~...).
-_PLAIN_YAML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_YAML_WORDS = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null"})
-
 
 def quoted(name: str) -> str:
     """
-    Return ``name`` as a double-quoted ASCII literal that Python and YAML both read back as the same string.
+    Return ``name`` as a double-quoted ASCII literal that Python reads back as the same string.
 
-    Only escapes the two languages share: backslash, double quote, and x, u and U followed by hex digits.
+    Escapes backslash, double quote, and anything else than printable ASCII as x, u or U and hex digits.
     """
     parts = ['"']
     for char in name:
@@ -45,13 +41,6 @@ def quoted(name: str) -> str:
     return "".join(parts)
 
 
-def yaml_key(name: str) -> str:
-    """Return ``name`` as a YAML mapping key that reads back as the same string, quoting it when needed."""
-    if _PLAIN_YAML_KEY.fullmatch(name) and name.lower() not in _YAML_WORDS:
-        return name
-    return quoted(name)
-
-
 def snippet_lines(snippet: Snippet | None, tutor: TutorOptions = NO_TUTOR) -> list[str]:
     """Return the snippet as lines to merge into each backend's entry, in Python, in YAML and with Tutor."""
     if not snippet:
@@ -61,10 +50,9 @@ def snippet_lines(snippet: Snippet | None, tutor: TutorOptions = NO_TUTOR) -> li
         pairs = ", ".join(f"{quoted(name)}: {value}" for name, value in options.items())
         lines.append(f"    {quoted(backend)}: {{..., {pairs}}},")
     lines.append("or in YAML (LMS and CMS config; Tutor: a patch of your plugin):")
-    lines.append("    PROCTORING_BACKENDS:")
-    for backend, options in snippet.items():
-        lines.append(f"      {yaml_key(backend)}:")
-        lines.extend(f"        {yaml_key(name)}: {str(value).lower()}" for name, value in options.items())
+    # PyYAML quotes what it would read back as something else; Tutor and edx-platform read YAML with PyYAML.
+    yaml_text = yaml.safe_dump({"PROCTORING_BACKENDS": snippet}, sort_keys=False)
+    lines.extend(f"    {line}" for line in yaml_text.splitlines())
     lines.append("or with Tutor's toggles-migration plugin (--set replaces the key; this value keeps what it holds):")
     lines.append(f"    {tutor_line(snippet, tutor)}")
     return lines

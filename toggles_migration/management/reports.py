@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from .. import reads
 from ..checks.advice import advise
 from ..checks.backend_loading import BackendState
-from ..checks.notices import Notice, type_name
+from ..checks.notices import type_name
 from ..plan import Plan, Snippet
 from ..reads.counts import ReadCounts
 from ..settings.config import read_settings
@@ -88,12 +88,7 @@ def settings_report(
     decisions: dict[str, bool] | None = None,
     backend_loading: dict[str, BackendState] | None = None,
 ) -> SettingsReport:
-    """
-    Describe the effective managed options of every backend; never includes any other backend key.
-
-    ``decisions`` ({toggle: captured decision}) make the hints propose the captured values; ``backend_loading``
-    says whether edx-proctoring loaded each backend (None: not installed here).
-    """
+    """Describe every backend's effective managed options, never another key; hints propose ``decisions``."""
     if result is None:
         return SettingsReport(configured=False, default=None, backends={}, notices=())
     default = result.value.get(DEFAULT_KEY)
@@ -101,11 +96,9 @@ def settings_report(
         configured=True,
         default=default if isinstance(default, str) or default is None else f"<{type_name(default)}>",
         backends={name: dict(result.options[name]) for name in sorted(result.options)},
-        notices=tuple(notice_report(notice) for notice in advise(result.notices, decisions or {})),
+        notices=tuple(
+            NoticeReport(id=notice.check_id, level=notice.level, message=notice.message, hint=notice.hint)
+            for notice in advise(result.notices, decisions or {})
+        ),
         backend_loading=backend_loading,
     )
-
-
-def notice_report(notice: Notice) -> NoticeReport:
-    """Describe one notice."""
-    return NoticeReport(id=notice.check_id, level=notice.level, message=notice.message, hint=notice.hint)

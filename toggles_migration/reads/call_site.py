@@ -1,24 +1,16 @@
 """Find the code that read a retired toggle: the first frame outside the flag machinery and Django."""
 
+import functools
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType, ModuleType
 from typing import Any
 
 _lock = threading.Lock()
-
-
-@dataclass
-class _Machinery:
-    """The folders whose frames are machinery, not callers; Django's, waffle's and edx-toggles' join on first use."""
-
-    folders: list[str] = field(default_factory=list)
-    defaults_added: bool = False
-
-
-_machinery_state = _Machinery()
+# The folders whose frames are machinery, not callers.
+_folders: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -41,32 +33,27 @@ def skip_module(module: ModuleType) -> None:
     """Treat every frame in ``module``'s package folder as machinery, not as a caller."""
     if module.__file__ is None:
         raise TypeError(f"module {module.__name__} has no __file__ (a namespace package?): name one of its modules")
-    _skip_folder(os.path.dirname(os.path.abspath(module.__file__)) + os.sep)
-
-
-def _skip_folder(folder: str) -> None:
+    folder = os.path.dirname(os.path.abspath(module.__file__)) + os.sep
     with _lock:
-        if folder not in _machinery_state.folders:
-            _machinery_state.folders.append(folder)
+        if folder not in _folders:
+            _folders.append(folder)
 
 
-def _machinery() -> tuple[str, ...]:
-    if not _machinery_state.defaults_added:
-        _machinery_state.defaults_added = True
-        import django.template
-        import edx_toggles
-        import waffle.utils  # any module of the package: its folder is what is skipped
+@functools.cache
+def _skip_defaults() -> None:
+    """Skip Django's, django-waffle's, edx-toggles' and this package's folders, on first use (they import late)."""
+    import django
+    import edx_toggles
+    import waffle.utils  # any module of the package: its folder is what is skipped
 
-        for module in (waffle.utils, edx_toggles, django):
-            skip_module(module)
-        # this package's folder: its helpers and hooks are machinery too
-        _skip_folder(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep)
-    return tuple(_machinery_state.folders)
+    for module in (waffle.utils, edx_toggles, django, sys.modules[__package__.partition(".")[0]]):
+        skip_module(module)
 
 
 def find_call_site() -> CallSite:
     """Return the CallSite of the innermost frame outside Django, django-waffle, edx-toggles, waffle_utils and us."""
-    machinery = _machinery()
+    _skip_defaults()
+    machinery = tuple(_folders)
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(machinery):
         frame = frame.f_back

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from .notify import DEFAULT_INTERVAL, log_problem
+
 if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
 
@@ -36,8 +38,6 @@ TIMEOUT_OPTIONS = {
     "django.core.cache.backends.redis.RedisCache": ("socket_timeout", "socket_connect_timeout"),
     "django_redis.cache.RedisCache": ("SOCKET_TIMEOUT", "SOCKET_CONNECT_TIMEOUT"),
 }
-# How often a failure to store the counts is logged per process when TOGGLES_MIGRATION does not say.
-DEFAULT_LOG_INTERVAL = 300.0
 
 
 @dataclass
@@ -52,11 +52,13 @@ class _Pending:
 
 @dataclass
 class _FlushState:
-    """When this process last flushed its counts, and to which cache alias the next flush goes."""
+    """When this process last flushed its counts, to which cache alias the next flush goes, and the flush lock."""
 
+    # Held while a flush runs; a new one after a fork, whose child has no flushing thread.
+    lock: threading.Lock = field(default_factory=threading.Lock)
     last_flush: float = 0.0
     cache_alias: str = "default"
-    log_interval: float = DEFAULT_LOG_INTERVAL
+    log_interval: float = DEFAULT_INTERVAL
     # no flush before this time (time.time()): the last one failed
     retry_at: float = 0.0
 
@@ -80,28 +82,20 @@ class ReadCounts(TypedDict):
     call_sites: list[CallSiteCounts]
 
 
-@dataclass
-class _Flushing:
-    """Held while a flush runs; a new one after a fork, whose child has no flushing thread."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_flushing = _Flushing()
-
-
-def _after_fork_in_child() -> None:
-    _flushing.lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
 _lock = threading.Lock()
 # (toggle, call site label) -> its counts since the last flush
 _pending: dict[tuple[str, str], _Pending] = {}
 _state = _FlushState()
 
 
-def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_LOG_INTERVAL) -> None:
+def _after_fork_in_child() -> None:
+    _state.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval: float = DEFAULT_INTERVAL) -> None:
     """Count one read; when the last flush is older than FLUSH_SECONDS, flush in a thread: a read never waits."""
     now = time.time()
     with _lock:
@@ -113,18 +107,18 @@ def record(toggle: str, site: str, differs: bool, cache_alias: str, log_interval
         _state.log_interval = log_interval
         due = now - _state.last_flush >= FLUSH_SECONDS and now >= _state.retry_at
     # One flush at a time: taken here, released by the flushing thread.
-    if due and _flushing.lock.acquire(blocking=False):
+    if due and _state.lock.acquire(blocking=False):
         try:
             threading.Thread(target=_flush_in_background, name="toggles_migration-read-counts", daemon=True).start()
         except RuntimeError:  # no thread can be started (interpreter shutting down): the next flush takes them
-            _flushing.lock.release()
+            _state.lock.release()
 
 
 def _flush_in_background() -> None:
     try:
         _flush()
     finally:
-        _flushing.lock.release()
+        _state.lock.release()
         # A database cache opened a connection for this thread only.
         from django.db import connections  # pylint: disable=import-outside-toplevel
 
@@ -133,12 +127,12 @@ def _flush_in_background() -> None:
 
 def flush_counts() -> None:
     """Write the counts gathered in this process to the shared cache, after a flush in progress; bounded."""
-    if not _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS):
+    if not _state.lock.acquire(timeout=FLUSH_WAIT_SECONDS):
         return  # a flush in progress still waits for the cache: the counts stay pending
     try:
         _flush()
     finally:
-        _flushing.lock.release()
+        _state.lock.release()
 
 
 def _flush() -> None:
@@ -156,8 +150,6 @@ def _flush() -> None:
         # counting must never break a read; what was written of this flush is unknown, so its counts are dropped
         with _lock:
             _state.retry_at = time.time() + RETRY_AFTER_FAILURE_SECONDS
-        from .notify import log_problem  # pylint: disable=import-outside-toplevel  # reporting needs Django
-
         log_problem(
             f"counts:{alias}",
             interval,
@@ -171,25 +163,12 @@ def _flush() -> None:
         )
 
 
-@dataclass
-class _Connection:
-    """A thread's connection to the counts' cache, and the CACHES entry it was built from."""
-
-    entry: dict[str, Any]
-    cache: BaseCache
-
-
-# alias -> the counts' connection: one per process, used by one flush at a time
-_connections: dict[str, _Connection] = {}
+# alias -> (the CACHES entry, the counts' connection built from it): one per process, used by one flush at a time
+_connections: dict[str, tuple[dict[str, Any], BaseCache]] = {}
 
 
 def _counts_cache(alias: str) -> BaseCache:
-    """
-    Return the cache the counts go to: its own instance of the alias, for Redis with TIMEOUT_OPTIONS bounded.
-
-    The Redis copy waits CACHE_TIMEOUT_SECONDS at most on each socket operation; the site's other uses of the
-    alias keep the operator's timeouts. Built once per CACHES entry and process, as flushes run one at a time.
-    """
+    """Return the counts' own instance of the alias (for Redis, TIMEOUT_OPTIONS bounded; other uses keep theirs)."""
     from django.conf import settings  # pylint: disable=import-outside-toplevel
     from django.core.cache import caches  # pylint: disable=import-outside-toplevel
 
@@ -197,10 +176,9 @@ def _counts_cache(alias: str) -> BaseCache:
     if not isinstance(entry, dict):
         return caches[alias]  # raises InvalidCacheBackendError, naming the alias
     found = _connections.get(alias)
-    if found is None or found.entry != entry:
-        found = _Connection(dict(entry), _bounded(entry, TIMEOUT_OPTIONS.get(entry.get("BACKEND", ""), ())))
-        _connections[alias] = found
-    return found.cache
+    if found is None or found[0] != entry:
+        found = _connections[alias] = (dict(entry), _bounded(entry, TIMEOUT_OPTIONS.get(entry.get("BACKEND", ""), ())))
+    return found[1]
 
 
 def _bounded(entry: Mapping[str, Any], keys: tuple[str, ...]) -> BaseCache:
@@ -311,7 +289,7 @@ def _busiest_sites(cache: BaseCache, toggle: str, key: str) -> list[CallSiteCoun
 
 def reset_counts() -> None:
     """Forget the counts pending in this process, after any flush in progress (for tests)."""
-    acquired = _flushing.lock.acquire(timeout=FLUSH_WAIT_SECONDS)
+    acquired = _state.lock.acquire(timeout=FLUSH_WAIT_SECONDS)
     try:
         with _lock:
             _pending.clear()
@@ -320,7 +298,7 @@ def reset_counts() -> None:
         _connections.clear()
     finally:
         if acquired:
-            _flushing.lock.release()
+            _state.lock.release()
 
 
 atexit.register(flush_counts)

@@ -1,5 +1,7 @@
 """Drop-ins for removed course waffle flags, one per declared retirement: a reader changes one import."""
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,10 +53,10 @@ def _override(model_name: str, flag_name: str, key_field: str, key: object) -> b
     from django.apps import apps
 
     try:
-        model = apps.get_model("waffle_utils", model_name)
+        model: Any = apps.get_model("waffle_utils", model_name)
     except LookupError:
         return _UNSET
-    statement = _statement(model, key_field)
+    statement = _statement(model, key_field, router.db_for_read(model))
     params = list(statement.params)
     params[statement.flag_at] = flag_name
     params[statement.key_at] = model._meta.get_field(key_field).get_prep_value(key)
@@ -79,52 +81,50 @@ class _Statement:
     choice_at: int
 
 
-_statements: dict[tuple[Any, str], "_Statement"] = {}
 # Stand-ins for the values, to find their places among the compiled parameters.
 _FLAG = "toggles_migration.sentinel-flag"
 _KEYS = {"course_id": CourseKey.from_string("course-v1:toggles_migration+sentinel+key"), "org": "sentinel-org"}
 
 
-def _statement(model: Any, key_field: str) -> "_Statement":
+@functools.cache
+def _statement(model: Any, key_field: str, alias: str) -> "_Statement":
     """
     Compile ``filter(waffle_flag=..., <key>=...).order_by('-change_date')[:1]`` once per model and database.
 
     It is the SQL upstream's ORM sends; compiling it and building a model instance on every read would cost more
     than the query itself.
     """
-    alias = router.db_for_read(model)
-    found = _statements.get((model, alias))
-    if found is None:
-        queryset = model._base_manager.using(alias).filter(waffle_flag=_FLAG, **{key_field: _KEYS[key_field]})
-        compiler = queryset.order_by("-change_date")[:1].query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        columns = [column.target.attname for column, _, _ in compiler.select]
-        found = _Statement(
-            alias=alias,
-            sql=sql,
-            params=tuple(params),
-            flag_at=params.index(_FLAG),
-            key_at=params.index(model._meta.get_field(key_field).get_prep_value(_KEYS[key_field])),
-            enabled_at=columns.index("enabled"),
-            choice_at=columns.index("override_choice"),
-        )
-        _statements[(model, alias)] = found
-    return found
+    queryset = model._base_manager.using(alias).filter(waffle_flag=_FLAG, **{key_field: _KEYS[key_field]})
+    compiler = queryset.order_by("-change_date")[:1].query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    columns = [column.target.attname for column, _, _ in compiler.select]
+    return _Statement(
+        alias=alias,
+        sql=sql,
+        params=tuple(params),
+        flag_at=params.index(_FLAG),
+        key_at=params.index(model._meta.get_field(key_field).get_prep_value(_KEYS[key_field])),
+        enabled_at=columns.index("enabled"),
+        choice_at=columns.index("override_choice"),
+    )
 
 
-_drop_ins: dict[Retirement, RetiredCourseWaffleFlag] = {}
-
-
+@functools.cache
 def drop_in_flag(retirement: Retirement) -> RetiredCourseWaffleFlag:
     """Return the drop-in flag of a declared retirement: one object per declaration, built on first use."""
-    if retirement not in _drop_ins:
-        _drop_ins[retirement] = RetiredCourseWaffleFlag(retirement.name, retirement.module_name, retirement.log_prefix)
-    return _drop_ins[retirement]
+    return RetiredCourseWaffleFlag(retirement.name, retirement.module_name, retirement.log_prefix)
 
 
-def drop_in_names() -> dict[str, Retirement]:
-    """Return {public name: retirement} of the drop-in flags: each declaration's upstream constant."""
-    return {retirement.constant: retirement for retirement in declared()}
+def drop_in_getattr(module: str) -> Callable[[str], RetiredCourseWaffleFlag]:
+    """Return a module ``__getattr__`` that gives each declared retirement's drop-in under its upstream constant."""
+
+    def __getattr__(name: str) -> RetiredCourseWaffleFlag:
+        for retirement in declared():
+            if retirement.constant == name:
+                return drop_in_flag(retirement)
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 def forget_request_answers(**_kwargs: object) -> None:

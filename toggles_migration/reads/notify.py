@@ -9,12 +9,27 @@ from dataclasses import dataclass
 from edx_django_utils.monitoring import set_custom_attribute
 
 from ..retirements import Retirement
+from ..settings.config import DEFAULTS
 from .call_site import CallSite
-from .exceptions import RetiredToggleWarning
 
 MONITORING_ATTRIBUTE = "retired_toggle_read"
+# Seconds between two records of one problem where TOGGLES_MIGRATION cannot say: READS_LOG_INTERVAL's default.
+DEFAULT_INTERVAL = float(DEFAULTS["READS_LOG_INTERVAL"])  # type: ignore[arg-type]  # an int
 
 log = logging.getLogger("toggles_migration.reads")
+
+
+class RetiredToggleWarning(DeprecationWarning):
+    """
+    A read of a retired toggle; points at the caller's line.
+
+    Filter it like any warning: ``-W error::toggles_migration.RetiredToggleWarning``, or pytest's
+    ``filterwarnings = error::toggles_migration.RetiredToggleWarning``.
+    """
+
+
+class RetiredToggleRead(RuntimeError):
+    """Raised by a read of a retired toggle when TOGGLES_MIGRATION['READS'] is 'error'."""
 
 
 @dataclass
@@ -26,10 +41,20 @@ class _Logged:
 
 
 _lock = threading.Lock()
-# call site label -> when it was last logged
-_last_logged: dict[str, _Logged] = {}
-# a problem's key -> when it was last logged
-_problems_logged: dict[str, _Logged] = {}
+# (kind, call site label or problem key) -> when it was last logged
+_logged: dict[tuple[str, str], _Logged] = {}
+
+
+def _suppressed_since_last(key: tuple[str, str], interval: float) -> int | None:
+    """Return how many records of ``key`` were suppressed since its last one, or None while it stays suppressed."""
+    now = _now()
+    with _lock:
+        last = _logged.get(key)
+        if last is not None and now - last.at < interval:
+            last.suppressed += 1
+            return None
+        _logged[key] = _Logged(now)
+    return last.suppressed if last is not None else 0
 
 
 def warn(retirement: Retirement, site: CallSite) -> None:
@@ -52,16 +77,11 @@ def _now() -> float:
 
 def log_read(
     retirement: Retirement, site: CallSite, *, mode: str, legacy: bool | None, new: bool, interval: float
-) -> bool:
+) -> None:
     """Log the read, at most once per call site per ``interval`` seconds in this process."""
-    now = _now()
-    with _lock:
-        last = _last_logged.get(site.label)
-        if last is not None and now - last.at < interval:
-            last.suppressed += 1
-            return False
-        suppressed = last.suppressed if last is not None else 0
-        _last_logged[site.label] = _Logged(now)
+    suppressed = _suppressed_since_last(("read", site.label), interval)
+    if suppressed is None:
+        return
     differs = None if legacy is None else legacy != new
     log.warning(
         "Retired toggle %s read at %s (mode %s; legacy answer %s, new answer %s%s); %d similar reads suppressed.",
@@ -82,25 +102,13 @@ def log_read(
             "suppressed": suppressed,
         },
     )
-    return True
 
 
-def log_problem(key: str, interval: float, message: str, *args: object) -> bool:
-    """
-    Log a problem met while answering reads at most once per ``interval`` seconds per ``key`` in this process.
-
-    The record ends with how many times the problem recurred since the last one; it never raises into the read.
-    """
-    now = _now()
-    with _lock:
-        last = _problems_logged.get(key)
-        if last is not None and now - last.at < interval:
-            last.suppressed += 1
-            return False
-        suppressed = last.suppressed if last is not None else 0
-        _problems_logged[key] = _Logged(now)
-    log.warning(message + " (%d times more since the last record.)", *args, suppressed, extra={"problem": key})
-    return True
+def log_problem(key: str, interval: float, message: str, *args: object) -> None:
+    """Log a problem met while answering reads at most once per ``interval`` seconds per ``key`` in this process."""
+    suppressed = _suppressed_since_last(("problem", key), interval)
+    if suppressed is not None:
+        log.warning(message + " (%d times more since the last record.)", *args, suppressed, extra={"problem": key})
 
 
 def mark_monitoring(retirement: Retirement) -> None:
@@ -115,5 +123,4 @@ def mark_monitoring(retirement: Retirement) -> None:
 def reset_rate_limits() -> None:
     """Forget when each call site was last logged (for tests)."""
     with _lock:
-        _last_logged.clear()
-        _problems_logged.clear()
+        _logged.clear()

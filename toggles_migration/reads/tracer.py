@@ -12,10 +12,9 @@ from .. import capabilities
 from ..checks.notices import SettingError
 from ..retirements import _registry as _declarations  # its live names: the hot path's one lookup
 from ..retirements import get_retirement
-from ..settings.config import DEFAULTS, read_settings
+from ..settings.config import read_settings
 from . import counts, notify
 from .call_site import find_call_site, skip_module
-from .exceptions import RetiredToggleRead
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -32,8 +31,6 @@ _patches: list[tuple[type, str, Any, bool]] = []
 _lock = threading.Lock()
 
 _Answer = TypeVar("_Answer")
-# With TOGGLES_MIGRATION invalid its READS_LOG_INTERVAL is unknown: the problem is logged at the default interval.
-INVALID_SETTINGS_LOG_INTERVAL = float(DEFAULTS["READS_LOG_INTERVAL"])  # type: ignore[arg-type]  # an int
 
 
 def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool:
@@ -54,15 +51,11 @@ def handle_read(name: str, legacy_call: Callable[[], _Answer]) -> _Answer | bool
     notify.mark_monitoring(retirement)
     if config.reads == "error":
         counts.record(name, site.label, False, config.reads_cache, config.reads_log_interval)
-        raise RetiredToggleRead(
+        raise notify.RetiredToggleRead(
             f"{name} is retired and was read at {site.label}; read "
             f"PROCTORING_BACKENDS[<backend>][{retirement.option.name!r}] instead."
         )
-    _handling.active = True
-    try:
-        legacy = legacy_call()
-    finally:
-        _handling.active = False
+    legacy = _legacy_answer(legacy_call)
     counts.record(name, site.label, bool(legacy) != new, config.reads_cache, config.reads_log_interval)
     if config.reads != "silent":
         notify.warn(retirement, site)
@@ -76,12 +69,17 @@ def _answer_with_invalid_settings(name: str, error: SettingError, legacy_call: C
     """Give the legacy answer, unreported and uncounted, when TOGGLES_MIGRATION went invalid after startup."""
     notify.log_problem(
         f"settings:{name}",
-        INVALID_SETTINGS_LOG_INTERVAL,
+        notify.DEFAULT_INTERVAL,
         "Retired toggle %s got its legacy answer, neither counted nor reported, because TOGGLES_MIGRATION is "
         "invalid: %s",
         name,
         error,
     )
+    return _legacy_answer(legacy_call)
+
+
+def _legacy_answer(legacy_call: Callable[[], _Answer]) -> _Answer:
+    """Call ``legacy_call`` with the nested reads it makes (WaffleFlag, django-waffle) left unhandled."""
     _handling.active = True
     try:
         return legacy_call()
@@ -141,19 +139,11 @@ def _flag_classes(extra_classes: Iterable[type]) -> list[type]:
     for cls in extra_classes:
         found.append(cls)
         skip_module(importlib.import_module(cls.__module__))
-    unique = []
-    for cls in found:
-        if cls not in unique:
-            unique.append(cls)
-    return unique
+    return list(dict.fromkeys(found))
 
 
 def install(extra_classes: Iterable[type] = ()) -> None:
-    """
-    Install the hooks on every read path, once; AppConfig.ready() calls it.
-
-    ``extra_classes``: more flag classes with their own ``is_enabled`` (their module counts as machinery).
-    """
+    """Install the hooks on every read path once (ready()); ``extra_classes`` own ``is_enabled``, are machinery."""
     # Hooks django-waffle itself: edx_toggles.toggles offers no accessor for the (swappable) flag model.
     from waffle import get_waffle_flag_model  # pylint: disable=invalid-django-waffle-import
 

@@ -1,1 +1,1 @@
-"""Open edX plugin settings hooks, one module per edx-platform settings type."""
+"""The package's settings: the common plugin hook, the PROCTORING_BACKENDS shim and its authority, TOGGLES_MIGRATION."""

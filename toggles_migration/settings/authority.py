@@ -1,7 +1,7 @@
 """Make the running PROCTORING_BACKENDS the shim's result, whoever assigned it last, and tell when it is not."""
 
-import contextlib
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -29,18 +29,59 @@ def _renormalise(setting: str, **kwargs: Any) -> None:
     """Keep ``override_settings`` of the shim's inputs normalised, as settings loading would have."""
     if setting not in (BACKENDS_SETTING, CONFIG_SETTING):
         return
-    # An invalid value is left to the system checks, which report it with its ID: raising here would break
-    # override_settings itself.
-    with contextlib.suppress(SettingError):
+    try:
         finalise()
+    except SettingError:
+        # Left to the system checks, which report it with its ID: raising here would break override_settings
+        # itself. Nothing normalised it, so there is no earlier value for E007 to compare it with.
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
+
+        setattr(settings, RESULT_SETTING_NAME, None)
 
 
-def unnormalised_reads(result: ShimResult, value: object) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class LateChange:
     """
-    Return (backend, option, type found) for each managed option that upstream reads differently from ``result``.
+    One way what upstream reads from PROCTORING_BACKENDS differs from what the shim normalised (E007).
+
+    ``before`` is what the shim made of the value, ``now`` what upstream reads: a bool, a backend name, or None
+    (absent). A value of any other type is never kept, it may be a secret: ``found_type`` names its type instead.
+    """
+
+    # One of the kinds below.
+    kind: str
+    backend: str = ""
+    option: str = ""
+    before: bool | str | None = None
+    now: bool | str | None = None
+    found_type: str = ""
+
+
+# Since the shim last normalised PROCTORING_BACKENDS: the whole value replaced by a non-dict, DEFAULT changed,
+# a backend added or removed, an entry replaced by a non-dict, a managed option's value changed.
+REPLACED = "replaced"
+DEFAULT_CHANGED = "default-changed"
+ADDED = "added"
+REMOVED = "removed"
+ENTRY_REPLACED = "entry-replaced"
+OPTION_CHANGED = "option-changed"
+# PROCTORING_BACKENDS untouched, but the report, read with today's TOGGLES_MIGRATION and declarations, says
+# another value than the one upstream reads.
+REPORT_DIFFERS = "report-differs"
+
+
+def _option_change(kind: str, backend: str, option: str, before: bool, read: object) -> LateChange:
+    if isinstance(read, bool):
+        return LateChange(kind, backend, option, before=before, now=read)
+    return LateChange(kind, backend, option, before=before, found_type=type_name(read))
+
+
+def report_differences(result: ShimResult, value: object) -> list[LateChange]:
+    """
+    Return a REPORT_DIFFERS change for each managed option that upstream reads differently from ``result``.
 
     Upstream reads ``value.get(backend, {}).get(option, default)`` and tests its truthiness, while the shim's
-    result holds a real bool: a difference means something replaced or changed ``value`` after the shim ran.
+    result holds a real bool.
     """
     found = []
     for backend, entry in result.value.items():
@@ -50,8 +91,58 @@ def unnormalised_reads(result: ShimResult, value: object) -> list[tuple[str, str
         for option in result.managed:
             read = running.get(option.name, option.upstream_default) if isinstance(running, dict) else running
             if read is not entry[option.name]:
-                found.append((backend, option.name, type_name(read)))
+                found.append(_option_change(REPORT_DIFFERS, backend, option.name, entry[option.name], read))
     return found
+
+
+def late_changes(settings: Any = None) -> list[LateChange]:
+    """
+    Return every change of what upstream reads from PROCTORING_BACKENDS since the shim last normalised it.
+
+    Compared with what the shim recorded (at ``ready()``, by ``override_settings`` or by a call of
+    ``apply_settings_shim``): ``DEFAULT``, the backends, and each managed option of every backend, as upstream
+    reads it (``PROCTORING_BACKENDS.get(backend, {}).get(option, default)``). Nothing recorded, or no
+    PROCTORING_BACKENDS: nothing to compare.
+    """
+    if settings is None:
+        from django.conf import settings  # pylint: disable=import-outside-toplevel
+    recorded = _get(settings, RESULT_SETTING_NAME)
+    if not isinstance(recorded, ShimResult) or not _has(settings, BACKENDS_SETTING):
+        return []
+    current = _get(settings, BACKENDS_SETTING)
+    if current is recorded.value and _unchanged(current, recorded.snapshot):
+        return []
+    if not isinstance(current, dict):
+        return [LateChange(REPLACED, found_type=type_name(current))]
+    before = recorded.snapshot
+    changes = []
+    if not _same(current.get(DEFAULT_KEY), before.get(DEFAULT_KEY)):
+        now = current.get(DEFAULT_KEY)
+        changes.append(
+            LateChange(DEFAULT_CHANGED, before=before.get(DEFAULT_KEY), now=now)
+            if now is None or isinstance(now, str)
+            else LateChange(DEFAULT_CHANGED, before=before.get(DEFAULT_KEY), found_type=type_name(now))
+        )
+    changes += [LateChange(REMOVED, backend) for backend in before if backend != DEFAULT_KEY and backend not in current]
+    # A key that is not a str is E001's: the shim refuses it.
+    changes += [
+        LateChange(ADDED, backend)
+        for backend in current
+        if isinstance(backend, str) and backend != DEFAULT_KEY and backend not in before
+    ]
+    for backend, entry in before.items():
+        if backend == DEFAULT_KEY or backend not in current or not isinstance(entry, dict):
+            continue
+        running = current[backend]
+        if not isinstance(running, dict):
+            changes.append(LateChange(ENTRY_REPLACED, backend, found_type=type_name(running)))
+            continue
+        changes += [
+            _option_change(OPTION_CHANGED, backend, option.name, entry[option.name], read)
+            for option in recorded.managed
+            if (read := running.get(option.name, option.upstream_default)) is not entry[option.name]
+        ]
+    return changes
 
 
 def apply_settings_shim(settings: Any) -> ShimResult | None:

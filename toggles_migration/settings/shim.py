@@ -1,4 +1,4 @@
-"""Normalise and validate PROCTORING_BACKENDS while settings load, keeping legacy behaviour by default."""
+"""Normalise and validate PROCTORING_BACKENDS once settings are final, keeping legacy behaviour by default."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from ..retirements import DEFAULT_LEGACY_BACKENDS, ManagedOption, managed_option
 
 BACKENDS_SETTING = "PROCTORING_BACKENDS"
 DEFAULT_KEY = "DEFAULT"
-# Where plugin_settings keeps what it noticed: logging and system checks do not exist yet when it runs.
+# Where the shim keeps what it noticed, beside the value: the checks and reports read it after the shim ran, and
+# E007 compares what upstream reads with it.
 RESULT_SETTING_NAME = "TOGGLES_MIGRATION_SHIM_RESULT"
 
 EXPLICIT = "explicit"
@@ -41,6 +42,13 @@ class EffectiveValue:
     # EXPLICIT, LEGACY_SPELLING, COERCED, LEGACY_RULE or DEFAULT, or plan.NOT_CONFIGURED.
     source: str
 
+
+# Every EffectiveValue the shim gives, made once: they are immutable, and a call gives one per backend and option.
+_EFFECTIVE = {
+    (value, source): EffectiveValue(value, source)
+    for value in (True, False)
+    for source in (EXPLICIT, LEGACY_SPELLING, COERCED, LEGACY_RULE, DEFAULT)
+}
 
 # {backend: {option: EffectiveValue}}.
 EffectiveOptions = dict[str, dict[str, EffectiveValue]]
@@ -89,6 +97,9 @@ def _readable(normalise: _Normaliser) -> _Normaliser:
                 "objects whose comparison, hashing, iteration, indexing or repr fails.",
             ) from error
         for backend in result.value:
+            # ASCII (every real name) is checked in O(1): the encoding only runs for the rest.
+            if str.isascii(backend):
+                continue
             try:
                 str.encode(backend, "utf-8")
             except UnicodeEncodeError:
@@ -120,16 +131,15 @@ def normalise_proctoring_backends(
     found: list[Notice] = []
     options: EffectiveOptions = {}
     managed = managed_options()
+    vocabulary = _vocabulary(managed)
     for backend, entry in value.items():
         if backend == DEFAULT_KEY:
             normalised[backend] = entry
             continue
         _check_backend(backend, entry)
-        normalised[backend], backend_options, backend_notices = _normalise_backend(
-            backend, entry, backend in legacy_backends, managed
+        normalised[backend], options[backend] = _normalise_backend(
+            backend, entry, backend in legacy_backends, vocabulary, found
         )
-        options[backend] = backend_options
-        found.extend(backend_notices)
     found.extend(_default_notices(value))
     return ShimResult(
         value=normalised,
@@ -160,15 +170,34 @@ def _check_backend(backend: object, entry: object) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """What normalising reads of the managed options for every backend, worked out once per set of options."""
+
+    # (option, its spellings), in the declared order.
+    options: tuple[tuple[ManagedOption, tuple[str, str]], ...]
+    # Every accepted spelling: no other key of an entry is a misspelling of them.
+    spellings: frozenset[str]
+    names: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8)
+def _vocabulary(managed: tuple[ManagedOption, ...]) -> _Vocabulary:
+    return _Vocabulary(
+        options=tuple((option, option.spellings) for option in managed),
+        spellings=frozenset(key for option in managed for key in option.spellings),
+        names=tuple(option.name for option in managed),
+    )
+
+
 def _normalise_backend(
-    backend: str, entry: dict[str, Any], is_legacy: bool, managed: tuple[ManagedOption, ...]
-) -> tuple[dict[str, Any], dict[str, EffectiveValue], list[Notice]]:
+    backend: str, entry: dict[str, Any], is_legacy: bool, vocabulary: _Vocabulary, found: list[Notice]
+) -> tuple[dict[str, Any], dict[str, EffectiveValue]]:
+    """Return the normalised entry and its options' effective values; append what was noticed to ``found``."""
     normalised = dict(entry)
     options: dict[str, EffectiveValue] = {}
-    found: list[Notice] = []
-    for option in managed:
-        spelled = [key for key in option.spellings if key in entry]
-        read = {key: _coerce(backend, key, entry[key]) for key in spelled}
+    for option, spellings in vocabulary.options:
+        read = {key: _coerce(backend, key, entry[key]) for key in spellings if key in entry}
         normalised.pop(option.legacy_spelling, None)
         if read:
             value, source = _explicit_value(backend, option, read, found)
@@ -199,9 +228,9 @@ def _normalise_backend(
         else:
             value, source = option.upstream_default, DEFAULT
         normalised[option.name] = value
-        options[option.name] = EffectiveValue(value, source)
-    found.extend(_misspelling_notices(backend, entry, managed))
-    return normalised, options, found
+        options[option.name] = _EFFECTIVE[value, source]
+    _add_misspelling_notices(backend, entry, vocabulary, found)
+    return normalised, options
 
 
 def _explicit_value(
@@ -259,25 +288,24 @@ def _squash(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
+# Keyed by the option names (plain strings, cheap to hash), not by the options themselves.
 @functools.lru_cache(maxsize=1024)
-def _misspelt_option(key: str, managed: tuple[ManagedOption, ...]) -> str:
-    """Return the name of the option of ``managed`` that ``key`` looks like a misspelling of, or ''."""
+def _misspelt_option(key: str, names: tuple[str, ...]) -> str:
+    """Return the one of ``names`` that ``key`` looks like a misspelling of, or ''."""
     squashed = _squash(key)
-    for option in managed:
-        matcher = difflib.SequenceMatcher(None, squashed, _squash(option.name))
+    for name in names:
+        matcher = difflib.SequenceMatcher(None, squashed, _squash(name))
         # The cheap upper bound rules out most keys before the full comparison.
         if matcher.real_quick_ratio() >= _MISSPELLING_SIMILARITY and matcher.ratio() >= _MISSPELLING_SIMILARITY:
-            return option.name
+            return name
     return ""
 
 
-def _misspelling_notices(backend: str, entry: dict[str, Any], managed: tuple[ManagedOption, ...]) -> list[Notice]:
-    found = []
-    spellings = {key for option in managed for key in option.spellings}
+def _add_misspelling_notices(backend: str, entry: dict[str, Any], vocabulary: _Vocabulary, found: list[Notice]) -> None:
     for key in entry:
-        if not isinstance(key, str) or key in spellings:
+        if not isinstance(key, str) or key in vocabulary.spellings:
             continue
-        suggestion = _misspelt_option(key, managed)
+        suggestion = _misspelt_option(key, vocabulary.names)
         if suggestion:
             found.append(
                 Notice(
@@ -288,7 +316,6 @@ def _misspelling_notices(backend: str, entry: dict[str, Any], managed: tuple[Man
                     f"rename {key!r} to {suggestion!r} in {BACKENDS_SETTING}[{backend!r}].",
                 )
             )
-    return found
 
 
 def _default_notices(value: dict[Any, Any]) -> list[Notice]:

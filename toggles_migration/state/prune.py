@@ -101,7 +101,11 @@ def compare(ctx: Context, header: Any) -> tuple[dict[str, int], dict[str, dict[s
     for spec in tables.FLAG_TABLES:
         diff: dict[str, Any] = {"added": 0, "changed": 0, "removed": 0, "ids": []}
         counts[spec.table] = 0
-        for here, kept in streams.merge(live_rows(ctx, spec), captured_rows(ctx, header, spec.table)):
+        model = tables.get_model(ctx.apps, spec)
+        captured = captured_rows(ctx, header, spec.table)
+        if model is not None:  # compared as the table holds them now (a column added since holds its default)
+            captured = (tables.table_row(model, row) for row in captured)
+        for here, kept in streams.merge(live_rows(ctx, spec), captured):
             counts[spec.table] += int(here is not None)
             kind = "removed" if here is None else "added" if kept is None else "changed" if here != kept else ""
             if kind:

@@ -91,6 +91,7 @@ def _restore_table(
                 "here: run restore where the app that owns it is installed."
             )
         return 0, 0, []
+    captured = (tables.table_row(model, row) for row in captured)
     tally = {"present": 0}
 
     def missing() -> Iterator[Row]:
@@ -113,7 +114,7 @@ def _restore_table(
         gone = _unresolved_references(ctx, spec, batch)
         rows = _without_unresolved(spec, batch, gone)
         if rows and not dry_run:
-            _insert_rows(ctx, spec, rows)
+            _insert_rows(ctx, spec, model, rows)
         inserted += len(rows)
         unresolved.extend(gone)
     if inserted and not dry_run:
@@ -173,18 +174,18 @@ def _without_unresolved(spec: TableSpec, rows: list[Row], unresolved: list[Unres
     return kept
 
 
-def _insert_rows(ctx: Context, spec: TableSpec, rows: list[Row]) -> None:
+def _insert_rows(ctx: Context, spec: TableSpec, model: type[Model], rows: list[Row]) -> None:
     """Insert one bounded batch of rows verbatim; raw SQL, because ORM inserts would reset auto_now_add dates."""
     connection = connections[ctx.using]
     quote = connection.ops.quote_name
-    columns = spec.column_names
+    columns = [name for name, _, _ in tables.columns(model)]
     sql = (
         f"INSERT INTO {quote(spec.table)} ({', '.join(quote(name) for name in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     try:
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [tables.db_values(connection, spec, row) for row in rows])
+            cursor.executemany(sql, [tables.db_values(connection, model, row) for row in rows])
     except IntegrityError as error:
         raise ActionRefused(
             f"{spec.table} rows with ids of the capture were inserted by another process while "

@@ -61,8 +61,8 @@ def live_rows(apps: Apps, toggle: str, using: str, spec: TableSpec, *, lock: boo
     queryset = toggle_rows(apps, toggle, using, spec)
     if queryset is None:
         return
-    for values in _paged(queryset, "id", lambda current: tables.raw_values(current, spec), lock=lock):
-        yield tables.encode_row(spec, values)
+    for values in _paged(queryset, "id", tables.raw_values, lock=lock):
+        yield tables.encode_row(queryset.model, values)
 
 
 def captured_rows(manager: Manager[Model], capture_id: int, table: str, page: int = PAGE) -> Iterator[Row]:
@@ -149,6 +149,6 @@ def read_rows(apps: Apps, toggle: str, using: str) -> StoredRows:
             queryset = manager.filter(flag_id__in=flag_ids)
         else:
             queryset = manager.filter(**{spec.toggle_column: toggle})
-        values = tables.raw_values(queryset.order_by("id"), spec).iterator(chunk_size=PAGE)
-        rows[spec.table] = tuple(tables.encode_row(spec, row) for row in values)
+        values = tables.raw_values(queryset.order_by("id")).iterator(chunk_size=PAGE)
+        rows[spec.table] = tuple(tables.encode_row(model, row) for row in values)
     return StoredRows(toggle=toggle, rows=rows)

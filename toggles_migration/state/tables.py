@@ -1,18 +1,22 @@
 """The stored tables a retirement touches: their declarations, the JSON codec of their rows, their keys' collations."""
 
 import datetime
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.apps.registry import Apps
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import CharField, ManyToManyField, Model, QuerySet, TextField
+from django.db.models import CharField, Field, ForeignKey, ManyToManyField, Model, QuerySet, TextField
 from django.db.models.functions import Cast
 
-INT, BOOL, NULLBOOL, TEXT, DATETIME, DECIMAL, RAW_KEY = "int", "bool", "nullbool", "text", "datetime", "decimal", "key"
+INT, BOOL, TEXT, DATETIME, DECIMAL, RAW_KEY = "int", "bool", "text", "datetime", "decimal", "key"
+# The kind of a column, by its field's internal type; integers and text are told apart by the type's name.
+_KINDS = {"BooleanField": BOOL, "DateTimeField": DATETIME, "DecimalField": DECIMAL}
 
 # A column value as the database returns it (SQLite's dates and course keys as their stored text).
 DbValue = int | str | bool | Decimal | datetime.datetime | None
@@ -24,13 +28,11 @@ Row = dict[str, JsonValue]
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One stored table: where it lives in the apps registry, its columns and their kinds."""
+    """One stored table: where it lives in the apps registry; its columns are its model's (``columns``)."""
 
     app_label: str
     model_name: str
     table: str
-    # (column name, kind), in the table's order.
-    columns: tuple[tuple[str, str], ...]
     # The column naming the toggle, used to select the rows of one toggle.
     toggle_column: str = ""
     # For an auto-created many-to-many table: the field of the Flag model that owns it.
@@ -39,61 +41,18 @@ class TableSpec:
     # (column, app label, model name) of each.
     references: tuple[tuple[str, str, str], ...] = ()
 
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        """The column names, in declaration order."""
-        return tuple(name for name, _ in self.columns)
 
-
-FLAG = TableSpec(
-    "waffle",
-    "Flag",
-    "waffle_flag",
-    (
-        ("id", INT),
-        ("name", TEXT),
-        ("everyone", NULLBOOL),
-        ("percent", DECIMAL),
-        ("testing", BOOL),
-        ("superusers", BOOL),
-        ("staff", BOOL),
-        ("authenticated", BOOL),
-        ("languages", TEXT),
-        ("rollout", BOOL),
-        ("note", TEXT),
-        ("created", DATETIME),
-        ("modified", DATETIME),
-    ),
-    toggle_column="name",
-)
+FLAG = TableSpec("waffle", "Flag", "waffle_flag", toggle_column="name")
 FLAG_USERS = TableSpec(
-    "waffle",
-    "Flag",
-    "waffle_flag_users",
-    (("id", INT), ("flag_id", INT), ("user_id", INT)),
-    m2m_field="users",
-    references=(("user_id", "auth", "User"),),
+    "waffle", "Flag", "waffle_flag_users", m2m_field="users", references=(("user_id", "auth", "User"),)
 )
 FLAG_GROUPS = TableSpec(
-    "waffle",
-    "Flag",
-    "waffle_flag_groups",
-    (("id", INT), ("flag_id", INT), ("group_id", INT)),
-    m2m_field="groups",
-    references=(("group_id", "auth", "Group"),),
-)
-_OVERRIDE_COLUMNS = (
-    ("id", INT),
-    ("change_date", DATETIME),
-    ("changed_by_id", INT),
-    ("enabled", BOOL),
-    ("waffle_flag", TEXT),
+    "waffle", "Flag", "waffle_flag_groups", m2m_field="groups", references=(("group_id", "auth", "Group"),)
 )
 COURSE_OVERRIDES = TableSpec(
     "waffle_utils",
     "WaffleFlagCourseOverrideModel",
     "waffle_utils_waffleflagcourseoverridemodel",
-    (*_OVERRIDE_COLUMNS, ("course_id", RAW_KEY), ("override_choice", TEXT), ("note", TEXT)),
     toggle_column="waffle_flag",
     references=(("changed_by_id", "auth", "User"),),
 )
@@ -101,13 +60,29 @@ ORG_OVERRIDES = TableSpec(
     "waffle_utils",
     "WaffleFlagOrgOverrideModel",
     "waffle_utils_waffleflagorgoverridemodel",
-    (*_OVERRIDE_COLUMNS, ("org", TEXT), ("override_choice", TEXT), ("note", TEXT)),
     toggle_column="waffle_flag",
     references=(("changed_by_id", "auth", "User"),),
 )
 # Restore order: parents before the rows that point at them.
 FLAG_TABLES = (FLAG, FLAG_USERS, FLAG_GROUPS, COURSE_OVERRIDES, ORG_OVERRIDES)
 COURSE_OVERVIEWS_LABEL = "course_overviews"
+
+
+@functools.lru_cache(maxsize=64)  # a migration renders new historical models: bounded
+def columns(model: type[Model]) -> tuple[tuple[str, str, "Field[Any, Any]"], ...]:
+    """Return (column name, kind, field) of each column of ``model``'s table (historical or live), in its order."""
+    return tuple((field.column, _kind(field), field) for field in model._meta.concrete_fields)
+
+
+def _kind(field: "Field[Any, Any]") -> str:
+    target = field.target_field if isinstance(field, ForeignKey) else field
+    internal = target.get_internal_type()
+    if internal in _KINDS:
+        return _KINDS[internal]
+    if internal.endswith(("AutoField", "IntegerField")):
+        return INT
+    # A text field that converts what it loads (CourseKeyField parses, and raises on a malformed key): read raw.
+    return RAW_KEY if hasattr(target, "from_db_value") else TEXT
 
 
 def get_model(apps: Apps, spec: TableSpec) -> type[Model] | None:
@@ -130,9 +105,9 @@ def flag_model(apps: Apps) -> type[Model]:
     return model
 
 
-def raw_values(queryset: QuerySet[Model], spec: TableSpec) -> QuerySet[Model, tuple[DbValue, ...]]:
+def raw_values(queryset: QuerySet[Model]) -> QuerySet[Model, tuple[DbValue, ...]]:
     """
-    Select the spec's columns as tuples, course keys as the raw stored strings, SQLite dates as their stored text.
+    Select the columns of the queryset's model as tuples, course keys as the raw stored strings, SQLite dates as text.
 
     CourseKeyField parses on load and raises on a malformed stored value; casting reads the string instead.
     SQLite stores dates as text that other tools write in their own spelling (``2024-03-01 12:00:00+00:00``);
@@ -141,7 +116,7 @@ def raw_values(queryset: QuerySet[Model], spec: TableSpec) -> QuerySet[Model, tu
     text_dates = connections[queryset.db].vendor == "sqlite"
     names: list[str] = []
     annotations: dict[str, Cast] = {}
-    for name, kind in spec.columns:
+    for name, kind, _ in columns(queryset.model):
         if kind == RAW_KEY:
             annotations[f"raw_{name}"] = Cast(name, CharField(max_length=255))
             names.append(f"raw_{name}")
@@ -153,37 +128,49 @@ def raw_values(queryset: QuerySet[Model], spec: TableSpec) -> QuerySet[Model, tu
     return queryset.annotate(**annotations).values_list(*names) if annotations else queryset.values_list(*names)
 
 
-def encode_row(spec: TableSpec, values: Sequence[DbValue]) -> Row:
-    """Turn a row tuple read by ``raw_values`` into a JSON-ready dict."""
-    return {name: _encode(kind, value) for (name, kind), value in zip(spec.columns, values, strict=True)}
+def encode_row(model: type[Model], values: Sequence[DbValue]) -> Row:
+    """Turn a row tuple of ``model`` read by ``raw_values`` into a JSON-ready dict."""
+    return {name: _encode(kind, value) for (name, kind, _), value in zip(columns(model), values, strict=True)}
 
 
-def decode_value(kind: str, value: JsonValue) -> DbValue:
-    """Turn a JSON value back into the Python value of a column of ``kind``."""
+def table_row(model: type[Model], captured: Row) -> Row:
+    """
+    Return a captured row as ``model``'s table would hold it restored: its columns only, in the table's order.
+
+    A column added since the capture gets the field's default, as the migration that added it gave every row;
+    a captured column the table no longer has is left out (the capture keeps it: ``export`` shows it).
+    """
+    return {
+        name: captured[name] if name in captured else _encode(kind, field.get_default())
+        for name, kind, field in columns(model)
+    }
+
+
+def db_values(connection: BaseDatabaseWrapper, model: type[Model], row: Row) -> tuple[DbValue, ...]:
+    """Turn a row of ``table_row`` back into the parameters of an INSERT on ``connection``, in column order."""
+    return tuple(_db_value(connection, kind, row[name]) for name, kind, _ in columns(model))
+
+
+def _db_value(connection: BaseDatabaseWrapper, kind: str, stored: JsonValue) -> DbValue:
+    if kind == DATETIME and connection.vendor == "sqlite" and stored is not None:
+        return stored  # the stored text, verbatim
+    value = _decode(kind, stored)
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, Decimal):
+        return connection.ops.adapt_decimalfield_value(value, 3, 1)
+    return value
+
+
+def _decode(kind: str, value: JsonValue) -> DbValue:
     if value is None:
         return None
     if kind == DATETIME:
         return datetime.datetime.fromisoformat(str(value))
     if kind == DECIMAL:
         return Decimal(value)
-    if kind in (BOOL, NULLBOOL):
+    if kind == BOOL:
         return bool(value)
-    return value
-
-
-def db_values(connection: BaseDatabaseWrapper, spec: TableSpec, row: Row) -> tuple[DbValue, ...]:
-    """Turn a JSON-ready row back into the parameters of an INSERT on ``connection``, in column order."""
-    return tuple(_db_value(connection, kind, row[name]) for name, kind in spec.columns)
-
-
-def _db_value(connection: BaseDatabaseWrapper, kind: str, stored: JsonValue) -> DbValue:
-    if kind == DATETIME and connection.vendor == "sqlite" and stored is not None:
-        return stored  # the stored text, verbatim
-    value = decode_value(kind, stored)
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, Decimal):
-        return connection.ops.adapt_decimalfield_value(value, 3, 1)
     return value
 
 
@@ -194,7 +181,7 @@ def _encode(kind: str, value: DbValue) -> JsonValue:
         return value.isoformat() if isinstance(value, datetime.datetime) else str(value)
     if kind == DECIMAL:
         return str(value)
-    if kind in (BOOL, NULLBOOL):
+    if kind == BOOL:
         return bool(value)
     if kind == INT and not isinstance(value, datetime.datetime):
         return int(value)

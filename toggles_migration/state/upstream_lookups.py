@@ -129,11 +129,11 @@ class _Reader:
 
     def flag(self) -> tuple[Row | None, int, int]:
         """Return (flag row or None, linked user count, linked group count)."""
-        manager = tables.flag_model(self.apps)._base_manager.db_manager(self.using)
-        found = list(tables.raw_values(manager.filter(name=self.toggle), tables.FLAG))
+        model = tables.flag_model(self.apps)
+        found = list(tables.raw_values(model._base_manager.db_manager(self.using).filter(name=self.toggle)))
         if not found:
             return None, 0, 0
-        flag_row = tables.encode_row(tables.FLAG, found[0])
+        flag_row = tables.encode_row(model, found[0])
         users, groups = (self._links(spec, flag_row["id"]) for spec in (tables.FLAG_USERS, tables.FLAG_GROUPS))
         return flag_row, users, groups
 
@@ -293,7 +293,7 @@ class _Reader:
             params: list[DbValue] = []
             for position, key in enumerate(batch):
                 queryset = manager.filter(waffle_flag=self.toggle, **{_KEY_COLUMNS[spec]: Value(key)})
-                upstream = tables.raw_values(queryset.order_by("-change_date"), spec)[:1]
+                upstream = tables.raw_values(queryset.order_by("-change_date"))[:1]
                 sql, query_params = upstream.query.get_compiler(using=self.using).as_sql()
                 parts.append(f"SELECT {position} AS n, t{position}.id FROM ({sql}) t{position}")
                 params.extend(query_params)

@@ -1,18 +1,13 @@
 """Clear django-waffle's cached copy of a flag: queryset deletes and raw inserts never flush it."""
 
-from waffle.utils import get_cache, get_setting, keyfmt
+# The flush of django-waffle's own (swappable) flag model; edx_toggles offers no accessor for it.
+from waffle import get_waffle_flag_model  # pylint: disable=invalid-django-waffle-import
+from waffle.utils import get_setting
 
 
 def clear_flag_cache(name: str) -> None:
-    """Delete the flag's, its users', its groups' and the all-flags cache keys, so no process reads stale rows."""
-    get_cache().delete_many(
-        [
-            keyfmt(get_setting("FLAG_CACHE_KEY"), name),
-            keyfmt(get_setting("FLAG_USERS_CACHE_KEY"), name),
-            keyfmt(get_setting("FLAG_GROUPS_CACHE_KEY"), name),
-            keyfmt(get_setting("ALL_FLAGS_CACHE_KEY")),
-        ]
-    )
+    """Delete the keys django-waffle's own ``Flag.flush`` deletes: the flag's, its users', its groups', all flags'."""
+    get_waffle_flag_model()(name=name).flush()
 
 
 def clear_flag_cache_or_warn(name: str) -> str | None:

@@ -2,8 +2,8 @@
 The CMS settings as Tutor's rendered ``cms/production.py`` builds them, with stand-ins for edx-platform's apps.
 
 In order: edx-platform's common settings and the package's ``common`` hook; the operator's YAML (credentials set
-outside the plugin, and what the plugin renders into ``cms.env.yml``); the package's ``production`` hook; then
-the plugin's ``openedx-common-settings`` code exactly as Tutor rendered it into ``$TUTOR_ROOT``.
+outside the plugin, and what the plugin renders into ``cms.env.yml``); then the plugin's ``openedx-common-settings``
+code exactly as Tutor rendered it into ``$TUTOR_ROOT``. The package normalises the result when Django is ready.
 """
 
 import os
@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from fake_openedx import settings_patch
-from toggles_migration.settings import common, production
+from toggles_migration.settings import common
 
 _TUTOR_ROOT = Path(os.environ["TUTOR_ROOT"])
 _THIS = sys.modules[__name__]
@@ -44,6 +44,5 @@ PROCTORING_BACKENDS = {
 _yaml = yaml.safe_load((_TUTOR_ROOT / "env" / "apps" / "openedx" / "config" / "cms.env.yml").read_text())
 if "TOGGLES_MIGRATION" in _yaml:
     TOGGLES_MIGRATION = _yaml["TOGGLES_MIGRATION"]
-production.plugin_settings(_THIS)
 
 exec(settings_patch(_TUTOR_ROOT, "cms", "production"))
