@@ -43,6 +43,7 @@ class Holder:
     def __init__(self, statement):
         self.statement = statement
         self.pid = None
+        self.raw = self.other = None
 
     def __enter__(self):
         if connection.vendor == "sqlite":
@@ -76,7 +77,10 @@ class Holder:
             return " The database does not say which process holds the lock."
         user = connection.settings_dict["USER"]
         if connection.vendor == "postgresql":
-            return f" Locks held now by: process {self.pid} (user {user}, idle in transaction, N s into its transaction, statement {statement})."
+            return (
+                f" Locks held now by: process {self.pid} (user {user}, idle in transaction, N s into its transaction, "
+                f"statement {statement})."
+            )
         return f" Locks held now by: process {self.pid} (user {user}, sleep, N s into its transaction)."
 
 
@@ -135,9 +139,7 @@ class ActionLockTimeoutTest(TransactionTestCase):
             call_command("retire_toggle", *argv, stdout=StringIO())
         action, *flags = argv
         retry = " ".join(["manage.py retire_toggle", action, *flags, NAME])
-        assert seconds_as_n(str(refused.value)) == busy(
-            retry, holder.named(f"SELECT id FROM {TABLE} ...")
-        )
+        assert seconds_as_n(str(refused.value)) == busy(retry, holder.named(f"SELECT id FROM {TABLE} ..."))
         assert f.snapshot() == self.before
         assert Capture.objects.get(toggle=NAME).state == "captured"
         assert session_wait() == wait
@@ -336,7 +338,10 @@ class UnrestorableRowTest(TransactionTestCase):
 @pytest.mark.parametrize(
     ("statement", "words"),
     [
-        ('SELECT "t"."id", "t"."toggle" FROM "t" WHERE "t"."toggle" = \'secret\'', 'SELECT "t"."id", "t"."toggle" FROM ...'),
+        (
+            'SELECT "t"."id", "t"."toggle" FROM "t" WHERE "t"."toggle" = \'secret\'',
+            'SELECT "t"."id", "t"."toggle" FROM ...',
+        ),
         ("UPDATE t SET note = 'x' WHERE id = 3", "UPDATE t SET note ..."),
         ("DELETE FROM t WHERE id IN (12, 13)", "DELETE FROM t WHERE ..."),
         ("INSERT INTO t VALUES ('a')", "INSERT INTO t VALUES ..."),

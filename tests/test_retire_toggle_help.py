@@ -6,16 +6,20 @@ import pytest
 from toggles_migration.management.commands.retire_toggle import Command
 
 DONE_OR_REFUSED = "Exit status: 0 done, 1 refused or failed (the reason is printed), 2 usage error."
+LOCKING = (
+    "Exit status: 0 done, 1 refused or failed (the reason is printed; also once it waited "
+    "TOGGLES_MIGRATION['LOCK_TIMEOUT'] seconds, 30 by default, for another action's lock), 2 usage error."
+)
 EXIT_STATUSES = {
     "settings": "Exit status: 0 done, 1 invalid settings (the reason is printed), 2 usage error.",
     "list": DONE_OR_REFUSED,
     "plan": DONE_OR_REFUSED,
-    "capture": DONE_OR_REFUSED,
+    "capture": LOCKING,
     "verify": "Exit status: 0 the settings agree with the captured decision, 1 they disagree, 2 nothing is "
     "captured, the tables are not migrated, or a usage error.",
-    "prune": DONE_OR_REFUSED,
-    "restore": DONE_OR_REFUSED,
-    "export": DONE_OR_REFUSED,
+    "prune": LOCKING,
+    "restore": LOCKING,
+    "export": LOCKING,
     "status": DONE_OR_REFUSED,
 }
 

@@ -119,7 +119,7 @@ class Transient(ActionRefused):
         super().__init__(f"{text} {retry}")
 
     def with_retry(self, retry: str) -> "Transient":
-        """The same refusal ending with ``retry`` instead: the command the operator ran (a migration's is migrate)."""
+        """Return the same refusal ending with ``retry``: the command the operator ran (a migration's is migrate)."""
         return Transient(self.text, retry)
 
 
@@ -139,7 +139,10 @@ def serialised(ctx: Context, retry: str) -> Iterator[None]:
     except Transient as inner:
         raise inner.with_retry(retry) from inner.__cause__
     except DatabaseError as error:
-        raise _fault(ctx, error, packet, retry) or error
+        refusal = _fault(ctx, error, packet, retry)
+        if refusal is None:
+            raise
+        raise refusal from error
 
 
 def _fault(ctx: Context, error: DatabaseError, packet: int | None, retry: str) -> Transient | None:
@@ -174,9 +177,7 @@ def _fault(ctx: Context, error: DatabaseError, packet: int | None, retry: str) -
         )
     else:
         return None
-    refusal = Transient(text, retry)
-    refusal.__cause__ = error
-    return refusal
+    return Transient(text, retry)
 
 
 @dataclass

@@ -152,7 +152,7 @@ def _holder(pid: object, user: object, state: object, statement: object, seconds
 
 def first_words(statement: str) -> str:
     """Return the first words of an SQL statement up to the first value (a literal), with "..." if cut."""
-    words = []
+    words: list[str] = []
     for word in statement.split():
         if len(words) == _WORDS or not _NAME_WORD.fullmatch(word):
             break
