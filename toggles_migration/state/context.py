@@ -192,13 +192,15 @@ class PacketCheck:
     ids: list[JsonValue] = field(default_factory=list)
     count: int = 0
     largest: int = 0
+    _sql: str = ""
 
     def fits(self, row: Row) -> bool:
         """Return whether restore could insert ``row`` in one statement; record it if not."""
         if self.packet is None:
             return True
         connection = connections[self.ctx.using]
-        sql = batching.insert_sql(connection, self.spec.table, self.spec.column_names)
+        sql = self._sql or batching.insert_sql(connection, self.spec.table, self.spec.column_names)
+        self._sql = sql
         fits, size = batching.fits_packet(connection, sql, db_values(connection, self.spec, row), self.packet)
         if not fits:
             self.count += 1
