@@ -29,7 +29,12 @@ def statement_budget(connection: BaseDatabaseWrapper) -> int:
     Half the smaller of MariaDB's default ``max_allowed_packet`` and the server's own, read now (MySQL and
     MariaDB; other databases have no such limit, and get the same budget so every statement stays small).
     """
-    return min(DEFAULT_PACKET, server_packet(connection) or DEFAULT_PACKET) // 2
+    return budget(server_packet(connection))
+
+
+def budget(packet: int | None) -> int:
+    """Return the bytes of values one statement may carry under a server's ``packet`` (None: no such limit)."""
+    return min(DEFAULT_PACKET, packet or DEFAULT_PACKET) // 2
 
 
 def server_packet(connection: BaseDatabaseWrapper) -> int | None:

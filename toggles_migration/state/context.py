@@ -124,18 +124,19 @@ class Transient(ActionRefused):
 
 
 @contextmanager
-def serialised(ctx: Context, retry: str) -> Iterator[None]:
+def serialised(ctx: Context, retry: str) -> Iterator[int | None]:
     """
     One transaction for one action, its lock waits bounded; a fault becomes a refusal ending with ``retry``.
 
+    Yields the server's ``max_allowed_packet`` (None: no such limit), read first, while the connection is up.
     The loser of a race, an oversized statement and a connection the server dropped are each refused with
-    what the database said and what to do; the packet size in force is read first, while the connection is up.
-    An action run inside another (prune --refresh captures) is refused with the outer one's command.
+    what the database said and what to do. An action run inside another (prune --refresh captures) is refused
+    with the outer one's command.
     """
     packet = batching.server_packet(connections[ctx.using])
     try:
         with locking.bounded_transaction(ctx.using, ctx.lock_timeout):
-            yield
+            yield packet
     except Transient as inner:
         raise inner.with_retry(retry) from inner.__cause__
     except DatabaseError as error:

@@ -1,6 +1,7 @@
 """Serialise the actions on one retirement: each holds the lock on its Capture record, waiting a bounded time."""
 
 import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +21,11 @@ _HOLDERS = 3
 _WORDS = 4
 # A word of SQL that is a keyword or a quoted name, never a value: no quote mark, no leading digit or sign.
 _NAME_WORD = re.compile(r"""[A-Za-z_"`][\w"`.,()*]*""")
+
+# The connections inside a bounded transaction now, and SQLite's busy timeout before it (MariaDB keeps its own).
+_BOUNDED: "weakref.WeakSet[BaseDatabaseWrapper]" = weakref.WeakSet()
+_SQLITE_PREVIOUS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, int]" = weakref.WeakKeyDictionary()
+_PREVIOUS_WAIT = "@toggles_migration_previous_lock_wait"
 
 # Who holds locks on the capture table: row locks (SELECT ... FOR UPDATE) and writes, this database's only.
 _POSTGRES_HOLDERS = """
@@ -62,42 +68,52 @@ def bounded_transaction(using: str, seconds: int) -> Iterator[None]:
 
     PostgreSQL: ``SET LOCAL lock_timeout``, which ends with the transaction (or the savepoint rolled back).
     MariaDB/MySQL: the session's ``innodb_lock_wait_timeout``, and SQLite's busy timeout, are set for the block
-    and put back after it, whatever happened.
+    and put back after it, whatever happened. A block inside another one on the same connection keeps its bound.
     """
     connection = connections[using]
-    previous = _set_session_wait(connection, seconds)
+    if connection in _BOUNDED:
+        with transaction.atomic(using=using):
+            yield
+        return
+    _BOUNDED.add(connection)
     try:
+        _set_session_wait(connection, seconds)
         with transaction.atomic(using=using):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET LOCAL lock_timeout = {int(seconds) * 1000}")
             yield
     finally:
-        if previous is not None:
-            _put_back_session_wait(connection, previous)
+        _BOUNDED.discard(connection)
+        _put_back_session_wait(connection)
 
 
-def _set_session_wait(connection: BaseDatabaseWrapper, seconds: int) -> int | None:
-    """Set MariaDB's or SQLite's lock wait for this session; return the previous one (None elsewhere)."""
-    statements = {
-        "mysql": ("SELECT @@SESSION.innodb_lock_wait_timeout", "SET SESSION innodb_lock_wait_timeout = {}", 1),
-        "sqlite": ("PRAGMA busy_timeout", "PRAGMA busy_timeout = {}", 1000),
-    }
-    if connection.vendor not in statements:
-        return None
-    read, write, unit = statements[connection.vendor]
+def _set_session_wait(connection: BaseDatabaseWrapper, seconds: int) -> None:
+    """Set MariaDB's or SQLite's lock wait for this session, keeping the previous one to put back."""
     with connection.cursor() as cursor:
-        cursor.execute(read)
-        previous = int(cursor.fetchone()[0])
-        cursor.execute(write.format(int(seconds) * unit))
-    return previous
+        if connection.vendor == "mysql":
+            # One round trip: the previous value is kept in a session variable of our own.
+            cursor.execute(
+                f"SET {_PREVIOUS_WAIT} = @@SESSION.innodb_lock_wait_timeout, "
+                f"SESSION innodb_lock_wait_timeout = {int(seconds)}"
+            )
+        elif connection.vendor == "sqlite":
+            cursor.execute("PRAGMA busy_timeout")
+            _SQLITE_PREVIOUS[connection] = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA busy_timeout = {int(seconds) * 1000}")
 
 
-def _put_back_session_wait(connection: BaseDatabaseWrapper, previous: int) -> None:
-    template = {"mysql": "SET SESSION innodb_lock_wait_timeout = {}", "sqlite": "PRAGMA busy_timeout = {}"}
+def _put_back_session_wait(connection: BaseDatabaseWrapper) -> None:
+    statement = None
+    if connection.vendor == "mysql":
+        statement = f"SET SESSION innodb_lock_wait_timeout = {_PREVIOUS_WAIT}"
+    elif connection in _SQLITE_PREVIOUS:
+        statement = f"PRAGMA busy_timeout = {_SQLITE_PREVIOUS.pop(connection)}"
+    if statement is None:
+        return
     try:
         with connection.cursor() as cursor:
-            cursor.execute(template[connection.vendor].format(int(previous)))
+            cursor.execute(statement)
     except Error:
         # The connection was lost (the fault being reported): the session and its setting went with it.
         pass

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db import connections
 from django.utils import timezone
 
 from . import batching, streams, tables
@@ -38,7 +37,7 @@ def prune(ctx: Context, dry_run: bool = False, refresh: bool = False, force: boo
     """
     flags = ("--dry-run" if dry_run else "", "--refresh" if refresh else "", "--force" if force else "")
     retry = retry_command(ctx, "prune", *flags)
-    with serialised(ctx, retry):
+    with serialised(ctx, retry) as packet:
         if refresh and not dry_run:
             capture(ctx, refresh=True)
         header = lock(ctx)
@@ -49,7 +48,7 @@ def prune(ctx: Context, dry_run: bool = False, refresh: bool = False, force: boo
             )
         if header.state == PRUNED:
             return ChangeReport(toggle=ctx.retirement.name, dry_run=dry_run, deleted={}, note="already pruned")
-        live_counts, differences = compare(ctx, header, restorable=retry)
+        live_counts, differences = compare(ctx, header, restorable=(packet, retry))
         if differences and not (refresh and dry_run):
             summary = "; ".join(
                 f"{table}: {diff['added']} added, {diff['changed']} changed, {diff['removed']} removed"
@@ -95,18 +94,18 @@ def prune(ctx: Context, dry_run: bool = False, refresh: bool = False, force: boo
 
 
 def compare(
-    ctx: Context, header: Any, restorable: str | None = None
+    ctx: Context, header: Any, restorable: tuple[int | None, str] = (None, "")
 ) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """
     Compare the live rows, locked, with the captured ones, a page at a time.
 
     Returns ({table: live row count}, {table: {"added", "changed", "removed": counts, "ids": the first ids
-    of the rows added or changed}}), tables that differ only. With ``restorable`` (the command to run again),
-    refuses when a captured row could not be restored under the server's current ``max_allowed_packet``.
+    of the rows added or changed}}), tables that differ only. ``restorable``: (the server's max_allowed_packet,
+    the command to run again); refuses when a captured row could not be restored in a packet of that size.
     """
     counts: dict[str, int] = {}
     differences: dict[str, dict[str, Any]] = {}
-    packet = batching.server_packet(connections[ctx.using]) if restorable else None
+    packet, retry = restorable
     for spec in tables.FLAG_TABLES:
         diff: dict[str, Any] = {"added": 0, "changed": 0, "removed": 0, "ids": []}
         counts[spec.table] = 0
@@ -122,7 +121,7 @@ def compare(
                 diff["ids"].append(here["id"])
         if diff["added"] or diff["changed"] or diff["removed"]:
             differences[spec.table] = diff
-        check.refuse("once pruned, restore could not put them back.", restorable or "")
+        check.refuse("once pruned, restore could not put them back.", retry)
     return counts, differences
 
 

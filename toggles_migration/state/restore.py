@@ -38,7 +38,7 @@ def restore(ctx: Context, dry_run: bool = False) -> ChangeReport:
     table holds exactly what this run expects.
     """
     retry = retry_command(ctx, "restore", "--dry-run" if dry_run else "")
-    with serialised(ctx, retry):
+    with serialised(ctx, retry) as packet:
         header = lock(ctx)
         if header is None:
             raise ActionRefused(f"{ctx.retirement.name} is not captured: there is nothing to restore.")
@@ -50,8 +50,7 @@ def restore(ctx: Context, dry_run: bool = False) -> ChangeReport:
                     f"(ids {diff['ids']}): restoring would overwrite them. Delete or review them first; "
                     "`retire_toggle export` shows the captured rows."
                 )
-        connection = connections[ctx.using]
-        budget, packet = batching.statement_budget(connection), batching.server_packet(connection)
+        budget = batching.budget(packet)
         restored: dict[str, int] = {}
         unresolved: list[Unresolved] = []
         expected: dict[str, int] = {}
