@@ -29,10 +29,10 @@ def statement_budget(connection: BaseDatabaseWrapper) -> int:
     Half the smaller of MariaDB's default ``max_allowed_packet`` and the server's own, read now (MySQL and
     MariaDB; other databases have no such limit, and get the same budget so every statement stays small).
     """
-    return budget(server_packet(connection))
+    return budget_under(server_packet(connection))
 
 
-def budget(packet: int | None) -> int:
+def budget_under(packet: int | None) -> int:
     """Return the bytes of values one statement may carry under a server's ``packet`` (None: no such limit)."""
     return min(DEFAULT_PACKET, packet or DEFAULT_PACKET) // 2
 

@@ -50,7 +50,7 @@ def restore(ctx: Context, dry_run: bool = False) -> ChangeReport:
                     f"(ids {diff['ids']}): restoring would overwrite them. Delete or review them first; "
                     "`retire_toggle export` shows the captured rows."
                 )
-        budget = batching.budget(packet)
+        budget = batching.budget_under(packet)
         restored: dict[str, int] = {}
         unresolved: list[Unresolved] = []
         expected: dict[str, int] = {}
