@@ -302,21 +302,9 @@ class PruneAgainstWriterTest(RaceTestCase):
         }
 
 
-def _restore_with_a_short_lock_wait():
-    """``retire_toggle restore`` in a session that waits one second at most for a lock."""
-    connection.ensure_connection()
-    if connection.vendor == "sqlite":
-        connection.connection.execute("PRAGMA busy_timeout = 1000")
-    else:
-        statement = {"postgresql": "SET lock_timeout = '1s'", "mysql": "SET SESSION innodb_lock_wait_timeout = 1"}
-        with connection.cursor() as cursor:
-            cursor.execute(statement[connection.vendor])
-    ManagementUtility(["manage.py", "retire_toggle", "restore"]).execute()
-    return 0
-
-
+@override_settings(TOGGLES_MIGRATION={"READS": "silent", "LOCK_TIMEOUT": 1})
 class GivingUpTest(RaceTestCase):
-    """A loser whose database stops waiting for the lock refuses with the reason, and changes nothing."""
+    """A loser that waited TOGGLES_MIGRATION['LOCK_TIMEOUT'] for the lock refuses with the reason, changing nothing."""
 
     def test_restore_that_stops_waiting_refuses(self):
         f.seed_full_state()
@@ -324,16 +312,19 @@ class GivingUpTest(RaceTestCase):
         pruner = Racer("prune", pause_after="locking.lock_capture")
         pruner.start()
         assert pruner.reached.wait(WAIT)
-        restorer = Racer(run=_restore_with_a_short_lock_wait)
+        restorer = Racer("restore")
         restorer.start()
         code, out, err = restorer.join()  # while prune still holds the lock
         pruner.release.set()
         assert pruner.join()[0] == 0
         reason = {"sqlite": "database is locked", "postgresql": "lock timeout", "mysql": "lock wait timeout"}
         assert (code, out) == (1, "")
-        assert err == (
-            f"CommandError: Another process was changing {NAME} at the same time ({reason[connection.vendor]}): "
-            "nothing was changed by this run. Run it again once the other retire_toggle action or migration has "
-            "finished.\n"
+        assert err.startswith(
+            f"CommandError: Another process was changing {NAME} at the same time ({reason[connection.vendor]}: "
+            "waited 1 s, TOGGLES_MIGRATION['LOCK_TIMEOUT']): nothing was changed by this run."
+        )
+        assert err.endswith(
+            "Run it again once the other retire_toggle action or migration has finished: manage.py retire_toggle "
+            f"restore {NAME}\n"
         )
         assert self.state() == ("pruned", self.empty())

@@ -20,7 +20,12 @@ from toggles_migration.checks import notices as n
 from toggles_migration.checks.notices import InvalidProctoringBackends, InvalidTogglesMigration
 from toggles_migration.checks.system import check_settings
 from toggles_migration.management.plan_text import snippet_lines
-from toggles_migration.settings.config import MAX_READS_LOG_INTERVAL, parse_settings, read_settings
+from toggles_migration.settings.config import (
+    MAX_LOCK_TIMEOUT,
+    MAX_READS_LOG_INTERVAL,
+    parse_settings,
+    read_settings,
+)
 from toggles_migration.settings.shim import normalise_proctoring_backends
 
 PLAIN_HINT = (
@@ -85,6 +90,48 @@ class ReadsLogIntervalTest(SimpleTestCase):
 
     @override_settings(TOGGLES_MIGRATION={"READS_LOG_INTERVAL": 10**400})
     def test_a_huge_interval_is_check_e005(self):
+        assert [(message.id, type(message)) for message in check_settings()] == [
+            (n.INVALID_TOGGLES_MIGRATION, checks.Error)
+        ]
+
+
+@ddt.ddt
+class LockTimeoutTest(SimpleTestCase):
+    """LOCK_TIMEOUT is a whole number of seconds from 1 to one hour, 30 unless set."""
+
+    def test_the_default_is_thirty_seconds(self):
+        assert parse_settings(None).lock_timeout == 30
+
+    @ddt.data(1, 30, MAX_LOCK_TIMEOUT)
+    def test_accepted(self, value):
+        assert parse_settings({"LOCK_TIMEOUT": value}).lock_timeout == value
+
+    def test_the_maximum_is_one_hour(self):
+        assert MAX_LOCK_TIMEOUT == 60 * 60
+
+    @ddt.data(
+        (0, "int out of that range"),
+        (-5, "int out of that range"),
+        (MAX_LOCK_TIMEOUT + 1, "int out of that range"),
+        (10**400, "int out of that range"),
+        (1.5, "float"),
+        (math.inf, "float"),
+        ("30", "str"),
+        (True, "bool"),
+        (None, "None"),
+    )
+    @ddt.unpack
+    def test_refused(self, value, found):
+        with pytest.raises(InvalidTogglesMigration) as raised:
+            parse_settings({"LOCK_TIMEOUT": value})
+        assert raised.value.message == (
+            "TOGGLES_MIGRATION['LOCK_TIMEOUT'] must be a whole number of seconds from 1 to 3600 (one hour), "
+            f"found {found}."
+        )
+        assert raised.value.hint == "e.g. TOGGLES_MIGRATION['LOCK_TIMEOUT'] = 30."
+
+    @override_settings(TOGGLES_MIGRATION={"LOCK_TIMEOUT": 0})
+    def test_a_zero_timeout_is_check_e005(self):
         assert [(message.id, type(message)) for message in check_settings()] == [
             (n.INVALID_TOGGLES_MIGRATION, checks.Error)
         ]
@@ -233,7 +280,9 @@ _values = st.recursive(
     ),
     max_leaves=8,
 )
-_keys = st.sampled_from(["LEGACY_BACKENDS", "DECISIONS", "STRICT", "READS", "READS_LOG_INTERVAL", "READS_CACHE"])
+_keys = st.sampled_from(
+    ["LEGACY_BACKENDS", "DECISIONS", "STRICT", "READS", "READS_LOG_INTERVAL", "READS_CACHE", "LOCK_TIMEOUT"]
+)
 
 
 @given(toggles=st.dictionaries(_keys, _values, max_size=3) | _values, backends=_values)

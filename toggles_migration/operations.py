@@ -5,7 +5,8 @@ import sys
 from collections.abc import Callable
 
 from django.apps.registry import Apps
-from django.db import router
+from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
 from django.db.migrations.state import ProjectState
@@ -14,7 +15,7 @@ from .management.plan_text import migration_summary, strict_failure
 from .retirements import get_retirement
 from .settings.config import tutor_backend_options
 from .state import capture, restore
-from .state.context import ActionRefused, make_context
+from .state.context import ActionRefused, Transient, make_context
 
 try:  # Django 5.1+ marks the operation as Python code ("p") in makemigrations' output; 4.2 has no categories.
     from django.db.migrations.operations.base import OperationCategory
@@ -28,6 +29,10 @@ except ImportError:  # pragma: no cover - Django 4.2
 APP_LABEL = "toggles_migration"
 # What RunPython would run: a function of the historical apps registry and the schema editor.
 _Step = Callable[[Apps, BaseDatabaseSchemaEditor], None]
+
+
+class MigrationRefused(CommandError, ActionRefused):
+    """A refusal of the operation: ``migrate`` prints it as one message and exits 1, never as a traceback."""
 
 
 class CaptureRetiredToggle(Operation):
@@ -62,13 +67,14 @@ class CaptureRetiredToggle(Operation):
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
         """Capture the toggle with the models as they were before this migration."""
-        self._run(self.capture, schema_editor, from_state)
+        self._run(self.capture, schema_editor, from_state, f"manage.py migrate {app_label}")
 
     def database_backwards(
         self, app_label: str, schema_editor: BaseDatabaseSchemaEditor, from_state: ProjectState, to_state: ProjectState
     ) -> None:
         """Restore anything pruned, then forget the capture, with the models as they are with this migration."""
-        self._run(self.uncapture, schema_editor, from_state)
+        # The target is the migration before this one, which only the command line names.
+        self._run(self.uncapture, schema_editor, from_state, f"the same manage.py migrate {app_label} <target>")
 
     def describe(self) -> str:
         """Return the line ``makemigrations`` and ``migrate --plan`` show."""
@@ -94,8 +100,23 @@ class CaptureRetiredToggle(Operation):
         restore.uncapture(make_context(apps, self.name, using=schema_editor.connection.alias))
 
     @staticmethod
-    def _run(step: _Step, schema_editor: BaseDatabaseSchemaEditor, state: ProjectState) -> None:
-        """Run ``step`` with the historical models of ``state``, unless a router keeps this app off the database."""
-        if router.allow_migrate(schema_editor.connection.alias, APP_LABEL):
-            state.clear_delayed_apps_cache()
+    def _run(step: _Step, schema_editor: BaseDatabaseSchemaEditor, state: ProjectState, retry: str) -> None:
+        """
+        Run ``step`` with the historical models of ``state``, unless a router keeps this app off the database.
+
+        A refusal becomes MigrationRefused, one message; one caused by another process or the server ends with
+        ``retry``, the migrate command to run again.
+        """
+        alias = schema_editor.connection.alias
+        if not router.allow_migrate(alias, APP_LABEL):
+            return
+        state.clear_delayed_apps_cache()
+        try:
             step(state.apps, schema_editor)
+        except Transient as error:
+            database = "" if alias == DEFAULT_DB_ALIAS else f" --database {alias}"
+            raise MigrationRefused(str(error.with_retry(retry + database))) from error
+        except MigrationRefused:
+            raise
+        except ActionRefused as error:
+            raise MigrationRefused(str(error)) from error

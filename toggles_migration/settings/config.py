@@ -73,10 +73,22 @@ DEFAULTS: dict[str, object] = {
     #   loses counts; reads still answer. It must be an alias in CACHES (check toggles_migration.E005). Counts
     #   are exact on Redis, memcached and the local-memory cache, whose increments are atomic.
     "READS_CACHE": "default",
+    # .. setting_name: TOGGLES_MIGRATION['LOCK_TIMEOUT']
+    # .. setting_default: 30
+    # .. setting_description: Seconds that an action on a capture ("retire_toggle capture", "prune" and
+    #   "restore", their dry runs, "export") and the capture migration, forwards and backwards, wait for the
+    #   capture's lock while another of them holds it. Then it refuses (exit 1, nothing changed), naming the
+    #   process that holds the lock when the database can tell, and the command to run again. The wait is the
+    #   database's own, set for that action only: PostgreSQL's lock_timeout (SET LOCAL), MariaDB's and MySQL's
+    #   innodb_lock_wait_timeout (the session's value is put back after), SQLite's busy timeout. A whole
+    #   number from 1 to 3600 (one hour); anything else is check toggles_migration.E005.
+    "LOCK_TIMEOUT": 30,
 }
 READS_MODES = ("warn", "redirect", "error", "silent")
 # One day: a longer interval would hide a busy call site from the logs for longer than anyone looks.
 MAX_READS_LOG_INTERVAL = 86400
+# One hour: an upgrade waiting longer for another operator's action is better told to run again.
+MAX_LOCK_TIMEOUT = 3600
 PLAIN_VALUES_HINT = (
     f"use plain Python values in {CONFIG_SETTING} (str, bool, int, float, list, tuple, dict), not objects whose "
     "comparison, hashing, iteration, indexing or repr fails."
@@ -93,6 +105,7 @@ class TogglesMigrationSettings:
     reads: str
     reads_log_interval: float
     reads_cache: str
+    lock_timeout: int
 
 
 @dataclass(frozen=True)
@@ -200,6 +213,7 @@ def parse_settings(raw: object) -> TogglesMigrationSettings:
         reads=_read_key(values, "READS", lambda value, key: _choice(value, key, READS_MODES)),
         reads_log_interval=_read_key(values, "READS_LOG_INTERVAL", _seconds),
         reads_cache=_read_key(values, "READS_CACHE", lambda value, key: _choice(value, key, None)),
+        lock_timeout=_read_key(values, "LOCK_TIMEOUT", _whole_seconds),
     )
 
 
@@ -332,3 +346,16 @@ def _seconds(value: object, key: str) -> float:
     if not 0 <= value <= MAX_READS_LOG_INTERVAL:
         raise InvalidTogglesMigration(f"{expected}, found {type_name(value)} out of that range.", f"e.g. {path} = 300.")
     return float(value)
+
+
+def _whole_seconds(value: object, key: str) -> int:
+    path = f"{CONFIG_SETTING}[{key!r}]"
+    expected = f"{path} must be a whole number of seconds from 1 to {MAX_LOCK_TIMEOUT} (one hour)"
+    # Whole seconds: MariaDB's innodb_lock_wait_timeout has no fraction; 0 would mean "wait forever" on PostgreSQL.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidTogglesMigration(f"{expected}, found {type_name(value)}.", f"e.g. {path} = 30.")
+    # A plain int: an int subclass's own comparisons are never called.
+    seconds = int.__int__(value)
+    if not 1 <= seconds <= MAX_LOCK_TIMEOUT:
+        raise InvalidTogglesMigration(f"{expected}, found {type_name(value)} out of that range.", f"e.g. {path} = 30.")
+    return seconds

@@ -35,6 +35,7 @@ from .context import (
     live_rows,
     lock,
     make_context,
+    retry_command,
     serialised,
 )
 from .tables import Row
@@ -150,7 +151,7 @@ def capture(ctx: Context, refresh: bool = False) -> CaptureReport:
     shows the stored one) unless ``refresh`` (refused once pruned: the rows are gone and the capture is the only
     copy). Racing captures wait for each other: one captures.
     """
-    with serialised(ctx):
+    with serialised(ctx, retry_command(ctx, "capture", "--refresh" if refresh else "")):
         header, claimed = _claim(ctx)
         if not claimed and not refresh:
             return CaptureReport(toggle=ctx.retirement.name, plan=None)

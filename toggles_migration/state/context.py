@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps.registry import Apps
-from django.db import DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Model
 
 from ..plan import OMITTED_WHEN_EMPTY, OMITTED_WHEN_NONE, Snippet
@@ -15,8 +15,8 @@ from ..retirements import Retirement, get_retirement
 from ..settings.authority import effective_backends
 from ..settings.config import read_settings
 from ..settings.shim import ShimResult
-from . import batching, locking, streams
-from .tables import Row, TableSpec
+from . import batching, locking, streams, tables
+from .tables import JsonValue, Row, TableSpec, db_values
 from .waffle_cache import clear_flag_cache_or_warn
 
 # The models an action reads are looked up in its apps registry, historical in a migration: they have no static
@@ -57,6 +57,8 @@ class Context:
     shim_result: ShimResult | None
     decision_override: bool | None
     strict: bool
+    # Seconds an action waits for the capture's lock (TOGGLES_MIGRATION['LOCK_TIMEOUT']).
+    lock_timeout: int
 
     def model(self, name: str) -> type[Model]:
         """Return one of our own models from the registry."""
@@ -87,6 +89,7 @@ def make_context(apps: Apps, toggle: str, using: str = "default", decision_overr
         shim_result=shim_result,
         decision_override=decision_override,
         strict=config.strict,
+        lock_timeout=config.lock_timeout,
     )
 
 
@@ -100,25 +103,126 @@ def lock(ctx: Context, write: bool = True) -> Any:
     return locking.lock_capture(ctx.manager(ctx.model("Capture")), ctx.retirement.name, write=write)
 
 
+def retry_command(ctx: Context, action: str, *flags: str) -> str:
+    """Return the ``retire_toggle`` command line that runs ``action`` again on the context's toggle and database."""
+    words = [COMMAND, action, *(flag for flag in flags if flag), ctx.retirement.name]
+    if ctx.using != DEFAULT_DB_ALIAS:
+        words += ["--database", ctx.using]
+    return " ".join(words)
+
+
+class Transient(ActionRefused):
+    """A refusal caused by another process or the server, not by the data: the same command may then succeed."""
+
+    def __init__(self, text: str, retry: str) -> None:
+        self.text, self.retry = text, retry
+        super().__init__(f"{text} {retry}")
+
+    def with_retry(self, retry: str) -> "Transient":
+        """Return the same refusal ending with ``retry``: the command the operator ran (a migration's is migrate)."""
+        return Transient(self.text, retry)
+
+
 @contextmanager
-def serialised(ctx: Context) -> Iterator[None]:
-    """One transaction for one action; the loser of a race, or an oversized statement, becomes a refusal."""
+def serialised(ctx: Context, retry: str) -> Iterator[int | None]:
+    """
+    One transaction for one action, its lock waits bounded; a fault becomes a refusal ending with ``retry``.
+
+    Yields the server's ``max_allowed_packet`` (None: no such limit), read first, while the connection is up.
+    The loser of a race, an oversized statement and a connection the server dropped are each refused with
+    what the database said and what to do. An action run inside another (prune --refresh captures) is refused
+    with the outer one's command.
+    """
+    packet = batching.server_packet(connections[ctx.using])
     try:
-        with transaction.atomic(using=ctx.using):
-            yield
+        with locking.bounded_transaction(ctx.using, ctx.lock_timeout):
+            yield packet
+    except Transient as inner:
+        raise inner.with_retry(retry) from inner.__cause__
     except DatabaseError as error:
-        reason = locking.busy_reason(error)
-        if reason is not None:
+        refusal = _fault(ctx, error, packet, retry)
+        if refusal is None:
+            raise
+        raise refusal from error
+
+
+def _fault(ctx: Context, error: DatabaseError, packet: int | None, retry: str) -> Transient | None:
+    """Return the refusal that answers a database error: a lost race, an oversized statement, a dropped connection."""
+    in_force = f" The max_allowed_packet in force was {packet} bytes." if packet is not None else ""
+    reason = locking.busy_reason(error)
+    if reason is not None:
+        held = ""
+        if reason in locking.TIMED_OUT:
+            reason = f"{reason}: waited {ctx.lock_timeout} s, TOGGLES_MIGRATION['LOCK_TIMEOUT']"
+            holders = locking.lock_holders(ctx.using, ctx.model("Capture")._meta.db_table)
+            held = (
+                " The database does not say which process holds the lock."
+                if holders is None
+                else f" Locks held now by: {'; '.join(holders) or 'no other process (it has finished)'}."
+            )
+        text = (
+            f"Another process was changing {ctx.retirement.name} at the same time ({reason}): nothing was changed "
+            f"by this run.{held} Run it again once the other retire_toggle action or migration has finished:"
+        )
+    elif batching.packet_too_large(error):
+        text = (
+            f"A statement for {ctx.retirement.name} exceeded the database's max_allowed_packet: nothing was "
+            f"changed.{in_force} Raise max_allowed_packet (MariaDB/MySQL server setting) above the largest "
+            "stored row, then run it again:"
+        )
+    elif (lost := batching.connection_lost(error)) is not None:
+        text = (
+            f"The database dropped the connection while this run was working on {ctx.retirement.name} ({lost}): "
+            f"its transaction did not commit, so the database rolled it back.{in_force} MariaDB and MySQL drop "
+            "the connection on a statement larger than that; the server's log says why it did. Run it again:"
+        )
+    else:
+        return None
+    return Transient(text, retry)
+
+
+@dataclass
+class PacketCheck:
+    """The captured rows of one table whose INSERT would not fit the server's ``max_allowed_packet``, as found."""
+
+    ctx: Context
+    spec: TableSpec
+    # The server's max_allowed_packet, read now (None: the database has no such limit).
+    packet: int | None
+    # The first ids found (up to SAMPLE), how many there are, and the bytes the largest needs.
+    ids: list[JsonValue] = field(default_factory=list)
+    count: int = 0
+    largest: int = 0
+    _sql: str = ""
+
+    def fits(self, row: Row) -> bool:
+        """Return whether restore could insert ``row`` in one statement; record it if not."""
+        if self.packet is None:
+            return True
+        model = tables.get_model(self.ctx.apps, self.spec)
+        if model is None:  # no table to restore into here: restore refuses that apart
+            return True
+        connection = connections[self.ctx.using]
+        columns = [name for name, _, _ in tables.columns(model)]
+        sql = self._sql or batching.insert_sql(connection, self.spec.table, columns)
+        self._sql = sql
+        fits, size = batching.fits_packet(connection, sql, db_values(connection, model, row), self.packet)
+        if not fits:
+            self.count += 1
+            self.largest = max(self.largest, size)
+            if len(self.ids) < SAMPLE:
+                self.ids.append(row["id"])
+        return fits
+
+    def refuse(self, consequence: str, retry: str) -> None:
+        """Raise ActionRefused naming the rows found too large, if any: ``consequence`` says what it prevents."""
+        if self.count:
             raise ActionRefused(
-                f"Another process was changing {ctx.retirement.name} at the same time ({reason}): nothing was "
-                "changed by this run. Run it again once the other retire_toggle action or migration has finished."
-            ) from error
-        if batching.packet_too_large(error):
-            raise ActionRefused(
-                f"A statement for {ctx.retirement.name} exceeded the database's max_allowed_packet: nothing was "
-                "changed. Raise max_allowed_packet (MariaDB/MySQL server setting) above the largest stored row."
-            ) from error
-        raise
+                f"{self.count} captured {self.spec.table} rows of {self.ctx.retirement.name} (ids {self.ids}) need "
+                f"a larger statement to be restored than the server's max_allowed_packet ({self.packet} bytes) "
+                f"allows: {consequence} Raise max_allowed_packet (MariaDB/MySQL server setting) to at least "
+                f"{self.largest} bytes, then run it again: {retry}"
+            )
 
 
 def clear_cache_after_commit(ctx: Context, warnings: list[str]) -> None:

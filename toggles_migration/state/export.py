@@ -5,10 +5,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-
 from . import batching, stored_plan, streams
-from .context import ActionRefused, CapturedDecision, Context, captured_rows, lock
+from .context import ActionRefused, CapturedDecision, Context, captured_rows, lock, retry_command, serialised
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ class Export(ExportHead):
 
 def export(ctx: Context) -> Export:
     """Return the captured snapshot: the decision, the plan at capture time and every row (in memory)."""
-    with transaction.atomic(using=ctx.using):
+    with serialised(ctx, retry_command(ctx, "export")):
         header = _exported(ctx)
         rows = {table: list(captured_rows(ctx, header, table)) for table in _captured_tables(ctx, header)}
         plan = stored_plan.whole(_pieces(ctx), header)
@@ -50,7 +48,7 @@ def exported_pages(ctx: Context) -> Iterator[tuple[ExportHead, Iterator[tuple[st
     The head's plan has each list as an iterator of pages too. The caller renders them
     (``management.rendering.export_json``) as they are read: memory holds one page.
     """
-    with transaction.atomic(using=ctx.using):
+    with serialised(ctx, retry_command(ctx, "export")):
         header = _exported(ctx)
         pages = (
             (table, batching.chunks(captured_rows(ctx, header, table), streams.PAGE))

@@ -12,11 +12,13 @@ from .context import (
     ActionRefused,
     ChangeReport,
     Context,
+    PacketCheck,
     SettingsDisagree,
     captured_rows,
     clear_cache_after_commit,
     live_rows,
     lock,
+    retry_command,
     serialised,
 )
 from .tables import TableSpec
@@ -33,7 +35,9 @@ def prune(ctx: Context, dry_run: bool = False, refresh: bool = False, force: boo
     refuses too (SettingsDisagree), unless ``force``. Returns a report of what this run deleted (or, with
     ``dry_run``, would delete, and whether the real run would refuse).
     """
-    with serialised(ctx):
+    flags = ("--dry-run" if dry_run else "", "--refresh" if refresh else "", "--force" if force else "")
+    retry = retry_command(ctx, "prune", *flags)
+    with serialised(ctx, retry) as packet:
         if refresh and not dry_run:
             capture(ctx, refresh=True)
         header = lock(ctx)
@@ -44,7 +48,7 @@ def prune(ctx: Context, dry_run: bool = False, refresh: bool = False, force: boo
             )
         if header.state == PRUNED:
             return ChangeReport(toggle=ctx.retirement.name, dry_run=dry_run, deleted={}, note="already pruned")
-        live_counts, differences = compare(ctx, header)
+        live_counts, differences = compare(ctx, header, restorable=(packet, retry))
         if differences and not (refresh and dry_run):
             summary = "; ".join(
                 f"{table}: {diff['added']} added, {diff['changed']} changed, {diff['removed']} removed"
@@ -89,15 +93,19 @@ def prune(ctx: Context, dry_run: bool = False, refresh: bool = False, force: boo
     return report
 
 
-def compare(ctx: Context, header: Any) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
+def compare(
+    ctx: Context, header: Any, restorable: tuple[int | None, str] = (None, "")
+) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """
     Compare the live rows, locked, with the captured ones, a page at a time.
 
     Returns ({table: live row count}, {table: {"added", "changed", "removed": counts, "ids": the first ids
-    of the rows added or changed}}), tables that differ only.
+    of the rows added or changed}}), tables that differ only. ``restorable``: (the server's max_allowed_packet,
+    the command to run again); refuses when a captured row could not be restored in a packet of that size.
     """
     counts: dict[str, int] = {}
     differences: dict[str, dict[str, Any]] = {}
+    packet, retry = restorable
     for spec in tables.FLAG_TABLES:
         diff: dict[str, Any] = {"added": 0, "changed": 0, "removed": 0, "ids": []}
         counts[spec.table] = 0
@@ -105,7 +113,10 @@ def compare(ctx: Context, header: Any) -> tuple[dict[str, int], dict[str, dict[s
         captured = captured_rows(ctx, header, spec.table)
         if model is not None:  # compared as the table holds them now (a column added since holds its default)
             captured = (tables.table_row(model, row) for row in captured)
+        check = PacketCheck(ctx, spec, packet)
         for here, kept in streams.merge(live_rows(ctx, spec), captured):
+            if kept is not None:
+                check.fits(kept)
             counts[spec.table] += int(here is not None)
             kind = "removed" if here is None else "added" if kept is None else "changed" if here != kept else ""
             if kind:
@@ -114,6 +125,7 @@ def compare(ctx: Context, header: Any) -> tuple[dict[str, int], dict[str, dict[s
                 diff["ids"].append(here["id"])
         if diff["added"] or diff["changed"] or diff["removed"]:
             differences[spec.table] = diff
+        check.refuse("once pruned, restore could not put them back.", retry)
     return counts, differences
 
 

@@ -15,12 +15,14 @@ from .context import (
     ActionRefused,
     ChangeReport,
     Context,
+    PacketCheck,
     Unresolved,
     captured_rows,
     clear_cache_after_commit,
     count_rows,
     live_rows,
     lock,
+    retry_command,
     serialised,
 )
 from .prune import compare
@@ -35,7 +37,8 @@ def restore(ctx: Context, dry_run: bool = False) -> ChangeReport:
     link is left out, such an author is restored as NULL. The capture is marked captured only once every
     table holds exactly what this run expects.
     """
-    with serialised(ctx):
+    retry = retry_command(ctx, "restore", "--dry-run" if dry_run else "")
+    with serialised(ctx, retry) as packet:
         header = lock(ctx)
         if header is None:
             raise ActionRefused(f"{ctx.retirement.name} is not captured: there is nothing to restore.")
@@ -47,12 +50,14 @@ def restore(ctx: Context, dry_run: bool = False) -> ChangeReport:
                     f"(ids {diff['ids']}): restoring would overwrite them. Delete or review them first; "
                     "`retire_toggle export` shows the captured rows."
                 )
-        budget = batching.statement_budget(connections[ctx.using])
+        budget = batching.budget_under(packet)
         restored: dict[str, int] = {}
         unresolved: list[Unresolved] = []
         expected: dict[str, int] = {}
         for spec in tables.FLAG_TABLES:
-            present, inserted, gone = _restore_table(ctx, header, spec, budget, dry_run)
+            check = PacketCheck(ctx, spec, packet)
+            present, inserted, gone = _restore_table(ctx, header, spec, (budget, check), dry_run)
+            check.refuse("restore cannot put them back, and inserted none.", retry)
             expected[spec.table] = present + inserted
             unresolved.extend(gone)
             if inserted:
@@ -79,9 +84,15 @@ def restore(ctx: Context, dry_run: bool = False) -> ChangeReport:
 
 
 def _restore_table(
-    ctx: Context, header: Any, spec: TableSpec, budget: int, dry_run: bool
+    ctx: Context, header: Any, spec: TableSpec, limits: tuple[int, PacketCheck], dry_run: bool
 ) -> tuple[int, int, list[Unresolved]]:
-    """Insert the captured rows of one table that are missing; return (rows present, rows inserted, unresolved)."""
+    """
+    Insert the captured rows of one table that are missing; return (rows present, rows inserted, unresolved).
+
+    ``limits``: the byte budget of a batch, and the check that records (and skips) a row that no statement
+    under the server's packet can carry; the caller refuses once the table is read, which undoes every insert.
+    """
+    budget, check = limits
     model = tables.get_model(ctx.apps, spec)
     captured = captured_rows(ctx, header, spec.table)
     if model is None:
@@ -98,7 +109,8 @@ def _restore_table(
         # The rows were compared, locked, just before: a difference now is a row inserted meanwhile.
         for here, kept in streams.merge(live_rows(ctx, spec), captured):
             if here is None and kept is not None:
-                yield kept
+                if check.fits(kept):
+                    yield kept
             elif here is not None and here != kept:
                 raise ActionRefused(
                     f"{spec.table} rows of {ctx.retirement.name} changed while it was being restored (id "
@@ -177,12 +189,7 @@ def _without_unresolved(spec: TableSpec, rows: list[Row], unresolved: list[Unres
 def _insert_rows(ctx: Context, spec: TableSpec, model: type[Model], rows: list[Row]) -> None:
     """Insert one bounded batch of rows verbatim; raw SQL, because ORM inserts would reset auto_now_add dates."""
     connection = connections[ctx.using]
-    quote = connection.ops.quote_name
-    columns = [name for name, _, _ in tables.columns(model)]
-    sql = (
-        f"INSERT INTO {quote(spec.table)} ({', '.join(quote(name) for name in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    sql = batching.insert_sql(connection, spec.table, [name for name, _, _ in tables.columns(model)])
     try:
         with connection.cursor() as cursor:
             cursor.executemany(sql, [tables.db_values(connection, model, row) for row in rows])
@@ -204,7 +211,8 @@ def _reset_sequence(ctx: Context, model: type[Model]) -> None:
 
 def uncapture(ctx: Context) -> None:
     """Restore whatever was pruned, then forget the capture (the reverse of migration 0002)."""
-    with serialised(ctx):
+    # Run only by a migration, which names its own command (CaptureRetiredToggle replaces this one).
+    with serialised(ctx, "manage.py migrate"):
         header = lock(ctx)
         if header is None:
             return

@@ -137,7 +137,7 @@ def test_other_commands_refuse_until_it_is_fixed(project):
             'TOGGLES_MIGRATION_SETTINGS={"STRICKT": true}',
             "TOGGLES_MIGRATION_SETTINGS has the key 'STRICKT', which TOGGLES_MIGRATION does not have"
             + TAIL
-            + "use only DECISIONS, LEGACY_BACKENDS, READS, READS_CACHE, READS_LOG_INTERVAL, STRICT.",
+            + "use only DECISIONS, LEGACY_BACKENDS, LOCK_TIMEOUT, READS, READS_CACHE, READS_LOG_INTERVAL, STRICT.",
         ),
         (
             "TOGGLES_MIGRATION_VERSION=1.0; curl evil",

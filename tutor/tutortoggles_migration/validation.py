@@ -20,7 +20,7 @@ TEMPLATE_MARKS = ("{{", "{%", "{#")
 # and the keys of its TOGGLES_MIGRATION setting (toggles_migration.conf.DEFAULTS). Declared again here because
 # the plugin runs where Tutor runs, without Django or the package; tutor/tests checks that they agree.
 MANAGED_OPTIONS = ("requires_escalation_email", "show_review_rules")
-SETTINGS_KEYS = ("DECISIONS", "LEGACY_BACKENDS", "READS", "READS_CACHE", "READS_LOG_INTERVAL", "STRICT")
+SETTINGS_KEYS = ("DECISIONS", "LEGACY_BACKENDS", "LOCK_TIMEOUT", "READS", "READS_CACHE", "READS_LOG_INTERVAL", "STRICT")
 
 _EXAMPLE = {"proctortrack": {"requires_escalation_email": True, "show_review_rules": False}}
 _EXAMPLES = {

@@ -63,6 +63,11 @@ class Command(BaseCommand):
             described, "Exit status: 0 done, 1 refused or failed (the reason is printed), 2 usage error."
         )
         exit_statuses["settings"] = "Exit status: 0 done, 1 invalid settings (the reason is printed), 2 usage error."
+        for locking in ("capture", "prune", "restore", "export"):
+            exit_statuses[locking] = (
+                "Exit status: 0 done, 1 refused or failed (the reason is printed; also once it waited "
+                "TOGGLES_MIGRATION['LOCK_TIMEOUT'] seconds, 30 by default, for another action's lock), 2 usage error."
+            )
         exit_statuses["verify"] = (
             "Exit status: 0 the settings agree with the captured decision, 1 they disagree, 2 nothing is captured, "
             "the tables are not migrated, or a usage error."
