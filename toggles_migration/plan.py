@@ -8,7 +8,7 @@ from typing import Any
 
 from .retirements import CompanionRule, Retirement
 from .settings.shim import EffectiveOptions, EffectiveValue, ShimResult
-from .state.legacy_state import InvalidRow, KnownCourse, LegacyState, Tie
+from .state.legacy_state import Ambiguous, InvalidRow, KnownCourse, LegacyState, Tie, possible_values
 
 CONDITIONAL = "conditional"
 UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
@@ -80,6 +80,9 @@ class Consequences:
 
     current_settings: CurrentSettings
     decision: DecidedChange
+    # The known courses whose legacy value was ambiguous (tied newest overrides that disagree): they take the
+    # running value, or the decided one. None when the courses are unknown (course_overviews not installed).
+    ambiguous: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class Plan:
     exceptions: tuple[Deviation, ...]
     invalid_rows: tuple[InvalidRow, ...]
     ties: tuple[Tie, ...]
+    # The ties whose rows disagree: upstream answered either value; they never decide the majority.
+    ambiguous: tuple[Tie, ...]
     effective_setting: EffectiveSetting
     agrees: bool
     snippet: Snippet
@@ -169,20 +174,26 @@ def build_plan(
     courses = state.courses
     invalid: list[InvalidRow] = list(state.invalid_rows)
     legacy: dict[str, bool] = {}
+    ambiguous: list[str] = []
     for course in courses or ():
         if course.problem:
             invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
             continue
-        # Course override, else org override, else the global flag: CourseWaffleFlag's order.
-        for value in (course.course_value, course.org_value, fallback):
-            if value is not None:
-                legacy[course.course_id] = value
-                break
+        values = legacy_values(course, fallback)
+        if len(values) == 1:
+            legacy[course.course_id] = values[0]
+        else:
+            ambiguous.append(course.course_id)
 
     decision_value, source = _decide(legacy, courses is not None, fallback, decision_override, captured)
     exceptions = _exceptions(legacy, courses is not None, state, decision_value)
-    has_override = any(item.value is not None for item in (*state.course_overrides, *state.org_overrides))
-    status = _status(global_raw, exceptions, state.flag_row is None and not has_override)
+    overrides = (*state.course_overrides, *state.org_overrides)
+    has_override = any(item.value is not None for item in overrides)
+    if courses is None:
+        ambiguous_count = sum(1 for item in overrides if isinstance(item.value, Ambiguous))
+    else:
+        ambiguous_count = len(ambiguous)
+    status = _status(global_raw, bool(exceptions or ambiguous_count), state.flag_row is None and not has_override)
     effective, agrees, snippet = compare_settings(retirement, legacy_backends, shim_result, decision_value)
     counts = Counter(legacy.values())
     return Plan(
@@ -191,8 +202,8 @@ def build_plan(
         backends=tuple(legacy_backends),
         global_value=global_raw,
         global_conditions=conditions,
-        known_courses=None if courses is None else len(legacy),
-        legacy_values={"true": counts[True], "false": counts[False]},
+        known_courses=None if courses is None else len(legacy) + len(ambiguous),
+        legacy_values={"true": counts[True], "false": counts[False], "ambiguous": len(ambiguous)},
         decision=Decision(
             value=decision_value,
             status=status,
@@ -203,18 +214,38 @@ def build_plan(
                 global_raw,
                 conditions=conditions,
                 exception_count=len(exceptions),
+                ambiguous_count=ambiguous_count,
                 known=courses is not None,
             ),
         ),
         exceptions=tuple(sorted(exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
         invalid_rows=tuple(sorted(invalid, key=lambda item: (item.table, item.id))),
         ties=tuple(state.ties),
+        ambiguous=tuple(tie for tie in state.ties if tie.ambiguous),
         effective_setting=effective,
         agrees=agrees,
         snippet=snippet,
         companions=tuple(_companion_check(companion, courses) for companion in retirement.companions),
-        consequences=consequences(retirement, legacy, courses, shim_result, decision=(decision_value, exceptions)),
+        consequences=consequences(
+            retirement, legacy, courses, shim_result, decision=(decision_value, exceptions), ambiguous=ambiguous
+        ),
     )
+
+
+def legacy_values(course: KnownCourse, fallback: bool) -> tuple[bool, ...]:
+    """
+    Return every value the legacy CourseWaffleFlag could give ``course``, sorted: one, unless a tie is ambiguous.
+
+    Course override, else org override, else the global flag (``fallback``): CourseWaffleFlag's order, for each
+    value an ambiguous level may answer.
+    """
+    found: set[bool] = set()
+    for course_level in possible_values(course.course_value):
+        if course_level is not None:
+            found.add(course_level)
+            continue
+        found.update(fallback if org_level is None else org_level for org_level in possible_values(course.org_value))
+    return tuple(sorted(found))
 
 
 def _companion_check(companion: CompanionRule, courses: Sequence[KnownCourse] | None) -> CompanionCheck:
@@ -233,13 +264,15 @@ def consequences(
     shim_result: ShimResult | None,
     *,
     decision: tuple[bool, Sequence[Deviation]],
+    ambiguous: Sequence[str] = (),
 ) -> Consequences:
     """
     Say which known courses change behaviour, with the running settings and with the decision.
 
     With the running settings is what happens if the operator does nothing; with the decided value, the changed
-    courses are the exceptions. ``decision`` is (value, exceptions). Upstream reads the option of each course's
-    own provider; a provider without an entry gets the default.
+    courses are the exceptions. ``decision`` is (value, exceptions); ``ambiguous`` the known courses whose legacy
+    value was ambiguous, named apart. Upstream reads the option of each course's own provider; a provider without
+    an entry gets the default.
     """
     decision_value, exceptions = decision
     option = retirement.option
@@ -261,6 +294,7 @@ def consequences(
         sorted((item.key for item in exceptions if item.scope == "course"), key=lambda key: (key.lower(), key))
     )
     return Consequences(
+        ambiguous=None if courses is None else tuple(sorted(ambiguous, key=lambda key: (key.lower(), key))),
         current_settings=CurrentSettings(
             values={provider: running(provider) for provider in sorted(set(providers.values()))},
             changed=None if changed is None else len(changed),
@@ -292,19 +326,19 @@ def _decide(
 def _exceptions(legacy: Mapping[str, bool], known: bool, state: LegacyState, decision_value: bool) -> list[Deviation]:
     if known:
         return [Deviation("course", course_id, value) for course_id, value in legacy.items() if value != decision_value]
-    # Courses unknown: every effective override that differs, its key as stored.
+    # Courses unknown: every effective override that differs, its key as stored (an ambiguous one is listed apart).
     return [
         Deviation(scope, item.key, item.value)
         for scope, overrides in (("course", state.course_overrides), ("org", state.org_overrides))
         for item in overrides
-        if item.value is not None and item.value != decision_value
+        if isinstance(item.value, bool) and item.value != decision_value
     ]
 
 
-def _status(global_raw: bool | str, exceptions: Sequence[Deviation], absent: bool) -> str:
+def _status(global_raw: bool | str, lossy: bool, absent: bool) -> str:
     if global_raw == CONDITIONAL:
         return CONDITIONAL
-    if exceptions:
+    if lossy:
         return LOSSY
     return ABSENT if absent else UNIFORM
 
@@ -340,8 +374,15 @@ def _effective_option(shim_result: ShimResult | None, backend: str, name: str) -
     return EffectiveValue(None, NOT_CONFIGURED) if found is None else found
 
 
-def _reason(
-    status: str, source: str, global_raw: bool | str, *, conditions: Sequence[str], exception_count: int, known: bool
+def _reason(  # pylint: disable=too-many-arguments
+    status: str,
+    source: str,
+    global_raw: bool | str,
+    *,
+    conditions: Sequence[str],
+    exception_count: int,
+    ambiguous_count: int = 0,
+    known: bool,
 ) -> str:
     basis = {
         "operator": "the value set by the operator",
@@ -349,14 +390,23 @@ def _reason(
         "majority": "the value most known courses had",
         "global": "the global flag's value" if known else "the global flag's value (courses unknown here)",
     }[source]
+    ambiguity = ""
+    if ambiguous_count:
+        noun = "courses" if known else "overrides"
+        ambiguity = (
+            f" {ambiguous_count} {noun} had tied newest override rows that disagree (upstream answered either way): "
+            "not counted, they take the decision."
+        )
     if status == CONDITIONAL:
         return (
             f"The global flag was on only for some authors ({', '.join(conditions)}); the decision uses False, "
-            f"what an ordinary course author saw, from {basis}."
+            f"what an ordinary course author saw, from {basis}.{ambiguity}"
         )
     if status == LOSSY:
         kind = "courses" if known else "overrides (possible exceptions)"
-        return f"Decision from {basis}; {exception_count} {kind} had a different value and cannot keep it."
+        if not exception_count:
+            return f"Decision from {basis}.{ambiguity}"
+        return f"Decision from {basis}; {exception_count} {kind} had a different value and cannot keep it.{ambiguity}"
     if status == ABSENT:
         return f"No stored state: the flag was never set, so every course saw {global_raw}."
     return f"Decision from {basis}; every course keeps its behaviour."

@@ -1,5 +1,6 @@
 """What a retired flag's stored state holds, as upstream's lookups read it: plain immutable data."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from opaque_keys import InvalidKeyError
@@ -17,24 +18,74 @@ class InvalidRow:
     reason: str
 
 
+# What one row says at its level: True ('on'), False ('off'), or None when it is disabled (the level is unset).
+RowValue = bool | None
+
+
+def row_value(enabled: object, choice: object) -> RowValue:
+    """Return what an override row answers: its choice when enabled, else None (unset)."""
+    return choice == "on" if enabled else None
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """
+    The answer of a key whose newest rows share their change_date and disagree.
+
+    Upstream's query (``order_by('-change_date').first()``) returns any of the tied rows, from one run (or query
+    plan, or physical order) to the next: every one of these values was a possible answer.
+    """
+
+    # Distinct, False then True then None (unset).
+    values: tuple[RowValue, ...]
+
+    @classmethod
+    def of(cls, values: Iterable[RowValue]) -> "Ambiguous":
+        """Return the Ambiguous answer of ``values`` (distinct, in the canonical order)."""
+        return cls(tuple(sorted(set(values), key=lambda value: (value is None, bool(value)))))
+
+
+# What a level (course or org) answers for a key: one value, or Ambiguous when its tied newest rows disagree.
+LevelValue = bool | None | Ambiguous
+
+
+def possible_values(value: LevelValue) -> tuple[RowValue, ...]:
+    """Return every value a level may answer: one, or each value of an Ambiguous answer."""
+    return value.values if isinstance(value, Ambiguous) else (value,)
+
+
 @dataclass(frozen=True, slots=True)
 class Override:
     """The effective override of one stored key: what upstream's ``override_value`` query returns for it."""
 
     key: str
-    # True ('on') or False ('off'); None when the newest row is disabled, which leaves the level unset.
-    value: bool | None
+    # True ('on') or False ('off'); None when the newest row is disabled, which leaves the level unset; Ambiguous
+    # when the newest rows tie and disagree.
+    value: LevelValue
+    # The effective row; the lowest id of the tied newest rows when they tie.
     row_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class Tie:
-    """Newest rows of a key that share their change_date, and the one upstream's query returned on this database."""
+    """
+    Newest rows of a key that share their change_date: the database may return any of them to upstream's query.
+
+    When they agree (the same value), the key keeps it and ``effective_id`` is the lowest tied id; when they
+    disagree, the key is ambiguous and ``effective_id`` is None.
+    """
 
     table: str
     key: str
     tied_ids: tuple[int, ...]
-    effective_id: int
+    effective_id: int | None
+    # What each tied row says, in the order of ``tied_ids``.
+    values: tuple[RowValue, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        """Whether the tied rows disagree."""
+        return self.effective_id is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +95,10 @@ class KnownCourse:
     course_id: str
     provider: str
     escalation_email: str
-    # True/False from the effective course override; None when it does not answer.
-    course_value: bool | None = None
-    # True/False from the effective override of the course's org, asked only when the course level does not answer.
-    org_value: bool | None = None
+    # True/False from the effective course override; None when it does not answer; Ambiguous when its ties disagree.
+    course_value: LevelValue = None
+    # The same from the effective override of the course's org, asked only when the course level may not answer.
+    org_value: LevelValue = None
     # Why the course id does not parse ('' when it does, or when the course level answered without parsing it).
     problem: str = ""
 

@@ -8,17 +8,25 @@ from django.apps.registry import Apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Q, Value
+from django.db.models import Q
 from opaque_keys.edx.keys import CourseKey
 
 from . import tables
-from .legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
+from .legacy_state import (
+    Ambiguous,
+    InvalidRow,
+    KnownCourse,
+    LegacyState,
+    LevelValue,
+    Override,
+    Tie,
+    parse_course_key,
+    possible_values,
+    row_value,
+)
 from .tables import DbValue, JsonValue, Row, TableSpec
 
 _CHUNK = 2000
-# Tied keys asked per statement: each is upstream's own query, a few parameters each.
-_TIES_PER_QUERY = 200
-_ON = "on"
 
 
 def read_legacy_state(
@@ -28,8 +36,9 @@ def read_legacy_state(
     Read the legacy state of ``toggle`` with a constant number of queries; Python holds one row per key.
 
     The database compares the keys with each column's own collation, as upstream's ``filter(course_id=...)`` and
-    ``filter(org=...)`` did. When a key's newest rows share a change_date, the database answers upstream's own query
-    (``filter(...).order_by('-change_date').first()``) for it, and the answer is recorded as a Tie.
+    ``filter(org=...)`` did. When a key's newest rows share a change_date, upstream's own query
+    (``filter(...).order_by('-change_date').first()``) may return any of them from one run to the next: the tie is
+    recorded, and the key keeps the value its tied rows agree on, or is Ambiguous when they disagree.
     """
     reader = _Reader(apps, toggle, using)
     flag_row, user_count, group_count = reader.flag()
@@ -94,19 +103,21 @@ class _Fold(Generic[_Key]):
 
 
 _KEY_COLUMNS = {tables.COURSE_OVERRIDES: "course_id", tables.ORG_OVERRIDES: "org"}
-# What upstream's query of a tied key is asked with, from the key and its newest rows.
-_Literal = Callable[[_Key, _Newest], str]
+# The key a Tie names, from the key folded by and the tie's lowest-id row.
+_Literal = Callable[[_Key, _OverrideRow], str]
+# The effective row of a key (the lowest id of tied newest rows) and what the key answers.
+_Answer = tuple[_OverrideRow, LevelValue]
 _OVERVIEW_ID = ("course_overviews_courseoverview", "id")
 
 
-def _the_key(key: str, _found: _Newest) -> str:
-    """Ask upstream's query with the key itself (a course id or org)."""
+def _the_key(key: str, _row: _OverrideRow) -> str:
+    """Name a tie by the key asked for (a course id or org)."""
     return key
 
 
-def _stored_key(_rank: int, found: _Newest) -> str:
-    """Ask upstream's query of a group of keys the database compares equal with the key of its newest row."""
-    return found.rows[0][3]
+def _stored_key(_rank: int, row: _OverrideRow) -> str:
+    """Name a tie of keys the database compares equal by the key as stored in its lowest-id row."""
+    return row[3]
 
 
 class _Reader:
@@ -162,11 +173,10 @@ class _Reader:
             check=lambda row: self._usable(spec, row[1], row[5]),
         )
         overrides: dict[int, Override] = {}
-        # Ask upstream's query of a tied group with a key of the group as stored: the database finds the others.
-        for row in self._effective(spec, fold, literal=_stored_key).values():
-            if row is not None and self._usable(spec, row[0], row[3]):
-                row_id, enabled, choice, stored = row
-                overrides[row_id] = Override(key=stored, value=(choice == _ON) if enabled else None, row_id=row_id)
+        for answer in self._effective(spec, fold, literal=_stored_key).values():
+            if answer is not None and self._usable(spec, answer[0][0], answer[0][3]):
+                (row_id, _, _, stored), value = answer
+                overrides[row_id] = Override(key=stored, value=value, row_id=row_id)
         return tuple(sorted(overrides.values(), key=lambda item: (item.key, item.row_id)))
 
     def known_courses(self, backends: tuple[str, ...], default_provider: str | None) -> tuple[KnownCourse, ...] | None:
@@ -195,7 +205,7 @@ class _Reader:
         details, course_values = self._courses_with_course_overrides(courses_sql, params)
         orgs: dict[str, str] = {}
         for course_id in details:
-            if course_id not in course_values:
+            if None in possible_values(course_values.get(course_id)):
                 key, _ = self._parse(course_id)
                 if key is not None and key.org is not None:
                     orgs[course_id] = key.org
@@ -208,16 +218,16 @@ class _Reader:
                 details[course_id][1] or "",
                 course_value=course_values.get(course_id),
                 org_value=org_values.get(orgs[course_id]) if course_id in orgs else None,
-                problem="" if course_id in course_values else self._problems[course_id],
+                problem=self._problems.get(course_id, ""),
             )
             for course_id in sorted(details)
         )
 
     def _courses_with_course_overrides(
         self, courses_sql: str, params: Sequence[DbValue]
-    ) -> tuple[dict[str, tuple[str | None, str | None]], dict[str, bool]]:
+    ) -> tuple[dict[str, tuple[str | None, str | None]], dict[str, LevelValue]]:
         """
-        Return ({course id: (provider, email)}, {course id: True/False from its effective course override}).
+        Return ({course id: (provider, email)}, {course id: what its effective course override answers}).
 
         Two queries: the courses, then the toggle's course override rows joined with them (driven by the toggle's
         rows, so the cost follows the toggle's history, not every flag's).
@@ -237,14 +247,14 @@ class _Reader:
             "WHERE o.waffle_flag = %s ORDER BY o.change_date DESC",
             [*params, self.toggle],
         )
-        course_values: dict[str, bool] = {}
-        for course_id, row in self._effective(spec, fold, literal=_the_key).items():
-            if row is not None and row[1] and self._usable(spec, row[0], row[3]):
-                course_values[course_id] = row[2] == _ON
+        course_values: dict[str, LevelValue] = {}
+        for course_id, answer in self._effective(spec, fold, literal=_the_key).items():
+            if answer is not None and answer[1] is not None and self._usable(spec, answer[0][0], answer[0][3]):
+                course_values[course_id] = answer[1]
         return details, course_values
 
-    def _org_values(self, orgs: set[str]) -> dict[str, bool]:
-        """Return {org: True/False} for the orgs whose effective org override answers (one query, even for none)."""
+    def _org_values(self, orgs: set[str]) -> dict[str, LevelValue]:
+        """Return {org: its answer} for the orgs whose effective org override answers (one query, even for none)."""
         spec = tables.ORG_OVERRIDES
         if self.models[spec] is None:
             return {}
@@ -255,52 +265,31 @@ class _Reader:
             [json.dumps(sorted(orgs)), self.toggle],
         )
         effective = self._effective(spec, fold, literal=_the_key)
-        return {org: row[2] == _ON for org, row in effective.items() if row is not None and row[1]}
+        return {org: answer[1] for org, answer in effective.items() if answer is not None and answer[1] is not None}
 
-    def _effective(
-        self, spec: TableSpec, fold: _Fold[_Key], literal: _Literal[_Key]
-    ) -> dict[_Key, _OverrideRow | None]:
+    def _effective(self, spec: TableSpec, fold: _Fold[_Key], literal: _Literal[_Key]) -> dict[_Key, _Answer | None]:
         """
-        Return {key: effective row}; where the newest rows tie, upstream's query picks one, and the tie is recorded.
+        Return {key: (effective row, what it answers)}, the same on every run; ties are recorded.
 
-        ``literal`` gives the value upstream's query is asked with for a key.
+        Upstream's query may return any of a key's tied newest rows, so the database is not asked which: tied rows
+        that agree give their value (the lowest id stands for them), tied rows that disagree give Ambiguous.
+        ``literal`` names a tied key in its Tie.
         """
-        tied = {
-            key: literal(key, found) for key, found in fold.newest.items() if found is not None and len(found.rows) > 1
-        }
-        answers = self._ask_upstream(spec, sorted(set(tied.values())))
-        effective: dict[_Key, _OverrideRow | None] = {}
+        effective: dict[_Key, _Answer | None] = {}
         for key, found in fold.newest.items():
-            if found is None or len(found.rows) == 1:
-                effective[key] = None if found is None else found.rows[0]
+            if found is None:
+                effective[key] = None
                 continue
-            by_id = {row[0]: row for row in found.rows}
-            chosen = answers.get(tied[key], found.rows[0][0])
-            self.ties.add(Tie(spec.table, tied[key], tuple(sorted(by_id)), chosen))
-            effective[key] = by_id.get(chosen, found.rows[0])
+            rows = sorted(found.rows)
+            values = tuple(row_value(row[1], row[2]) for row in rows)
+            if len(rows) == 1:
+                effective[key] = (rows[0], values[0])
+                continue
+            agree = len(set(values)) == 1
+            tied_ids = tuple(row[0] for row in rows)
+            self.ties.add(Tie(spec.table, literal(key, rows[0]), tied_ids, tied_ids[0] if agree else None, values))
+            effective[key] = (rows[0], values[0] if agree else Ambiguous.of(values))
         return effective
-
-    def _ask_upstream(self, spec: TableSpec, keys: list[str]) -> dict[str, int]:
-        """Run upstream's ``filter(...).order_by('-change_date').first()`` for each key; return {key: row id}."""
-        model = self.models[spec]
-        if not keys or model is None:
-            return {}
-        manager = model._base_manager.db_manager(self.using)
-        answers: dict[str, int] = {}
-        for start in range(0, len(keys), _TIES_PER_QUERY):
-            batch = keys[start : start + _TIES_PER_QUERY]
-            parts: list[str] = []
-            params: list[DbValue] = []
-            for position, key in enumerate(batch):
-                queryset = manager.filter(waffle_flag=self.toggle, **{_KEY_COLUMNS[spec]: Value(key)})
-                upstream = tables.raw_values(queryset.order_by("-change_date"), spec)[:1]
-                sql, query_params = upstream.query.get_compiler(using=self.using).as_sql()
-                parts.append(f"SELECT {position} AS n, t{position}.id FROM ({sql}) t{position}")
-                params.extend(query_params)
-            with self.connection.cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(parts), params)
-                answers.update((batch[position], row_id) for position, row_id in cursor.fetchall())
-        return answers
 
     def _fold(
         self, sql: str, params: Sequence[DbValue], check: Callable[[_SqlRow], object] | None = None
