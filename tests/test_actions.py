@@ -27,7 +27,7 @@ from tests.factories import export_json
 from toggles_migration.management import plan_text
 from toggles_migration.models import Capture, CapturedRow
 from toggles_migration.plan import json_data
-from toggles_migration.state import capture, context, export, prune, restore, streams, tables
+from toggles_migration.state import capture, context, export, prune, restore, streams, tables, upstream_lookups
 from toggles_migration.state.capture import CaptureReport
 from toggles_migration.state.context import CapturedDecision, Unresolved
 
@@ -187,21 +187,22 @@ class QueryCountTest(ActionTestCase):
             capture.capture(f.context())
         return len([query for query in queries.captured_queries if not query["sql"].lstrip().startswith("INSERT")])
 
-    def test_compute_plan_queries_do_not_grow_with_rows(self):
+    def test_compute_plan_queries_grow_by_pages_not_rows(self):
         self._seed()
         f.bulk_course_overrides(10)
         few = self._plan_queries()
         f.bulk_course_overrides(9990, org="MoreX")
         assert WaffleFlagCourseOverrideModel.objects.filter(waffle_flag=NAME).count() == 10000
-        assert self._plan_queries() == few
+        # Per page of 2,000 rows: one query for the rows whose course id does not parse, two for the keys' newest rows.
+        assert self._plan_queries() == few + 3 * (10000 // upstream_lookups.PAGE)
 
     def test_capture_reads_grow_by_pages_not_rows(self):
         self._seed()
         f.bulk_course_overrides(10)
         few = self._capture_reads()
         f.bulk_course_overrides(2490, org="MoreX")
-        # The locked copy reads the rows a page at a time; the plan asks the database for one row per key.
-        assert self._capture_reads() == few + 2500 // streams.PAGE
+        # The locked copy reads the rows a page at a time; the plan reads a page of rows, and of keys, per query.
+        assert self._capture_reads() == few + 2500 // streams.PAGE + 3 * (2500 // upstream_lookups.PAGE)
         assert Capture.objects.get().row_count == 2500 + 4
 
 

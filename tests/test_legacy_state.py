@@ -2,6 +2,7 @@
 
 import json
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import ddt
 from django.apps import apps
@@ -18,7 +19,7 @@ from test_utils.waffle_utils.models import WaffleFlagCourseOverrideModel, Waffle
 from tests import factories as f
 from toggles_migration.plan import build_plan, json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
-from toggles_migration.state import capture
+from toggles_migration.state import capture, upstream_lookups
 from toggles_migration.state.legacy_state import Ambiguous, Tie
 from toggles_migration.state.upstream_lookups import read_legacy_state
 
@@ -251,9 +252,10 @@ class TieTest(TestCase):
                 capture.compute_plan(f.context())
             return len(queries)
 
-        base = plan_queries()
         course_rows(*[(index, f"course-v1:T+C{index}+1", "on", {"date": D1}) for index in range(1, 11)])
-        course_rows(*[(100 + index, f"course-v1:T+C{index}+1", "off", {"date": D1}) for index in range(1, 11)])
+        course_rows(*[(100 + index, f"course-v1:T+C{index}+1", "off", {"date": D2}) for index in range(1, 11)])
+        base = plan_queries()
+        course_rows(*[(200 + index, f"course-v1:T+C{index}+1", "on", {"date": D2}) for index in range(1, 11)])
         assert plan_queries() == base
 
 
@@ -550,3 +552,8 @@ class LegacyValuePropertyTest(HypothesisTestCase):
             "ambiguous": len(known) - len(expected),
         }
         assert len(result.invalid_rows) == sum(1 for row in course_history if row["key"] == "not a key")
+        # Read a page of one or two keys (or courses) at a time, the plan is the same, byte for byte.
+        for page in (1, 2):
+            with mock.patch.object(upstream_lookups, "PAGE", page):
+                paged = capture.compute_plan(f.context())
+            assert json.dumps(json_data(paged), sort_keys=True) == json.dumps(json_data(result), sort_keys=True)

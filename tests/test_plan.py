@@ -7,7 +7,7 @@ import random
 import ddt
 from django.test import SimpleTestCase
 
-from toggles_migration.plan import CurrentSettings, DecidedChange, EffectiveValue, build_plan, json_data, legacy_values
+from toggles_migration.plan import CurrentSettings, DecidedChange, EffectiveValue, build_plan, json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT, declared
 from toggles_migration.settings.shim import normalise_proctoring_backends
 from toggles_migration.state.legacy_state import (
@@ -17,6 +17,7 @@ from toggles_migration.state.legacy_state import (
     LegacyState,
     Override,
     Tie,
+    legacy_values,
     parse_course_key,
 )
 

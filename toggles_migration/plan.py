@@ -1,16 +1,24 @@
 """Pure functions: a retired flag's stored state and the effective settings in, the Plan out."""
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from decimal import Decimal, InvalidOperation
+from itertools import chain
 from typing import Any
 
-from .retirements import CompanionRule, Retirement
+from .retirements import Retirement
 from .settings.shim import EffectiveOptions, EffectiveValue, ShimResult
-from .state.legacy_state import Ambiguous, InvalidRow, KnownCourse, LegacyState, Tie, possible_values
+from .state.legacy_state import (
+    CONDITIONAL,
+    Ambiguous,
+    InvalidRow,
+    KnownCourse,
+    LegacyState,
+    Tie,
+    global_value,
+    legacy_values,
+)
 
-CONDITIONAL = "conditional"
 UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
 EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
 NOT_CONFIGURED = "not-configured"
@@ -115,42 +123,6 @@ class Plan:
     consequences: Consequences
 
 
-def global_value(
-    flag_row: Mapping[str, Any] | None, user_count: int, group_count: int, flag_default: bool
-) -> tuple[bool | str, tuple[str, ...]]:
-    """
-    Evaluate the global django-waffle flag as Studio's signed-in course authors saw it.
-
-    Returns (True, False or CONDITIONAL, conditions that could make it true for some author).
-    """
-    if flag_row is None:
-        return bool(flag_default), ()
-    if flag_row["everyone"] is not None:
-        return bool(flag_row["everyone"]), ()
-    if flag_row["authenticated"]:
-        return True, ()
-    conditions: list[str] = []
-    if _percent(flag_row["percent"]) > 0:
-        conditions.append("percent")
-    for name in ("testing", "superusers", "staff"):
-        if flag_row[name]:
-            conditions.append(name)
-    if (flag_row["languages"] or "").strip():
-        conditions.append("languages")
-    if user_count:
-        conditions.append("users")
-    if group_count:
-        conditions.append("groups")
-    return (CONDITIONAL, tuple(conditions)) if conditions else (False, ())
-
-
-def _percent(value: object) -> Decimal:
-    try:
-        return Decimal(value) if isinstance(value, (Decimal, float, int, str)) else Decimal(0)
-    except InvalidOperation:
-        return Decimal(0)
-
-
 def build_plan(
     state: LegacyState,
     retirement: Retirement,
@@ -167,172 +139,157 @@ def build_plan(
     ``state.courses`` are the known proctored courses on the legacy backends, or None when unknown.
     ``shim_result`` is the effective PROCTORING_BACKENDS (``settings_shim.ShimResult``) or None when unset.
     ``decision_override`` is the operator's decision; ``captured`` the decision captured earlier, used when the
-    operator set none, so that every hint proposes the one captured value.
+    operator set none, so that every hint proposes the one captured value. The courses and the overrides are gone
+    over, never held: a first pass counts the legacy values (the majority), a second keeps what the plan shows.
     """
     global_raw, conditions = global_value(state.flag_row, state.user_count, state.group_count, flag_default)
     fallback = False if global_raw == CONDITIONAL else bool(global_raw)
-    courses = state.courses
-    invalid: list[InvalidRow] = list(state.invalid_rows)
-    legacy: dict[str, bool] = {}
-    ambiguous: list[str] = []
-    for course in courses or ():
-        if course.problem:
-            invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
-            continue
-        values = legacy_values(course, fallback)
-        if len(values) == 1:
-            legacy[course.course_id] = values[0]
-        else:
-            ambiguous.append(course.course_id)
-
-    decision_value, source = _decide(legacy, courses is not None, fallback, decision_override, captured)
-    exceptions = _exceptions(legacy, courses is not None, state, decision_value)
-    overrides = (*state.course_overrides, *state.org_overrides)
-    has_override = any(item.value is not None for item in overrides)
-    if courses is None:
-        ambiguous_count = sum(1 for item in overrides if isinstance(item.value, Ambiguous))
+    known = state.courses is not None
+    # None counts the ambiguous courses: their legacy value was either.
+    counts: Counter[bool | None] = Counter()
+    for course in state.courses or ():
+        if not course.problem:
+            values = legacy_values(course, fallback)
+            counts[values[0] if len(values) == 1 else None] += 1
+    decision_value, source = _decide(counts, known, fallback, decision_override, captured)
+    found = _Found(retirement, shim_result, fallback, decision_value)
+    if state.courses is not None:
+        found.courses(state.courses)
     else:
-        ambiguous_count = len(ambiguous)
-    status = _status(global_raw, bool(exceptions or ambiguous_count), state.flag_row is None and not has_override)
+        found.overrides(state)
+    if known:
+        has_override = any(item.value is not None for item in chain(state.course_overrides, state.org_overrides))
+    else:
+        has_override = found.has_override
+    ambiguous_count = counts[None] if known else found.ambiguous_overrides
+    status = _status(global_raw, bool(found.exceptions or ambiguous_count), state.flag_row is None and not has_override)
     effective, agrees, snippet = compare_settings(retirement, legacy_backends, shim_result, decision_value)
-    counts = Counter(legacy.values())
+    counted = (len(found.exceptions), ambiguous_count)
+    reason = _reason(status, source, global_raw, conditions, counts=counted, known=known)
     return Plan(
         toggle=retirement.name,
         option=retirement.option.name,
         backends=tuple(legacy_backends),
         global_value=global_raw,
         global_conditions=conditions,
-        known_courses=None if courses is None else len(legacy) + len(ambiguous),
-        legacy_values={"true": counts[True], "false": counts[False], "ambiguous": len(ambiguous)},
-        decision=Decision(
-            value=decision_value,
-            status=status,
-            source=source,
-            reason=_reason(
-                status,
-                source,
-                global_raw,
-                conditions=conditions,
-                exception_count=len(exceptions),
-                ambiguous_count=ambiguous_count,
-                known=courses is not None,
-            ),
-        ),
-        exceptions=tuple(sorted(exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
-        invalid_rows=tuple(sorted(invalid, key=lambda item: (item.table, item.id))),
+        known_courses=sum(counts.values()) if known else None,
+        legacy_values={"true": counts[True], "false": counts[False], "ambiguous": counts[None]},
+        decision=Decision(value=decision_value, status=status, source=source, reason=reason),
+        exceptions=tuple(sorted(found.exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
+        invalid_rows=tuple(sorted((*state.invalid_rows, *found.invalid), key=lambda item: (item.table, item.id))),
         ties=tuple(state.ties),
         ambiguous=tuple(tie for tie in state.ties if tie.ambiguous),
         effective_setting=effective,
         agrees=agrees,
         snippet=snippet,
-        companions=tuple(_companion_check(companion, courses) for companion in retirement.companions),
-        consequences=consequences(
-            retirement, legacy, courses, shim_result, decision=(decision_value, exceptions), ambiguous=ambiguous
-        ),
-    )
-
-
-def legacy_values(course: KnownCourse, fallback: bool) -> tuple[bool, ...]:
-    """
-    Return every value the legacy CourseWaffleFlag could give ``course``, sorted: one, unless a tie is ambiguous.
-
-    Course override, else org override, else the global flag (``fallback``): CourseWaffleFlag's order, for each
-    value an ambiguous level may answer.
-    """
-    found: set[bool] = set()
-    for course_level in possible_values(course.course_value):
-        if course_level is not None:
-            found.add(course_level)
-            continue
-        found.update(fallback if org_level is None else org_level for org_level in possible_values(course.org_value))
-    return tuple(sorted(found))
-
-
-def _companion_check(companion: CompanionRule, courses: Sequence[KnownCourse] | None) -> CompanionCheck:
-    missing = None
-    if courses is not None:
-        missing = sorted(
-            course.course_id for course in courses if not str(getattr(course, companion.course_field)).strip()
-        )
-    return CompanionCheck(companion.plan_key, companion.option.legacy_value, missing)
-
-
-def consequences(
-    retirement: Retirement,
-    legacy: Mapping[str, bool],
-    courses: Sequence[KnownCourse] | None,
-    shim_result: ShimResult | None,
-    *,
-    decision: tuple[bool, Sequence[Deviation]],
-    ambiguous: Sequence[str] = (),
-) -> Consequences:
-    """
-    Say which known courses change behaviour, with the running settings and with the decision.
-
-    With the running settings is what happens if the operator does nothing; with the decided value, the changed
-    courses are the exceptions. ``decision`` is (value, exceptions); ``ambiguous`` the known courses whose legacy
-    value was ambiguous, named apart. Upstream reads the option of each course's own provider; a provider without
-    an entry gets the default.
-    """
-    decision_value, exceptions = decision
-    option = retirement.option
-    providers = {course.course_id: course.provider for course in courses or ()}
-
-    def running(provider: str) -> bool:
-        found = shim_result.option(provider, option.name) if shim_result is not None else None
-        return option.upstream_default if found is None or found.value is None else found.value
-
-    changed = None
-    if courses is not None:
-        changed = tuple(
-            sorted(
-                (course_id for course_id, value in legacy.items() if running(providers[course_id]) != value),
-                key=lambda key: (key.lower(), key),
+        companions=tuple(
+            CompanionCheck(
+                companion.plan_key,
+                companion.option.legacy_value,
+                sorted(found.missing[companion.plan_key]) if known else None,
             )
+            for companion in retirement.companions
+        ),
+        consequences=found.consequences(known),
+    )
+
+
+def _by_name(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(keys, key=lambda key: (key.lower(), key)))
+
+
+class _Found:  # pylint: disable=too-many-instance-attributes
+    """The second pass, once the decision is known: it keeps only what the plan shows (exceptions, names)."""
+
+    def __init__(
+        self, retirement: Retirement, shim_result: ShimResult | None, fallback: bool, decision_value: bool
+    ) -> None:
+        self.retirement = retirement
+        self.shim_result = shim_result
+        self.fallback = fallback
+        self.decision_value = decision_value
+        self.exceptions: list[Deviation] = []
+        self.invalid: list[InvalidRow] = []
+        self.ambiguous: list[str] = []
+        self.ambiguous_overrides = 0
+        self.has_override = False
+        # The known courses whose behaviour changes with the running settings.
+        self.changed: list[str] = []
+        # {provider: the option's running value}, for each provider of a known course.
+        self.running: dict[str, bool] = {}
+        # {companion's plan key: the known courses it newly concerns}.
+        self.missing: dict[str, list[str]] = {companion.plan_key: [] for companion in retirement.companions}
+
+    def courses(self, courses: Iterable[KnownCourse]) -> None:
+        """Go over the known courses: the exceptions, the ambiguous ones and the consequences."""
+        for course in courses:
+            running = self._running(course.provider)
+            for companion in self.retirement.companions:
+                if not str(getattr(course, companion.course_field)).strip():
+                    self.missing[companion.plan_key].append(course.course_id)
+            if course.problem:
+                self.invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
+                continue
+            values = legacy_values(course, self.fallback)
+            if len(values) > 1:
+                self.ambiguous.append(course.course_id)
+                continue
+            if values[0] != self.decision_value:
+                self.exceptions.append(Deviation("course", course.course_id, values[0]))
+            if running != values[0]:
+                self.changed.append(course.course_id)
+
+    def overrides(self, state: LegacyState) -> None:
+        """Courses unknown: every effective override that differs, its key as stored; an ambiguous one apart."""
+        for scope, overrides in (("course", state.course_overrides), ("org", state.org_overrides)):
+            for item in overrides:
+                self.has_override = self.has_override or item.value is not None
+                if isinstance(item.value, Ambiguous):
+                    self.ambiguous_overrides += 1
+                elif item.value is not None and item.value != self.decision_value:
+                    self.exceptions.append(Deviation(scope, item.key, item.value))
+
+    def _running(self, provider: str) -> bool:
+        """Return the option's running value for ``provider``, as upstream reads it (no entry: the default)."""
+        if provider not in self.running:
+            option = self.retirement.option
+            found = self.shim_result.option(provider, option.name) if self.shim_result is not None else None
+            self.running[provider] = option.upstream_default if found is None or found.value is None else found.value
+        return self.running[provider]
+
+    def consequences(self, known: bool) -> Consequences:
+        """
+        Say which known courses change behaviour, with the running settings and with the decision.
+
+        With the running settings is what happens if the operator does nothing; with the decided value, the
+        changed courses are the exceptions; the ambiguous courses are named apart.
+        """
+        decided = _by_name(item.key for item in self.exceptions if item.scope == "course")
+        return Consequences(
+            ambiguous=_by_name(self.ambiguous) if known else None,
+            current_settings=CurrentSettings(
+                values=dict(sorted(self.running.items())),
+                changed=len(self.changed) if known else None,
+                courses=_by_name(self.changed) if known else None,
+            ),
+            decision=DecidedChange(
+                value=self.decision_value,
+                changed=len(decided) if known else None,
+                courses=decided if known else None,
+            ),
         )
-    decided = tuple(
-        sorted((item.key for item in exceptions if item.scope == "course"), key=lambda key: (key.lower(), key))
-    )
-    return Consequences(
-        ambiguous=None if courses is None else tuple(sorted(ambiguous, key=lambda key: (key.lower(), key))),
-        current_settings=CurrentSettings(
-            values={provider: running(provider) for provider in sorted(set(providers.values()))},
-            changed=None if changed is None else len(changed),
-            courses=changed,
-        ),
-        decision=DecidedChange(
-            value=decision_value,
-            changed=len(decided) if courses is not None else None,
-            courses=decided if courses is not None else None,
-        ),
-    )
 
 
 def _decide(
-    legacy: Mapping[str, bool], known: bool, fallback: bool, decision_override: bool | None, captured: bool | None
+    counts: Mapping[bool | None, int], known: bool, fallback: bool, override: bool | None, captured: bool | None
 ) -> tuple[bool, str]:
-    if decision_override is not None:
-        return bool(decision_override), "operator"
+    if override is not None:
+        return bool(override), "operator"
     if captured is not None:
         return bool(captured), "captured"
-    if not known or not legacy:
-        return fallback, "global"
-    counts = Counter(legacy.values())
-    if counts[True] == counts[False]:
+    if not known or counts[True] == counts[False]:
         return fallback, "global"
     return counts[True] > counts[False], "majority"
-
-
-def _exceptions(legacy: Mapping[str, bool], known: bool, state: LegacyState, decision_value: bool) -> list[Deviation]:
-    if known:
-        return [Deviation("course", course_id, value) for course_id, value in legacy.items() if value != decision_value]
-    # Courses unknown: every effective override that differs, its key as stored (an ambiguous one is listed apart).
-    return [
-        Deviation(scope, item.key, item.value)
-        for scope, overrides in (("course", state.course_overrides), ("org", state.org_overrides))
-        for item in overrides
-        if isinstance(item.value, bool) and item.value != decision_value
-    ]
 
 
 def _status(global_raw: bool | str, lossy: bool, absent: bool) -> str:
@@ -374,16 +331,11 @@ def _effective_option(shim_result: ShimResult | None, backend: str, name: str) -
     return EffectiveValue(None, NOT_CONFIGURED) if found is None else found
 
 
-def _reason(  # pylint: disable=too-many-arguments
-    status: str,
-    source: str,
-    global_raw: bool | str,
-    *,
-    conditions: Sequence[str],
-    exception_count: int,
-    ambiguous_count: int = 0,
-    known: bool,
+def _reason(
+    status: str, source: str, global_raw: bool | str, conditions: Sequence[str], *, counts: tuple[int, int], known: bool
 ) -> str:
+    """Say why the decision, in one sentence; ``counts`` is (exceptions, ambiguous courses or overrides)."""
+    exception_count, ambiguous_count = counts
     basis = {
         "operator": "the value set by the operator",
         "captured": "the decision migration 0002 captured (`retire_toggle capture --refresh` decides again)",

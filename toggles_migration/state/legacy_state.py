@@ -1,12 +1,17 @@
-"""What a retired flag's stored state holds, as upstream's lookups read it: plain immutable data."""
+"""What a retired flag's stored state holds, as upstream's lookups read it, and what the legacy flag gave from it."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from .tables import Row
+
+# The global flag's value when it was on only for some authors.
+CONDITIONAL = "conditional"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,19 +110,24 @@ class KnownCourse:
 
 @dataclass(frozen=True)
 class LegacyState:
-    """What the legacy CourseWaffleFlag read: the global flag, one effective override per key, the known courses."""
+    """
+    What the legacy CourseWaffleFlag read: the global flag, one effective override per key, the known courses.
+
+    The overrides and the courses may be streams read again on each iteration (``upstream_lookups.Pages``): a
+    reader of this state goes over them, never holds them.
+    """
 
     toggle: str
     # The stored django-waffle Flag row, or None when there is none.
     flag_row: Row | None
     user_count: int
     group_count: int
-    course_overrides: tuple[Override, ...]
-    org_overrides: tuple[Override, ...]
+    course_overrides: Iterable[Override]
+    org_overrides: Iterable[Override]
     invalid_rows: tuple[InvalidRow, ...]
     ties: tuple[Tie, ...]
     # None: edx-platform's course_overviews app is not installed here, so the courses are unknown.
-    courses: tuple[KnownCourse, ...] | None
+    courses: Iterable[KnownCourse] | None
 
 
 def parse_course_key(raw: object) -> tuple[CourseKey | None, str]:
@@ -128,3 +138,55 @@ def parse_course_key(raw: object) -> tuple[CourseKey | None, str]:
         return CourseKey.from_string(raw), ""
     except InvalidKeyError:
         return None, f"course id {raw!r} does not parse as a course key"
+
+
+def global_value(
+    flag_row: Mapping[str, Any] | None, user_count: int, group_count: int, flag_default: bool
+) -> tuple[bool | str, tuple[str, ...]]:
+    """
+    Evaluate the global django-waffle flag as Studio's signed-in course authors saw it.
+
+    Returns (True, False or CONDITIONAL, conditions that could make it true for some author).
+    """
+    if flag_row is None:
+        return bool(flag_default), ()
+    if flag_row["everyone"] is not None:
+        return bool(flag_row["everyone"]), ()
+    if flag_row["authenticated"]:
+        return True, ()
+    conditions: list[str] = []
+    if _percent(flag_row["percent"]) > 0:
+        conditions.append("percent")
+    for name in ("testing", "superusers", "staff"):
+        if flag_row[name]:
+            conditions.append(name)
+    if (flag_row["languages"] or "").strip():
+        conditions.append("languages")
+    if user_count:
+        conditions.append("users")
+    if group_count:
+        conditions.append("groups")
+    return (CONDITIONAL, tuple(conditions)) if conditions else (False, ())
+
+
+def _percent(value: object) -> Decimal:
+    try:
+        return Decimal(value) if isinstance(value, (Decimal, float, int, str)) else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def legacy_values(course: KnownCourse, fallback: bool) -> tuple[bool, ...]:
+    """
+    Return every value the legacy CourseWaffleFlag could give ``course``, sorted: one, unless a tie is ambiguous.
+
+    Course override, else org override, else the global flag (``fallback``): CourseWaffleFlag's order, for each
+    value an ambiguous level may answer.
+    """
+    found: set[bool] = set()
+    for course_level in possible_values(course.course_value):
+        if course_level is not None:
+            found.add(course_level)
+            continue
+        found.update(fallback if org_level is None else org_level for org_level in possible_values(course.org_value))
+    return tuple(sorted(found))
