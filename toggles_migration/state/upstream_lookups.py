@@ -93,6 +93,8 @@ class _Reader:
         self.models = {spec: tables.get_model(apps, spec) for spec in _KEY_COLUMNS}
         # The ids of the course override rows whose course id does not parse: never an effective override.
         self.invalid_ids: set[int] = set()
+        # Whether SQLite may read the toggle's rows through the waffle_flag index (_flag); decided once.
+        self._flag_index: bool | None = None
         # (table, column) -> its collation; read once, when first needed.
         self._collations: dict[tuple[str, str], tuple[str, str]] | None = None
 
@@ -285,13 +287,21 @@ class _Reader:
 
     def _flag(self) -> str:
         """
-        Return SQL true for the toggle's rows of ``o``, leaving the key column's index to drive the query.
+        Return SQL true for the toggle's rows of ``o``; on SQLite, say whether its waffle_flag index may be used.
 
-        SQLite, without statistics, would read every row of the toggle through the waffle_flag index and sort them
-        for each page; a unary plus keeps that index out (its documented way), so the key range (or the page's
-        courses) drives the query, a page of keys at a time.
+        SQLite has no statistics: it reads every row of the toggle through the waffle_flag index, and sorts them,
+        for each page. That is cheapest while the toggle has few rows; past that (pages times its rows above
+        the table's size), a unary plus (SQLite's documented way) keeps that index out, and the key range (or the
+        page's courses) drives each query instead. MySQL and PostgreSQL choose by their statistics.
         """
-        return "+o.waffle_flag = %s" if self.connection.vendor == "sqlite" else "o.waffle_flag = %s"
+        if self.connection.vendor != "sqlite" or self.models[tables.COURSE_OVERRIDES] is None:
+            return "o.waffle_flag = %s"
+        if self._flag_index is None:
+            table = self.quote(tables.COURSE_OVERRIDES.table)
+            rows = self._fetch(f"SELECT COUNT(*) FROM {table} WHERE waffle_flag = %s", [self.toggle])[0][0] or 0
+            size = self._fetch(f"SELECT MAX(id) FROM {table}", [])[0][0] or 0
+            self._flag_index = rows * rows <= PAGE * size
+        return "o.waffle_flag = %s" if self._flag_index else "+o.waffle_flag = %s"
 
     def _newest(self, spec: TableSpec) -> str:
         """Return SQL true for the rows of ``o`` that are the newest of their key, as the database groups keys."""
