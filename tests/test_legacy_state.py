@@ -20,7 +20,7 @@ from tests import factories as f
 from toggles_migration.plan import build_plan, json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT
 from toggles_migration.state import capture, upstream_lookups
-from toggles_migration.state.legacy_state import Ambiguous, Tie
+from toggles_migration.state.legacy_state import Ambiguous, Tie, course_org, parse_course_key
 from toggles_migration.state.upstream_lookups import read_legacy_state
 
 NAME = f.NAME
@@ -557,3 +557,25 @@ class LegacyValuePropertyTest(HypothesisTestCase):
             with mock.patch.object(upstream_lookups, "PAGE", page):
                 paged = capture.compute_plan(f.context())
             assert json.dumps(json_data(paged), sort_keys=True) == json.dumps(json_data(result), sort_keys=True)
+
+
+@ddt.ddt
+class CourseOrgTest(TestCase):
+    """The org of a stored course id, read without parsing a plain one: what opaque-keys' parse gives."""
+
+    @ddt.data(
+        "course-v1:edX+DemoX+1",
+        "course-v1:Org.a~b_c-d+C+2024_T1",
+        "course-v1:MITx+6.002x+2024",
+        "course-v1:edX+Demo+1+branch@draft",
+        "course-v1:a:b+c+d",
+        "edX/DemoX/Demo_Course",
+        "course-v1:édX+Demo+1",
+        "course-v1:edX+Demo",
+        "not a key",
+        "course-v1:edX+Demo+1\n",
+        "",
+    )
+    def test_same_org_as_the_parse(self, raw):
+        key, problem = parse_course_key(raw)
+        assert course_org(raw) == ((None if key is None else key.org), problem)

@@ -1,5 +1,6 @@
 """What a retired flag's stored state holds, as upstream's lookups read it, and what the legacy flag gave from it."""
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -128,6 +129,19 @@ class LegacyState:
     ties: tuple[Tie, ...]
     # None: edx-platform's course_overviews app is not installed here, so the courses are unknown.
     courses: Iterable[KnownCourse] | None
+
+
+# A plain course-v1 id (org, course and run of ASCII id characters): it parses, and its org is the first part.
+_PLAIN_COURSE_ID = re.compile(r"course-v1:([A-Za-z0-9_.~-]+)\+[A-Za-z0-9_.~-]+\+[A-Za-z0-9_.~-]+")
+
+
+def course_org(raw: object) -> tuple[str | None, str]:
+    """Return (the org of a stored course id, '') or (None, why it does not parse); a plain id is not parsed."""
+    plain = _PLAIN_COURSE_ID.fullmatch(raw) if isinstance(raw, str) else None
+    if plain is not None:
+        return plain.group(1), ""
+    key, problem = parse_course_key(raw)
+    return (None if key is None else key.org), problem
 
 
 def parse_course_key(raw: object) -> tuple[CourseKey | None, str]:

@@ -18,7 +18,7 @@ from .legacy_state import (
     LevelValue,
     Override,
     Tie,
-    parse_course_key,
+    course_org,
     possible_values,
     row_value,
 )
@@ -127,7 +127,7 @@ class _Reader:
                 [self.toggle] if last is None else [self.toggle, last],
             )
             for row_id, raw in rows:
-                problem = parse_course_key(raw)[1]
+                problem = course_org(raw)[1]
                 if problem:
                     yield InvalidRow(spec.table, str(row_id), problem)
             if len(rows) < PAGE:
@@ -211,9 +211,9 @@ class _Reader:
             problems: dict[str, str] = {}
             for course_id, _, _ in page:
                 if None in possible_values(course_values.get(course_id)):
-                    key, problems[course_id] = parse_course_key(course_id)
-                    if key is not None and key.org is not None:
-                        orgs[course_id] = key.org
+                    org, problems[course_id] = course_org(course_id)
+                    if org is not None:
+                        orgs[course_id] = org
             org_values = self._org_values(set(orgs.values()))
             for course_id, provider, email in page:
                 yield KnownCourse(
