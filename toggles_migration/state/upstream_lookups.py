@@ -245,7 +245,7 @@ class _Reader:
         rows = self._fetch(
             f"SELECT c.id, o.id, o.enabled, o.override_choice, o.course_id FROM {self.quote(spec.table)} o "
             f"JOIN (SELECT p.id FROM ({courses_sql}) p WHERE {lower}p.id <= %s) c ON {matches} "
-            f"WHERE {self._flag()} AND {self._newest(spec)} ORDER BY 1, o.id",
+            f"WHERE {self._flag(by_key=True)} AND {self._newest(spec)} ORDER BY 1, o.id",
             [*params, *([] if after is None else [after]), upto, self.toggle],
         )
         course_values: dict[str, LevelValue] = {}
@@ -285,17 +285,20 @@ class _Reader:
             ties.append(Tie(spec.table, key, tied_ids, tied_ids[0] if agree else None, values))
         return values[0] if agree else Ambiguous.of(values)
 
-    def _flag(self) -> str:
+    def _flag(self, by_key: bool = False) -> str:
         """
         Return SQL true for the toggle's rows of ``o``; on SQLite, say whether its waffle_flag index may be used.
 
         SQLite has no statistics: it reads every row of the toggle through the waffle_flag index, and sorts them,
         for each page. That is cheapest while the toggle has few rows; past that (pages times its rows above
         the table's size), a unary plus (SQLite's documented way) keeps that index out, and the key range (or the
-        page's courses) drives each query instead. MySQL and PostgreSQL choose by their statistics.
+        page's courses) drives each query instead; ``by_key`` keeps it out always (the page's courses drive the
+        query). MySQL and PostgreSQL choose by their statistics.
         """
         if self.connection.vendor != "sqlite" or self.models[tables.COURSE_OVERRIDES] is None:
             return "o.waffle_flag = %s"
+        if by_key:
+            return "+o.waffle_flag = %s"
         if self._flag_index is None:
             table = self.quote(tables.COURSE_OVERRIDES.table)
             rows = self._fetch(f"SELECT COUNT(*) FROM {table} WHERE waffle_flag = %s", [self.toggle])[0][0] or 0
