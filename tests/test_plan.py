@@ -3,10 +3,12 @@
 import dataclasses
 import json
 import random
+from unittest import mock
 
 import ddt
 from django.test import SimpleTestCase
 
+from toggles_migration import plan as plan_module
 from toggles_migration.plan import CurrentSettings, DecidedChange, EffectiveValue, build_plan, json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT, declared
 from toggles_migration.settings.shim import normalise_proctoring_backends
@@ -1054,3 +1056,17 @@ class ConsequencesTest(SimpleTestCase):
             f"  {THREE[0]}\n  {THREE[1]}\n"
             "With the decision (show_review_rules=True): 1 change behaviour (the exceptions above)."
         ) in text
+
+
+@ddt.ddt
+class SecondPassTest(SimpleTestCase):
+    """Exceptions too many to keep in the first pass are found by a second one: the same plan."""
+
+    @ddt.data(None, True, False)
+    def test_same_plan_with_nothing_kept(self, override):
+        courses = [*ALL_FOUR, COURSE, "not a key"]
+        data = _with_ambiguous_course(global_raw=True)
+        expected = json_data(plan(data, courses=courses, decision_override=override))
+        with mock.patch.object(plan_module, "_KEPT", 0):
+            assert json_data(plan(data, courses=courses, decision_override=override)) == expected
+        assert expected["exceptions"]

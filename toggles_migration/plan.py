@@ -23,6 +23,8 @@ UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
 EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
 NOT_CONFIGURED = "not-configured"
 _COURSE_OVERVIEWS = "course_overviews_courseoverview"
+# The courses of either legacy value one pass keeps, so that few exceptions need no second pass.
+_KEPT = 20_000
 
 # {backend: {option: value}}: the lines to merge into PROCTORING_BACKENDS.
 Snippet = dict[str, dict[str, bool]]
@@ -140,27 +142,19 @@ def build_plan(
     ``shim_result`` is the effective PROCTORING_BACKENDS (``settings_shim.ShimResult``) or None when unset.
     ``decision_override`` is the operator's decision; ``captured`` the decision captured earlier, used when the
     operator set none, so that every hint proposes the one captured value. The courses and the overrides are gone
-    over, never held: a first pass counts the legacy values (the majority), a second keeps what the plan shows.
+    over, never held: one pass counts the legacy values (the majority) and keeps what the plan shows; a second
+    finds the exceptions when they were too many to keep for either decision.
     """
     global_raw, conditions = global_value(state.flag_row, state.user_count, state.group_count, flag_default)
     fallback = False if global_raw == CONDITIONAL else bool(global_raw)
     known = state.courses is not None
-    # None counts the ambiguous courses: their legacy value was either.
-    counts: Counter[bool | None] = Counter()
-    for course in state.courses or ():
-        if not course.problem:
-            values = legacy_values(course, fallback)
-            counts[values[0] if len(values) == 1 else None] += 1
-    decision_value, source = _decide(counts, known, fallback, decision_override, captured)
-    found = _Found(retirement, shim_result, fallback, decision_value)
+    found = _Found(retirement, shim_result, fallback)
     if state.courses is not None:
         found.courses(state.courses)
-    else:
-        found.overrides(state)
-    if known:
-        has_override = any(item.value is not None for item in chain(state.course_overrides, state.org_overrides))
-    else:
-        has_override = found.has_override
+    counts = found.counts
+    decision_value, source = _decide(counts, known, fallback, decision_override, captured)
+    found.decide(decision_value, state)
+    has_override = found.has_override
     ambiguous_count = counts[None] if known else found.ambiguous_overrides
     status = _status(global_raw, bool(found.exceptions or ambiguous_count), state.flag_row is None and not has_override)
     effective, agrees, snippet = compare_settings(retirement, legacy_backends, shim_result, decision_value)
@@ -184,11 +178,9 @@ def build_plan(
         snippet=snippet,
         companions=tuple(
             CompanionCheck(
-                companion.plan_key,
-                companion.option.legacy_value,
-                sorted(found.missing[companion.plan_key]) if known else None,
+                item.plan_key, item.option.legacy_value, sorted(found.missing[item.plan_key]) if known else None
             )
-            for companion in retirement.companions
+            for item in retirement.companions
         ),
         consequences=found.consequences(known),
     )
@@ -199,15 +191,17 @@ def _by_name(keys: Iterable[str]) -> tuple[str, ...]:
 
 
 class _Found:  # pylint: disable=too-many-instance-attributes
-    """The second pass, once the decision is known: it keeps only what the plan shows (exceptions, names)."""
+    """What the passes over the courses (or overrides) find: only what the plan shows (exceptions, names)."""
 
-    def __init__(
-        self, retirement: Retirement, shim_result: ShimResult | None, fallback: bool, decision_value: bool
-    ) -> None:
+    def __init__(self, retirement: Retirement, shim_result: ShimResult | None, fallback: bool) -> None:
         self.retirement = retirement
         self.shim_result = shim_result
         self.fallback = fallback
-        self.decision_value = decision_value
+        self.decision_value = fallback
+        # {legacy value: its courses}, the exceptions of the other decision, while there are at most _KEPT.
+        self.by_value: dict[bool, list[str] | None] = {True: [], False: []}
+        # None counts the ambiguous courses: their legacy value was either.
+        self.counts: Counter[bool | None] = Counter()
         self.exceptions: list[Deviation] = []
         self.invalid: list[InvalidRow] = []
         self.ambiguous: list[str] = []
@@ -231,13 +225,32 @@ class _Found:  # pylint: disable=too-many-instance-attributes
                 self.invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
                 continue
             values = legacy_values(course, self.fallback)
+            self.counts[values[0] if len(values) == 1 else None] += 1
             if len(values) > 1:
                 self.ambiguous.append(course.course_id)
                 continue
-            if values[0] != self.decision_value:
-                self.exceptions.append(Deviation("course", course.course_id, values[0]))
+            kept = self.by_value[values[0]]
+            if kept is not None:
+                kept.append(course.course_id)
+                self.by_value[values[0]] = kept if len(kept) <= _KEPT else None
             if running != values[0]:
                 self.changed.append(course.course_id)
+
+    def decide(self, decision_value: bool, state: LegacyState) -> None:
+        """Find the exceptions of ``decision_value``: kept by the first pass, else from a second one."""
+        self.decision_value = decision_value
+        if state.courses is None:
+            self.overrides(state)
+            return
+        self.has_override = any(item.value is not None for item in chain(state.course_overrides, state.org_overrides))
+        kept = self.by_value[not decision_value]
+        if kept is None:
+            kept = [
+                course.course_id
+                for course in state.courses
+                if not course.problem and legacy_values(course, self.fallback) == (not decision_value,)
+            ]
+        self.exceptions = [Deviation("course", course_id, not decision_value) for course_id in kept]
 
     def overrides(self, state: LegacyState) -> None:
         """Courses unknown: every effective override that differs, its key as stored; an ambiguous one apart."""
@@ -258,12 +271,7 @@ class _Found:  # pylint: disable=too-many-instance-attributes
         return self.running[provider]
 
     def consequences(self, known: bool) -> Consequences:
-        """
-        Say which known courses change behaviour, with the running settings and with the decision.
-
-        With the running settings is what happens if the operator does nothing; with the decided value, the
-        changed courses are the exceptions; the ambiguous courses are named apart.
-        """
+        """Say which known courses change behaviour if nothing is done, and with the decision (the exceptions)."""
         decided = _by_name(item.key for item in self.exceptions if item.scope == "course")
         return Consequences(
             ambiguous=_by_name(self.ambiguous) if known else None,
@@ -272,11 +280,7 @@ class _Found:  # pylint: disable=too-many-instance-attributes
                 changed=len(self.changed) if known else None,
                 courses=_by_name(self.changed) if known else None,
             ),
-            decision=DecidedChange(
-                value=self.decision_value,
-                changed=len(decided) if known else None,
-                courses=decided if known else None,
-            ),
+            decision=DecidedChange(self.decision_value, len(decided) if known else None, decided if known else None),
         )
 
 
