@@ -30,7 +30,7 @@ _T = TypeVar("_T")
 
 
 class Pages(Iterable[_T]):
-    """A stream read again, a page at a time, on each iteration: the plan goes over the courses twice."""
+    """A stream read again, a page at a time, on each iteration: the plan may go over the courses twice."""
 
     def __init__(self, read: Callable[[], Iterator[_T]]) -> None:
         self._read = read
