@@ -14,6 +14,8 @@ SIZES = {
         "courses": 50_000,
         "orgs": 200,
         "capture_rows": 200_000,
+        "distinct_keys": 1_000_000,
+        "known_courses": 200_000,
         "retired_reads": 1_000_000,
         "lookups": 200_000,
         "scan_files": 30_000,
@@ -28,6 +30,8 @@ SIZES = {
         "courses": 2_000,  # enough courses that the plan's 20x over per-course reads holds at this size too
         "orgs": 20,
         "capture_rows": 2_000,
+        "distinct_keys": 5_000,
+        "known_courses": 1_000,
         "retired_reads": 2_000,
         "lookups": 2_000,
         "scan_files": 300,

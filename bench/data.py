@@ -167,3 +167,60 @@ def wipe():
             "toggles_migration_capture",
         ):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+def seed_distinct_keys(keys, courses, orgs):
+    """
+    One course override per course id, ``keys`` of them, the first ``courses`` of which are known courses.
+
+    Every override is off but one in 10,000 (the few exceptions), as is the global flag; every known course is on
+    proctortrack with an escalation email: what the operator must see is small, whatever the number of keys.
+    """
+    with transaction.atomic():
+        seed_flags(1)
+        _insert(
+            "course_overviews_courseoverview",
+            (
+                "version",
+                "id",
+                "org",
+                "display_name",
+                "enable_proctored_exams",
+                "proctoring_provider",
+                "proctoring_escalation_email",
+                "allow_proctoring_opt_out",
+            ),
+            [
+                (19, course_id(number, orgs), f"Org{number % orgs}", "", True, "proctortrack", "a@example.com", False)
+                for number in range(courses)
+            ],
+        )
+        for start in range(0, keys, _BATCH * 10):
+            _insert(
+                "waffle_utils_waffleflagcourseoverridemodel",
+                ("change_date", "changed_by_id", "enabled", "waffle_flag", "course_id", "override_choice", "note"),
+                [
+                    (
+                        _when(number),
+                        None,
+                        True,
+                        RETIRED,
+                        course_id(number, orgs),
+                        "on" if number % 10_000 == 1 else "off",
+                        "",
+                    )
+                    for number in range(start, min(start + _BATCH * 10, keys))
+                ],
+            )
+    analyze()
+
+
+def analyze():
+    """Give the database statistics of the tables just filled, as a site's tables have (MariaDB, PostgreSQL)."""
+    if connection.vendor == "sqlite":
+        return  # a site's SQLite has none unless someone ran ANALYZE; the reader does not count on them
+    with connection.cursor() as cursor:
+        for table in ("waffle_utils_waffleflagcourseoverridemodel", "course_overviews_courseoverview"):
+            cursor.execute(
+                f"ANALYZE {'TABLE ' if connection.vendor == 'mysql' else ''}{connection.ops.quote_name(table)}"
+            )

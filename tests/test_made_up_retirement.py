@@ -112,7 +112,7 @@ def test_plan_maps_it_to_its_own_option_only(settings):
     seed()
     plan = json.loads(run("plan", NAME, "--format", "json"))
     assert (plan["toggle"], plan["option"]) == (NAME, "made_up_option")
-    assert plan["legacy_values"] == {"true": 1, "false": 1}
+    assert plan["legacy_values"] == {"true": 1, "false": 1, "ambiguous": 0}
     assert plan["decision"]["value"] is False
     assert plan["exceptions"] == [{"scope": "course", "key": COURSE_ON, "legacy_value": True}]
     assert plan["effective_setting"] == {"proctortrack": {"made_up_option": {"source": "explicit", "value": False}}}

@@ -3,14 +3,25 @@
 import dataclasses
 import json
 import random
+from unittest import mock
 
 import ddt
 from django.test import SimpleTestCase
 
+from toggles_migration import plan as plan_module
 from toggles_migration.plan import CurrentSettings, DecidedChange, EffectiveValue, build_plan, json_data
 from toggles_migration.retirements import SHOW_REVIEW_RULES_RETIREMENT, declared
 from toggles_migration.settings.shim import normalise_proctoring_backends
-from toggles_migration.state.legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
+from toggles_migration.state.legacy_state import (
+    Ambiguous,
+    InvalidRow,
+    KnownCourse,
+    LegacyState,
+    Override,
+    Tie,
+    legacy_values,
+    parse_course_key,
+)
 
 TOGGLE = "studio.show_review_rules"
 D1 = "2024-01-01T00:00:00+00:00"
@@ -162,7 +173,7 @@ class InvalidRowsTest(SimpleTestCase):
         assert result.invalid_rows == (
             InvalidRow(COURSE_OVERVIEWS, "not a key", "course id 'not a key' does not parse as a course key"),
         )
-        assert (result.known_courses, result.legacy_values) == (1, {"true": 0, "false": 1})
+        assert (result.known_courses, result.legacy_values) == (1, {"true": 0, "false": 1, "ambiguous": 0})
 
     def test_valid_state_reports_nothing(self):
         assert not plan(state(flag(), courses=[(COURSE, True)], orgs=[("edX", True)]), courses=[COURSE]).invalid_rows
@@ -181,15 +192,140 @@ class TiesTest(SimpleTestCase):
     """The ties the database resolved are part of the plan (and so of the capture)."""
 
     def test_ties_are_in_the_plan(self):
-        tie = Tie(COURSE_OVERRIDES, COURSE, (3, 5), 3)
+        tie = Tie(COURSE_OVERRIDES, COURSE, (3, 5), 3, (True, True))
         result = plan(state(courses=[(COURSE, True)], ties=[tie]))
-        assert result.ties == (tie,)
+        assert (result.ties, result.ambiguous) == ((tie,), ())
         assert json_data(result)["ties"] == [
-            {"table": COURSE_OVERRIDES, "key": COURSE, "tied_ids": [3, 5], "effective_id": 3}
+            {"table": COURSE_OVERRIDES, "key": COURSE, "tied_ids": [3, 5], "effective_id": 3, "values": [True, True]}
         ]
 
     def test_no_ties(self):
         assert json_data(plan(state()))["ties"] == []
+
+
+AMBIGUOUS = "course-v1:Tied+X+1"
+DISAGREE = Tie(COURSE_OVERRIDES, AMBIGUOUS, (3, 5), None, (True, False))
+
+
+def _with_ambiguous_course(global_raw=False):
+    """Courses A and B saw True, C saw False, and AMBIGUOUS's tied newest overrides disagree (either value)."""
+    return state(
+        global_flag(global_raw),
+        courses=[*_majority_rows(), (AMBIGUOUS, Ambiguous((False, True)))],
+        ties=[DISAGREE],
+    )
+
+
+ALL_FOUR = ["course-v1:A+X+1", "course-v1:B+X+1", "course-v1:C+X+1", AMBIGUOUS]
+
+
+@ddt.ddt
+class AmbiguousTiesTest(SimpleTestCase):
+    """Tied newest rows that disagree: listed, counted apart, never deciding, settled by the decision."""
+
+    def test_counted_apart(self):
+        result = plan(_with_ambiguous_course(), courses=ALL_FOUR)
+        assert (result.known_courses, result.legacy_values) == (4, {"true": 2, "false": 1, "ambiguous": 1})
+        assert result.ambiguous == (DISAGREE,)
+
+    @ddt.data(*range(3))
+    def test_never_decide_the_majority(self, extra):
+        # One True and one False course: a tie of the majority whatever the number of ambiguous courses.
+        ambiguous = [f"course-v1:Tied+X+{index}" for index in range(extra + 1)]
+        data = state(
+            global_flag(False),
+            courses=[course_row(1, "course-v1:A+X+1", "on"), course_row(2, "course-v1:C+X+1", "off")]
+            + [(key, Ambiguous((True, None))) for key in ambiguous],
+        )
+        result = plan(data, courses=["course-v1:A+X+1", "course-v1:C+X+1", *ambiguous])
+        assert (result.decision.value, result.decision.source) == (False, "global")
+        assert result.consequences.ambiguous == tuple(ambiguous)
+
+    def test_not_an_exception_and_named_in_the_reason_and_consequences(self):
+        result = plan(_with_ambiguous_course(), courses=ALL_FOUR)
+        assert (result.decision.value, result.decision.status) == (True, "lossy")
+        assert exception_keys(result) == [("course", "course-v1:C+X+1", False)]
+        assert result.decision.reason == (
+            "Decision from the value most known courses had; 1 courses had a different value and cannot keep it. "
+            "1 courses had tied newest override rows that disagree (upstream answered either way): not counted, "
+            "they take the decision."
+        )
+        assert result.consequences.ambiguous == (AMBIGUOUS,)
+        assert AMBIGUOUS not in result.consequences.current_settings.courses
+
+    def test_alone_they_make_the_plan_lossy(self):
+        data = state(global_flag(True), courses=[(AMBIGUOUS, Ambiguous((False, True)))], ties=[DISAGREE])
+        result = plan(data, courses=[COURSE, AMBIGUOUS])
+        assert (result.decision.value, result.decision.status, result.exceptions) == (True, "lossy", ())
+        assert result.decision.reason == (
+            "Decision from the value most known courses had. 1 courses had tied newest override rows that disagree "
+            "(upstream answered either way): not counted, they take the decision."
+        )
+
+    @ddt.data(True, False)
+    def test_the_operator_settles_them(self, value):
+        result = plan(_with_ambiguous_course(), courses=ALL_FOUR, decision_override=value)
+        assert (result.decision.value, result.decision.source) == (value, "operator")
+        assert result.consequences.ambiguous == (AMBIGUOUS,)
+        assert AMBIGUOUS not in [item.key for item in result.exceptions]
+
+    @ddt.data(
+        # (course level, org level, global value, the course's values)
+        (Ambiguous((True, None)), True, False, (True,)),
+        (Ambiguous((True, None)), None, True, (True,)),
+        (Ambiguous((True, None)), None, False, (False, True)),
+        (Ambiguous((False, None)), Ambiguous((False, True)), True, (False, True)),
+        (None, Ambiguous((False, None)), False, (False,)),
+        (None, Ambiguous((True, None)), False, (False, True)),
+        (Ambiguous((False, True)), True, True, (False, True)),
+    )
+    @ddt.unpack
+    def test_a_course_is_ambiguous_only_when_its_values_differ(self, course_value, org_value, global_raw, values):
+        known = course(COURSE, course_value=course_value, org_value=org_value)
+        assert legacy_values(known, global_raw) == values
+        result = plan(state(global_flag(global_raw)), courses=[known])
+        assert result.legacy_values["ambiguous"] == (len(values) > 1)
+
+    def test_unknown_courses_ambiguous_overrides_are_not_exceptions(self):
+        data = state(
+            global_flag(False), courses=[(COURSE, True), (AMBIGUOUS, Ambiguous((False, True)))], ties=[DISAGREE]
+        )
+        result = plan(data)
+        assert exception_keys(result) == [("course", COURSE, True)]
+        assert result.ambiguous == (DISAGREE,)
+        assert result.consequences.ambiguous is None
+        assert result.decision.reason.endswith(
+            " 1 overrides had tied newest override rows that disagree (upstream answered either way): not counted, "
+            "they take the decision."
+        )
+
+    def test_json(self):
+        data = json_data(plan(_with_ambiguous_course(), courses=ALL_FOUR))
+        assert data["ambiguous"] == [
+            {
+                "table": COURSE_OVERRIDES,
+                "key": AMBIGUOUS,
+                "tied_ids": [3, 5],
+                "effective_id": None,
+                "values": [True, False],
+            }
+        ]
+        assert data["consequences"]["ambiguous"] == [AMBIGUOUS]
+
+    def test_text(self):
+        from toggles_migration.management.plan_text import plan_text  # pylint: disable=import-outside-toplevel
+
+        text = plan_text(plan(_with_ambiguous_course(), courses=ALL_FOUR))
+        assert "Known courses:    4 (2 saw True, 1 saw False, 1 ambiguous)\n" in text
+        assert (
+            "Ambiguous ties (1): newest rows share their change_date and disagree, so upstream answered either way; "
+            "not counted (--value or DECISIONS settles them)\n"
+            f"  {COURSE_OVERRIDES} {AMBIGUOUS}  rows 3, 5: True, False\n"
+        ) in text
+        assert (
+            "Ambiguous (1): their legacy value was either, as their tied overrides disagree; they take the running "
+            f"value if you do nothing, show_review_rules=True with the decision:\n  {AMBIGUOUS}"
+        ) in text
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -271,7 +407,7 @@ class GlobalValueTest(SimpleTestCase):
 
     def test_conditional_global_is_false_for_courses_without_overrides(self):
         result = plan(stored(flag(percent="50"), orgs=[org_row(1, "MITx", "on")]), courses=[COURSE, OTHER_COURSE])
-        assert result.legacy_values == {"true": 1, "false": 1}
+        assert result.legacy_values == {"true": 1, "false": 1, "ambiguous": 0}
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -331,7 +467,7 @@ class LegacyValueTest(SimpleTestCase):
     def test_global_value_from_flag_default(self):
         assert legacy_value(stored(), COURSE) is False
         result = plan(stored(), courses=[COURSE], flag_default=True)
-        assert result.legacy_values == {"true": 1, "false": 0}
+        assert result.legacy_values == {"true": 1, "false": 0, "ambiguous": 0}
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -539,14 +675,14 @@ class CountsTest(SimpleTestCase):
 
     def test_unknown_courses(self):
         result = plan(stored(courses=_majority_rows()))
-        assert (result.known_courses, result.legacy_values) == (None, {"true": 0, "false": 0})
+        assert (result.known_courses, result.legacy_values) == (None, {"true": 0, "false": 0, "ambiguous": 0})
 
     @ddt.data(
-        ([], 0, {"true": 0, "false": 0}),
-        (["course-v1:A+X+1"], 1, {"true": 1, "false": 0}),
-        (["course-v1:A+X+1", "course-v1:C+X+1", "course-v1:D+X+1"], 3, {"true": 1, "false": 2}),
-        (["course-v1:A+X+1", "not a key", "course-v1:B+X+1"], 2, {"true": 2, "false": 0}),
-        ([DEPRECATED_COURSE, "course-v1:C+X+1"], 2, {"true": 0, "false": 2}),
+        ([], 0, {"true": 0, "false": 0, "ambiguous": 0}),
+        (["course-v1:A+X+1"], 1, {"true": 1, "false": 0, "ambiguous": 0}),
+        (["course-v1:A+X+1", "course-v1:C+X+1", "course-v1:D+X+1"], 3, {"true": 1, "false": 2, "ambiguous": 0}),
+        (["course-v1:A+X+1", "not a key", "course-v1:B+X+1"], 2, {"true": 2, "false": 0, "ambiguous": 0}),
+        ([DEPRECATED_COURSE, "course-v1:C+X+1"], 2, {"true": 0, "false": 2, "ambiguous": 0}),
     )
     @ddt.unpack
     def test_known_courses(self, courses, count, values):
@@ -908,6 +1044,7 @@ class ConsequencesTest(SimpleTestCase):
         assert result["consequences"] == {
             "current_settings": {"values": {}, "changed": None, "courses": None},
             "decision": {"value": False, "changed": None, "courses": None},
+            "ambiguous": None,
         }
 
     def test_text_says_what_happens_if_nothing_is_done(self):
@@ -919,3 +1056,17 @@ class ConsequencesTest(SimpleTestCase):
             f"  {THREE[0]}\n  {THREE[1]}\n"
             "With the decision (show_review_rules=True): 1 change behaviour (the exceptions above)."
         ) in text
+
+
+@ddt.ddt
+class SecondPassTest(SimpleTestCase):
+    """Exceptions too many to keep in the first pass are found by a second one: the same plan."""
+
+    @ddt.data(None, True, False)
+    def test_same_plan_with_nothing_kept(self, override):
+        courses = [*ALL_FOUR, COURSE, "not a key"]
+        data = _with_ambiguous_course(global_raw=True)
+        expected = json_data(plan(data, courses=courses, decision_override=override))
+        with mock.patch.object(plan_module, "_KEPT", 0):
+            assert json_data(plan(data, courses=courses, decision_override=override)) == expected
+        assert expected["exceptions"]

@@ -1,20 +1,30 @@
 """Pure functions: a retired flag's stored state and the effective settings in, the Plan out."""
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
-from decimal import Decimal, InvalidOperation
+from itertools import chain
 from typing import Any
 
-from .retirements import CompanionRule, Retirement
+from .retirements import Retirement
 from .settings.shim import EffectiveOptions, EffectiveValue, ShimResult
-from .state.legacy_state import InvalidRow, KnownCourse, LegacyState, Tie
+from .state.legacy_state import (
+    CONDITIONAL,
+    Ambiguous,
+    InvalidRow,
+    KnownCourse,
+    LegacyState,
+    Tie,
+    global_value,
+    legacy_values,
+)
 
-CONDITIONAL = "conditional"
 UNIFORM, LOSSY, ABSENT = "uniform", "lossy", "absent"
 EXPLICIT_SOURCES = frozenset({"explicit", "coerced", "legacy-spelling"})
 NOT_CONFIGURED = "not-configured"
 _COURSE_OVERVIEWS = "course_overviews_courseoverview"
+# The courses of either legacy value one pass keeps, so that few exceptions need no second pass.
+_KEPT = 20_000
 
 # {backend: {option: value}}: the lines to merge into PROCTORING_BACKENDS.
 Snippet = dict[str, dict[str, bool]]
@@ -80,6 +90,9 @@ class Consequences:
 
     current_settings: CurrentSettings
     decision: DecidedChange
+    # The known courses whose legacy value was ambiguous (tied newest overrides that disagree): they take the
+    # running value, or the decided one. None when the courses are unknown (course_overviews not installed).
+    ambiguous: tuple[str, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -102,48 +115,14 @@ class Plan:
     exceptions: tuple[Deviation, ...]
     invalid_rows: tuple[InvalidRow, ...]
     ties: tuple[Tie, ...]
+    # The ties whose rows disagree: upstream answered either value; they never decide the majority.
+    ambiguous: tuple[Tie, ...]
     effective_setting: EffectiveSetting
     agrees: bool
     snippet: Snippet
     # One per companion rule of the retirement; its JSON is under its own plan key (json_data).
     companions: tuple[CompanionCheck, ...]
     consequences: Consequences
-
-
-def global_value(
-    flag_row: Mapping[str, Any] | None, user_count: int, group_count: int, flag_default: bool
-) -> tuple[bool | str, tuple[str, ...]]:
-    """
-    Evaluate the global django-waffle flag as Studio's signed-in course authors saw it.
-
-    Returns (True, False or CONDITIONAL, conditions that could make it true for some author).
-    """
-    if flag_row is None:
-        return bool(flag_default), ()
-    if flag_row["everyone"] is not None:
-        return bool(flag_row["everyone"]), ()
-    if flag_row["authenticated"]:
-        return True, ()
-    conditions: list[str] = []
-    if _percent(flag_row["percent"]) > 0:
-        conditions.append("percent")
-    for name in ("testing", "superusers", "staff"):
-        if flag_row[name]:
-            conditions.append(name)
-    if (flag_row["languages"] or "").strip():
-        conditions.append("languages")
-    if user_count:
-        conditions.append("users")
-    if group_count:
-        conditions.append("groups")
-    return (CONDITIONAL, tuple(conditions)) if conditions else (False, ())
-
-
-def _percent(value: object) -> Decimal:
-    try:
-        return Decimal(value) if isinstance(value, (Decimal, float, int, str)) else Decimal(0)
-    except InvalidOperation:
-        return Decimal(0)
 
 
 def build_plan(
@@ -162,149 +141,165 @@ def build_plan(
     ``state.courses`` are the known proctored courses on the legacy backends, or None when unknown.
     ``shim_result`` is the effective PROCTORING_BACKENDS (``settings_shim.ShimResult``) or None when unset.
     ``decision_override`` is the operator's decision; ``captured`` the decision captured earlier, used when the
-    operator set none, so that every hint proposes the one captured value.
+    operator set none, so that every hint proposes the one captured value. The courses and the overrides are gone
+    over, never held: one pass counts the legacy values (the majority) and keeps what the plan shows; a second
+    finds the exceptions when they were too many to keep for either decision.
     """
     global_raw, conditions = global_value(state.flag_row, state.user_count, state.group_count, flag_default)
     fallback = False if global_raw == CONDITIONAL else bool(global_raw)
-    courses = state.courses
-    invalid: list[InvalidRow] = list(state.invalid_rows)
-    legacy: dict[str, bool] = {}
-    for course in courses or ():
-        if course.problem:
-            invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
-            continue
-        # Course override, else org override, else the global flag: CourseWaffleFlag's order.
-        for value in (course.course_value, course.org_value, fallback):
-            if value is not None:
-                legacy[course.course_id] = value
-                break
-
-    decision_value, source = _decide(legacy, courses is not None, fallback, decision_override, captured)
-    exceptions = _exceptions(legacy, courses is not None, state, decision_value)
-    has_override = any(item.value is not None for item in (*state.course_overrides, *state.org_overrides))
-    status = _status(global_raw, exceptions, state.flag_row is None and not has_override)
+    known = state.courses is not None
+    found = _Found(retirement, shim_result, fallback)
+    if state.courses is not None:
+        found.courses(state.courses)
+    counts = found.counts
+    decision_value, source = _decide(counts, known, fallback, decision_override, captured)
+    found.decide(decision_value, state)
+    has_override = found.has_override
+    ambiguous_count = counts[None] if known else found.ambiguous_overrides
+    status = _status(global_raw, bool(found.exceptions or ambiguous_count), state.flag_row is None and not has_override)
     effective, agrees, snippet = compare_settings(retirement, legacy_backends, shim_result, decision_value)
-    counts = Counter(legacy.values())
+    counted = (len(found.exceptions), ambiguous_count)
+    reason = _reason(status, source, global_raw, conditions, counts=counted, known=known)
     return Plan(
         toggle=retirement.name,
         option=retirement.option.name,
         backends=tuple(legacy_backends),
         global_value=global_raw,
         global_conditions=conditions,
-        known_courses=None if courses is None else len(legacy),
-        legacy_values={"true": counts[True], "false": counts[False]},
-        decision=Decision(
-            value=decision_value,
-            status=status,
-            source=source,
-            reason=_reason(
-                status,
-                source,
-                global_raw,
-                conditions=conditions,
-                exception_count=len(exceptions),
-                known=courses is not None,
-            ),
-        ),
-        exceptions=tuple(sorted(exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
-        invalid_rows=tuple(sorted(invalid, key=lambda item: (item.table, item.id))),
+        known_courses=sum(counts.values()) if known else None,
+        legacy_values={"true": counts[True], "false": counts[False], "ambiguous": counts[None]},
+        decision=Decision(value=decision_value, status=status, source=source, reason=reason),
+        exceptions=tuple(sorted(found.exceptions, key=lambda item: (item.scope, item.key.lower(), item.key))),
+        invalid_rows=tuple(sorted((*state.invalid_rows, *found.invalid), key=lambda item: (item.table, item.id))),
         ties=tuple(state.ties),
+        ambiguous=tuple(tie for tie in state.ties if tie.ambiguous),
         effective_setting=effective,
         agrees=agrees,
         snippet=snippet,
-        companions=tuple(_companion_check(companion, courses) for companion in retirement.companions),
-        consequences=consequences(retirement, legacy, courses, shim_result, decision=(decision_value, exceptions)),
-    )
-
-
-def _companion_check(companion: CompanionRule, courses: Sequence[KnownCourse] | None) -> CompanionCheck:
-    missing = None
-    if courses is not None:
-        missing = sorted(
-            course.course_id for course in courses if not str(getattr(course, companion.course_field)).strip()
-        )
-    return CompanionCheck(companion.plan_key, companion.option.legacy_value, missing)
-
-
-def consequences(
-    retirement: Retirement,
-    legacy: Mapping[str, bool],
-    courses: Sequence[KnownCourse] | None,
-    shim_result: ShimResult | None,
-    *,
-    decision: tuple[bool, Sequence[Deviation]],
-) -> Consequences:
-    """
-    Say which known courses change behaviour, with the running settings and with the decision.
-
-    With the running settings is what happens if the operator does nothing; with the decided value, the changed
-    courses are the exceptions. ``decision`` is (value, exceptions). Upstream reads the option of each course's
-    own provider; a provider without an entry gets the default.
-    """
-    decision_value, exceptions = decision
-    option = retirement.option
-    providers = {course.course_id: course.provider for course in courses or ()}
-
-    def running(provider: str) -> bool:
-        found = shim_result.option(provider, option.name) if shim_result is not None else None
-        return option.upstream_default if found is None or found.value is None else found.value
-
-    changed = None
-    if courses is not None:
-        changed = tuple(
-            sorted(
-                (course_id for course_id, value in legacy.items() if running(providers[course_id]) != value),
-                key=lambda key: (key.lower(), key),
+        companions=tuple(
+            CompanionCheck(
+                item.plan_key, item.option.legacy_value, sorted(found.missing[item.plan_key]) if known else None
             )
+            for item in retirement.companions
+        ),
+        consequences=found.consequences(known),
+    )
+
+
+def _by_name(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(keys, key=lambda key: (key.lower(), key)))
+
+
+class _Found:  # pylint: disable=too-many-instance-attributes
+    """What the passes over the courses (or overrides) find: only what the plan shows (exceptions, names)."""
+
+    def __init__(self, retirement: Retirement, shim_result: ShimResult | None, fallback: bool) -> None:
+        self.retirement = retirement
+        self.shim_result = shim_result
+        self.fallback = fallback
+        self.decision_value = fallback
+        # {legacy value: its courses}, the exceptions of the other decision, while there are at most _KEPT.
+        self.by_value: dict[bool, list[str] | None] = {True: [], False: []}
+        # None counts the ambiguous courses: their legacy value was either.
+        self.counts: Counter[bool | None] = Counter()
+        self.exceptions: list[Deviation] = []
+        self.invalid: list[InvalidRow] = []
+        self.ambiguous: list[str] = []
+        self.ambiguous_overrides = 0
+        self.has_override = False
+        # The known courses whose behaviour changes with the running settings.
+        self.changed: list[str] = []
+        # {provider: the option's running value}, for each provider of a known course.
+        self.running: dict[str, bool] = {}
+        # {companion's plan key: the known courses it newly concerns}.
+        self.missing: dict[str, list[str]] = {companion.plan_key: [] for companion in retirement.companions}
+
+    def courses(self, courses: Iterable[KnownCourse]) -> None:
+        """Go over the known courses: the exceptions, the ambiguous ones and the consequences."""
+        for course in courses:
+            running = self._running(course.provider)
+            for companion in self.retirement.companions:
+                if not str(getattr(course, companion.course_field)).strip():
+                    self.missing[companion.plan_key].append(course.course_id)
+            if course.problem:
+                self.invalid.append(InvalidRow(_COURSE_OVERVIEWS, course.course_id, course.problem))
+                continue
+            values = legacy_values(course, self.fallback)
+            self.counts[values[0] if len(values) == 1 else None] += 1
+            if len(values) > 1:
+                self.ambiguous.append(course.course_id)
+                continue
+            kept = self.by_value[values[0]]
+            if kept is not None:
+                kept.append(course.course_id)
+                self.by_value[values[0]] = kept if len(kept) <= _KEPT else None
+            if running != values[0]:
+                self.changed.append(course.course_id)
+
+    def decide(self, decision_value: bool, state: LegacyState) -> None:
+        """Find the exceptions of ``decision_value``: kept by the first pass, else from a second one."""
+        self.decision_value = decision_value
+        if state.courses is None:
+            self.overrides(state)
+            return
+        self.has_override = any(item.value is not None for item in chain(state.course_overrides, state.org_overrides))
+        kept = self.by_value[not decision_value]
+        if kept is None:
+            kept = [
+                course.course_id
+                for course in state.courses
+                if not course.problem and legacy_values(course, self.fallback) == (not decision_value,)
+            ]
+        self.exceptions = [Deviation("course", course_id, not decision_value) for course_id in kept]
+
+    def overrides(self, state: LegacyState) -> None:
+        """Courses unknown: every effective override that differs, its key as stored; an ambiguous one apart."""
+        for scope, overrides in (("course", state.course_overrides), ("org", state.org_overrides)):
+            for item in overrides:
+                self.has_override = self.has_override or item.value is not None
+                if isinstance(item.value, Ambiguous):
+                    self.ambiguous_overrides += 1
+                elif item.value is not None and item.value != self.decision_value:
+                    self.exceptions.append(Deviation(scope, item.key, item.value))
+
+    def _running(self, provider: str) -> bool:
+        """Return the option's running value for ``provider``, as upstream reads it (no entry: the default)."""
+        if provider not in self.running:
+            option = self.retirement.option
+            found = self.shim_result.option(provider, option.name) if self.shim_result is not None else None
+            self.running[provider] = option.upstream_default if found is None or found.value is None else found.value
+        return self.running[provider]
+
+    def consequences(self, known: bool) -> Consequences:
+        """Say which known courses change behaviour if nothing is done, and with the decision (the exceptions)."""
+        decided = _by_name(item.key for item in self.exceptions if item.scope == "course")
+        return Consequences(
+            ambiguous=_by_name(self.ambiguous) if known else None,
+            current_settings=CurrentSettings(
+                values=dict(sorted(self.running.items())),
+                changed=len(self.changed) if known else None,
+                courses=_by_name(self.changed) if known else None,
+            ),
+            decision=DecidedChange(self.decision_value, len(decided) if known else None, decided if known else None),
         )
-    decided = tuple(
-        sorted((item.key for item in exceptions if item.scope == "course"), key=lambda key: (key.lower(), key))
-    )
-    return Consequences(
-        current_settings=CurrentSettings(
-            values={provider: running(provider) for provider in sorted(set(providers.values()))},
-            changed=None if changed is None else len(changed),
-            courses=changed,
-        ),
-        decision=DecidedChange(
-            value=decision_value,
-            changed=len(decided) if courses is not None else None,
-            courses=decided if courses is not None else None,
-        ),
-    )
 
 
 def _decide(
-    legacy: Mapping[str, bool], known: bool, fallback: bool, decision_override: bool | None, captured: bool | None
+    counts: Mapping[bool | None, int], known: bool, fallback: bool, override: bool | None, captured: bool | None
 ) -> tuple[bool, str]:
-    if decision_override is not None:
-        return bool(decision_override), "operator"
+    if override is not None:
+        return bool(override), "operator"
     if captured is not None:
         return bool(captured), "captured"
-    if not known or not legacy:
-        return fallback, "global"
-    counts = Counter(legacy.values())
-    if counts[True] == counts[False]:
+    if not known or counts[True] == counts[False]:
         return fallback, "global"
     return counts[True] > counts[False], "majority"
 
 
-def _exceptions(legacy: Mapping[str, bool], known: bool, state: LegacyState, decision_value: bool) -> list[Deviation]:
-    if known:
-        return [Deviation("course", course_id, value) for course_id, value in legacy.items() if value != decision_value]
-    # Courses unknown: every effective override that differs, its key as stored.
-    return [
-        Deviation(scope, item.key, item.value)
-        for scope, overrides in (("course", state.course_overrides), ("org", state.org_overrides))
-        for item in overrides
-        if item.value is not None and item.value != decision_value
-    ]
-
-
-def _status(global_raw: bool | str, exceptions: Sequence[Deviation], absent: bool) -> str:
+def _status(global_raw: bool | str, lossy: bool, absent: bool) -> str:
     if global_raw == CONDITIONAL:
         return CONDITIONAL
-    if exceptions:
+    if lossy:
         return LOSSY
     return ABSENT if absent else UNIFORM
 
@@ -341,22 +336,33 @@ def _effective_option(shim_result: ShimResult | None, backend: str, name: str) -
 
 
 def _reason(
-    status: str, source: str, global_raw: bool | str, *, conditions: Sequence[str], exception_count: int, known: bool
+    status: str, source: str, global_raw: bool | str, conditions: Sequence[str], *, counts: tuple[int, int], known: bool
 ) -> str:
+    """Say why the decision, in one sentence; ``counts`` is (exceptions, ambiguous courses or overrides)."""
+    exception_count, ambiguous_count = counts
     basis = {
         "operator": "the value set by the operator",
         "captured": "the decision migration 0002 captured (`retire_toggle capture --refresh` decides again)",
         "majority": "the value most known courses had",
         "global": "the global flag's value" if known else "the global flag's value (courses unknown here)",
     }[source]
+    ambiguity = ""
+    if ambiguous_count:
+        noun = "courses" if known else "overrides"
+        ambiguity = (
+            f" {ambiguous_count} {noun} had tied newest override rows that disagree (upstream answered either way): "
+            "not counted, they take the decision."
+        )
     if status == CONDITIONAL:
         return (
             f"The global flag was on only for some authors ({', '.join(conditions)}); the decision uses False, "
-            f"what an ordinary course author saw, from {basis}."
+            f"what an ordinary course author saw, from {basis}.{ambiguity}"
         )
     if status == LOSSY:
         kind = "courses" if known else "overrides (possible exceptions)"
-        return f"Decision from {basis}; {exception_count} {kind} had a different value and cannot keep it."
+        if not exception_count:
+            return f"Decision from {basis}.{ambiguity}"
+        return f"Decision from {basis}; {exception_count} {kind} had a different value and cannot keep it.{ambiguity}"
     if status == ABSENT:
         return f"No stored state: the flag was never set, so every course saw {global_raw}."
     return f"Decision from {basis}; every course keeps its behaviour."

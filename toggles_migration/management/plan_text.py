@@ -87,7 +87,8 @@ def plan_text(plan: Plan, tutor: TutorOptions = NO_TUTOR) -> str:
         + (
             "unknown (course_overviews not installed)"
             if known is None
-            else f"{known} ({plan.legacy_values['true']} saw True, {plan.legacy_values['false']} saw False)"
+            else f"{known} ({plan.legacy_values['true']} saw True, {plan.legacy_values['false']} saw False"
+            + (f", {plan.legacy_values['ambiguous']} ambiguous)" if plan.legacy_values.get("ambiguous") else ")")
         ),
         f"Decision:         {plan.option} = {decision.value}  [{decision.status}, from {decision.source}]",
         f"                  {decision.reason}",
@@ -95,6 +96,16 @@ def plan_text(plan: Plan, tutor: TutorOptions = NO_TUTOR) -> str:
     if plan.exceptions:
         lines.append(f"Exceptions ({len(plan.exceptions)}): cannot keep their legacy value")
         lines.extend(f"  {item.scope:<6} {item.key}  legacy {item.legacy_value}" for item in plan.exceptions)
+    if plan.ambiguous:
+        lines.append(
+            f"Ambiguous ties ({len(plan.ambiguous)}): newest rows share their change_date and disagree, so upstream "
+            "answered either way; not counted (--value or DECISIONS settles them)"
+        )
+        lines.extend(
+            f"  {tie.table} {tie.key}  rows {', '.join(map(str, tie.tied_ids))}: "
+            + ", ".join("unset" if value is None else str(value) for value in tie.values)
+            for tie in plan.ambiguous
+        )
     if plan.invalid_rows:
         lines.append(f"Invalid rows ({len(plan.invalid_rows)}): reported, never evaluated")
         lines.extend(f"  {item.table} #{item.id}: {item.reason}" for item in plan.invalid_rows)
@@ -127,6 +138,12 @@ def consequence_lines(plan: Plan) -> list[str]:
         f"With the decision ({option}={decided.value}): {decided.changed} change behaviour"
         + (" (the exceptions above)." if decided.changed else ".")
     )
+    if plan.consequences.ambiguous:
+        lines.append(
+            f"Ambiguous ({len(plan.consequences.ambiguous)}): their legacy value was either, as their tied overrides "
+            f"disagree; they take the running value if you do nothing, {option}={decided.value} with the decision:"
+        )
+        lines.extend(f"  {course_id}" for course_id in plan.consequences.ambiguous)
     return lines
 
 

@@ -1,116 +1,88 @@
 """Read the stored state of a retired flag, and the courses it applied to, as upstream's lookups read it."""
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from django.apps.registry import Apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.backends.utils import CursorWrapper
-from django.db.models import Q, Value
-from opaque_keys.edx.keys import CourseKey
+from django.db.models import Q
 
 from . import tables
-from .legacy_state import InvalidRow, KnownCourse, LegacyState, Override, Tie, parse_course_key
+from .legacy_state import (
+    Ambiguous,
+    InvalidRow,
+    KnownCourse,
+    LegacyState,
+    LevelValue,
+    Override,
+    Tie,
+    course_org,
+    possible_values,
+    row_value,
+)
 from .tables import DbValue, JsonValue, Row, TableSpec
 
-_CHUNK = 2000
-# Tied keys asked per statement: each is upstream's own query, a few parameters each.
-_TIES_PER_QUERY = 200
-_ON = "on"
+# Keys (or courses, or rows) one query reads: what Python holds at once, whatever the number of keys.
+PAGE = 2000
+_T = TypeVar("_T")
+
+
+class Pages(Iterable[_T]):
+    """A stream read again, a page at a time, on each iteration: the plan may go over the courses twice."""
+
+    def __init__(self, read: Callable[[], Iterator[_T]]) -> None:
+        self._read = read
+
+    def __iter__(self) -> Iterator[_T]:
+        return self._read()
 
 
 def read_legacy_state(
     apps: Apps, toggle: str, backends: tuple[str, ...], default_provider: str | None, using: str
 ) -> LegacyState:
     """
-    Read the legacy state of ``toggle`` with a constant number of queries; Python holds one row per key.
+    Read the legacy state of ``toggle``; Python holds a page of keys, the ties and the invalid rows, never every key.
 
     The database compares the keys with each column's own collation, as upstream's ``filter(course_id=...)`` and
-    ``filter(org=...)`` did. When a key's newest rows share a change_date, the database answers upstream's own query
-    (``filter(...).order_by('-change_date').first()``) for it, and the answer is recorded as a Tie.
+    ``filter(org=...)`` did. When a key's newest rows share a change_date, upstream's own query
+    (``filter(...).order_by('-change_date').first()``) may return any of them from one run to the next: the tie is
+    recorded, and the key keeps the value its tied rows agree on, or is Ambiguous when they disagree. The
+    overrides and the known courses are streams: each iteration reads them again, a page of keys per query.
     """
     reader = _Reader(apps, toggle, using)
     flag_row, user_count, group_count = reader.flag()
-    course_overrides = reader.stored_key_overrides(tables.COURSE_OVERRIDES)
-    org_overrides = reader.stored_key_overrides(tables.ORG_OVERRIDES)
-    courses = reader.known_courses(backends, default_provider)
+    invalid = tuple(reader.invalid_rows())
+    reader.invalid_ids = {int(row.id) for row in invalid}
+    ties: list[Tie] = []
+    for spec in _KEY_COLUMNS:
+        for _ in reader.stored_key_overrides(spec, ties):
+            pass
     return LegacyState(
         toggle=toggle,
         flag_row=flag_row,
         user_count=user_count,
         group_count=group_count,
-        course_overrides=course_overrides,
-        org_overrides=org_overrides,
-        invalid_rows=tuple(sorted(reader.invalid.values(), key=lambda row: (row.table, int(row.id)))),
-        ties=tuple(sorted(reader.ties, key=lambda tie: (tie.table, tie.key, tie.tied_ids))),
-        courses=courses,
+        course_overrides=Pages(lambda: reader.stored_key_overrides(tables.COURSE_OVERRIDES)),
+        org_overrides=Pages(lambda: reader.stored_key_overrides(tables.ORG_OVERRIDES)),
+        invalid_rows=invalid,
+        ties=tuple(sorted(ties, key=lambda tie: (tie.table, tie.key, tie.tied_ids))),
+        courses=reader.known_courses(backends, default_provider),
     )
 
 
 # A row as the database driver returns it: its values' types follow the query's columns.
 _SqlRow = tuple[Any, ...]
-# One override row, folded: (id, enabled, override_choice, the key as stored).
+# One newest override row: (id, enabled, override_choice, the key as stored).
 _OverrideRow = tuple[int, bool, str, str]
-# What a fold groups rows by: the database's rank of a stored key, or a course id or org.
-_Key = TypeVar("_Key", int, str)
-
-
-class _Newest:
-    """The newest rows of one key, folded from rows the database ordered by change_date, newest first."""
-
-    __slots__ = ("change_date", "rows")
-
-    def __init__(self, change_date: object, row: _OverrideRow) -> None:
-        # Text on SQLite (its stored spelling), a datetime elsewhere: only compared for equality.
-        self.change_date = change_date
-        self.rows = [row]
-
-    def add(self, change_date: object, row: _OverrideRow) -> None:
-        """Keep ``row`` when it ties with the newest; older rows do not count."""
-        if change_date == self.change_date:
-            self.rows.append(row)
-
-
-class _Fold(Generic[_Key]):
-    """Each key's newest rows, from rows (key, id, change_date, enabled, choice, stored key) newest first."""
-
-    def __init__(self) -> None:
-        self.newest: dict[_Key, _Newest | None] = {}
-
-    def add(self, values: _SqlRow) -> None:
-        """Fold one row; a NULL id (an outer join that found nothing) records the key with no rows."""
-        key, row_id, change_date, enabled, choice, stored = values
-        if row_id is None:
-            self.newest.setdefault(key, None)
-            return
-        row: _OverrideRow = (row_id, bool(enabled), choice, stored)
-        found = self.newest.get(key)
-        if found is None:
-            self.newest[key] = _Newest(change_date, row)
-        else:
-            found.add(change_date, row)
-
 
 _KEY_COLUMNS = {tables.COURSE_OVERRIDES: "course_id", tables.ORG_OVERRIDES: "org"}
-# What upstream's query of a tied key is asked with, from the key and its newest rows.
-_Literal = Callable[[_Key, _Newest], str]
 _OVERVIEW_ID = ("course_overviews_courseoverview", "id")
 
 
-def _the_key(key: str, _found: _Newest) -> str:
-    """Ask upstream's query with the key itself (a course id or org)."""
-    return key
-
-
-def _stored_key(_rank: int, found: _Newest) -> str:
-    """Ask upstream's query of a group of keys the database compares equal with the key of its newest row."""
-    return found.rows[0][3]
-
-
 class _Reader:
-    """The queries of read_legacy_state on one database, and the invalid rows and ties they met."""
+    """The queries of read_legacy_state on one database."""
 
     def __init__(self, apps: Apps, toggle: str, using: str) -> None:
         self.apps = apps
@@ -119,11 +91,10 @@ class _Reader:
         self.connection = connections[using]
         self.quote = self.connection.ops.quote_name
         self.models = {spec: tables.get_model(apps, spec) for spec in _KEY_COLUMNS}
-        # (table, row id) -> the row that cannot be evaluated.
-        self.invalid: dict[tuple[str, int], InvalidRow] = {}
-        self.ties: set[Tie] = set()
-        # Stored course id -> why it does not parse ('' when it does).
-        self._problems: dict[str, str] = {}
+        # The ids of the course override rows whose course id does not parse: never an effective override.
+        self.invalid_ids: set[int] = set()
+        # Whether SQLite may read the toggle's rows through the waffle_flag index (_flag); decided once.
+        self._flag_index: bool | None = None
         # (table, column) -> its collation; read once, when first needed.
         self._collations: dict[tuple[str, str], tuple[str, str]] | None = None
 
@@ -142,39 +113,69 @@ class _Reader:
         model = tables.get_model(self.apps, spec)
         return 0 if model is None else model._base_manager.db_manager(self.using).filter(flag_id=flag_id).count()
 
-    def stored_key_overrides(self, spec: TableSpec) -> tuple[Override, ...]:
-        """
-        Return the effective Override of every stored key, keys grouped as the database compares them (one query).
+    def invalid_rows(self) -> Iterator[InvalidRow]:
+        """Yield the toggle's course override rows whose course id does not parse, by id (a page of rows per query)."""
+        spec = tables.COURSE_OVERRIDES
+        if self.models[spec] is None:
+            return
+        last = None
+        while True:
+            after = "" if last is None else " AND o.id > %s"
+            rows = self._fetch(
+                f"SELECT o.id, o.course_id FROM {self.quote(spec.table)} o WHERE o.waffle_flag = %s{after} "
+                f"ORDER BY o.id LIMIT {PAGE}",
+                [self.toggle] if last is None else [self.toggle, last],
+            )
+            for row_id, raw in rows:
+                problem = course_org(raw)[1]
+                if problem:
+                    yield InvalidRow(spec.table, str(row_id), problem)
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
 
-        The database numbers the keys in its own sort order (``DENSE_RANK``), so spellings it compares equal share
-        one number and one answer, reported with the key as stored in the effective row. Course ids that do not
-        parse are recorded as invalid rows, and an effective row of that kind is no override.
+    def stored_key_overrides(self, spec: TableSpec, ties: list[Tie] | None = None) -> Iterator[Override]:
+        """
+        Yield the effective Override of every stored key, keys grouped as the database compares them; add ties.
+
+        A page is the keys up to the one ``PAGE`` rows further in the database's order of the key column, with
+        every spelling it compares equal to that one: the database numbers them (``DENSE_RANK``) and returns only
+        each group's newest rows, so spellings it compares equal share one answer, reported with the key as
+        stored in the effective row. A course id that does not parse is no override.
         """
         if self.models[spec] is None:
-            return ()
-        key = f"o.{self.quote(_KEY_COLUMNS[spec])}"
-        fold: _Fold[int] = self._fold(
-            f"SELECT DENSE_RANK() OVER (ORDER BY {key}), o.id, {self._date('o.change_date')}, o.enabled, "
-            f"o.override_choice, {key} FROM {self.quote(spec.table)} o WHERE o.waffle_flag = %s "
-            "ORDER BY o.change_date DESC",
-            [self.toggle],
-            # Every row of the toggle passes here once: check each stored course id.
-            check=lambda row: self._usable(spec, row[1], row[5]),
-        )
-        overrides: dict[int, Override] = {}
-        # Ask upstream's query of a tied group with a key of the group as stored: the database finds the others.
-        for row in self._effective(spec, fold, literal=_stored_key).values():
-            if row is not None and self._usable(spec, row[0], row[3]):
-                row_id, enabled, choice, stored = row
-                overrides[row_id] = Override(key=stored, value=(choice == _ON) if enabled else None, row_id=row_id)
-        return tuple(sorted(overrides.values(), key=lambda item: (item.key, item.row_id)))
+            return
+        table, key = self.quote(spec.table), f"o.{self.quote(_KEY_COLUMNS[spec])}"
+        last = None
+        while True:
+            after = "" if last is None else f" AND {key} > %s"
+            params: list[DbValue] = [self.toggle] if last is None else [self.toggle, last]
+            found = self._fetch(
+                f"SELECT {key} FROM {table} o WHERE {self._flag()}{after} ORDER BY {key} LIMIT 1 OFFSET {PAGE - 1}",
+                params,
+            )
+            bound = found[0][0] if found else None
+            upto = "" if bound is None else f" AND {key} <= %s"
+            rows = self._fetch(
+                f"SELECT DENSE_RANK() OVER (ORDER BY {key}), o.id, o.enabled, o.override_choice, {key} "
+                f"FROM {table} o WHERE {self._flag()}{after}{upto} AND {self._newest(spec)} ORDER BY 1, o.id",
+                params if bound is None else [*params, bound],
+            )
+            for group in _groups(rows).values():
+                answer = self._answer(spec, group, group[0][3], ties)
+                if self._usable(spec, group[0]):
+                    yield Override(key=group[0][3], value=answer, row_id=group[0][0])
+            if bound is None:
+                return
+            last = bound
 
-    def known_courses(self, backends: tuple[str, ...], default_provider: str | None) -> tuple[KnownCourse, ...] | None:
+    def known_courses(self, backends: tuple[str, ...], default_provider: str | None) -> Iterable[KnownCourse] | None:
         """
         Return the proctored courses on ``backends`` (a NULL provider means ``default_provider``), or None.
 
-        None means unknown: edx-platform's course_overviews app is not installed here. One query joins the courses
-        with their course overrides; one more asks the org overrides for the orgs of the courses left unanswered.
+        None means unknown: edx-platform's course_overviews app is not installed here. The courses are a stream, a
+        page of courses at a time in the database's order of their ids: per page, one query reads the courses, one
+        their course overrides' newest rows, one the org overrides' of the orgs of the courses left unanswered.
         """
         try:
             overview = self.apps.get_model(tables.COURSE_OVERVIEWS_LABEL, "CourseOverview")
@@ -192,136 +193,132 @@ class _Reader:
             courses_sql, params = queryset.query.get_compiler(using=self.using).as_sql()
         except EmptyResultSet:
             return ()
-        details, course_values = self._courses_with_course_overrides(courses_sql, params)
-        orgs: dict[str, str] = {}
-        for course_id in details:
-            if course_id not in course_values:
-                key, _ = self._parse(course_id)
-                if key is not None and key.org is not None:
-                    orgs[course_id] = key.org
-        org_values = self._org_values(set(orgs.values()))
-        return tuple(
-            KnownCourse(
-                course_id,
-                # A NULL provider is selected only when the default provider is one of ``backends``.
-                details[course_id][0] or default_provider or "",
-                details[course_id][1] or "",
-                course_value=course_values.get(course_id),
-                org_value=org_values.get(orgs[course_id]) if course_id in orgs else None,
-                problem="" if course_id in course_values else self._problems[course_id],
+        return Pages(lambda: self._course_pages(courses_sql, params, default_provider))
+
+    def _course_pages(self, courses_sql: str, params: Sequence[DbValue], default: str | None) -> Iterator[KnownCourse]:
+        last = None
+        while True:
+            after = "" if last is None else " WHERE c.id > %s"
+            page = self._fetch(
+                f"SELECT c.id, c.proctoring_provider, c.proctoring_escalation_email FROM ({courses_sql}) c{after} "
+                f"ORDER BY c.id LIMIT {PAGE}",
+                [*params] if last is None else [*params, last],
             )
-            for course_id in sorted(details)
-        )
+            if not page:
+                return
+            course_values = self._course_values(courses_sql, params, last, page[-1][0])
+            orgs: dict[str, str] = {}
+            problems: dict[str, str] = {}
+            for course_id, _, _ in page:
+                if None in possible_values(course_values.get(course_id)):
+                    org, problems[course_id] = course_org(course_id)
+                    if org is not None:
+                        orgs[course_id] = org
+            org_values = self._org_values(set(orgs.values()))
+            for course_id, provider, email in page:
+                yield KnownCourse(
+                    course_id,
+                    # A NULL provider is selected only when the default provider is one of the backends.
+                    provider or default or "",
+                    email or "",
+                    course_value=course_values.get(course_id),
+                    org_value=org_values.get(orgs[course_id]) if course_id in orgs else None,
+                    problem=problems.get(course_id, ""),
+                )
+            if len(page) < PAGE:
+                return
+            last = page[-1][0]
 
-    def _courses_with_course_overrides(
-        self, courses_sql: str, params: Sequence[DbValue]
-    ) -> tuple[dict[str, tuple[str | None, str | None]], dict[str, bool]]:
+    def _course_values(
+        self, courses_sql: str, params: Sequence[DbValue], after: str | None, upto: str
+    ) -> dict[str, LevelValue]:
         """
-        Return ({course id: (provider, email)}, {course id: True/False from its effective course override}).
+        Return {course id: what its effective course override answers} for the courses in (after, upto].
 
-        Two queries: the courses, then the toggle's course override rows joined with them (driven by the toggle's
-        rows, so the cost follows the toggle's history, not every flag's).
+        Driven by the toggle's newest rows joined with the page's courses, so the cost follows the page.
         """
-        details: dict[str, tuple[str | None, str | None]] = {}
-        with self.connection.chunked_cursor() as cursor:
-            cursor.execute(courses_sql, params)
-            for course_id, provider, email in self._rows(cursor):
-                details[course_id] = (provider, email)
         spec = tables.COURSE_OVERRIDES
         if self.models[spec] is None:
-            return details, {}
+            return {}
         matches = self._equals(spec, "o", "c.id", _OVERVIEW_ID)
-        fold: _Fold[str] = self._fold(
-            f"SELECT c.id, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.course_id "
-            f"FROM {self.quote(spec.table)} o JOIN ({courses_sql}) c ON {matches} "
-            "WHERE o.waffle_flag = %s ORDER BY o.change_date DESC",
-            [*params, self.toggle],
+        lower = "" if after is None else "p.id > %s AND "
+        rows = self._fetch(
+            f"SELECT c.id, o.id, o.enabled, o.override_choice, o.course_id FROM {self.quote(spec.table)} o "
+            f"JOIN (SELECT p.id FROM ({courses_sql}) p WHERE {lower}p.id <= %s) c ON {matches} "
+            f"WHERE {self._flag(by_key=True)} AND {self._newest(spec)} ORDER BY 1, o.id",
+            [*params, *([] if after is None else [after]), upto, self.toggle],
         )
-        course_values: dict[str, bool] = {}
-        for course_id, row in self._effective(spec, fold, literal=_the_key).items():
-            if row is not None and row[1] and self._usable(spec, row[0], row[3]):
-                course_values[course_id] = row[2] == _ON
-        return details, course_values
+        course_values: dict[str, LevelValue] = {}
+        for course_id, group in _groups(rows).items():
+            answer = self._answer(spec, group, course_id)
+            if answer is not None and self._usable(spec, group[0]):
+                course_values[course_id] = answer
+        return course_values
 
-    def _org_values(self, orgs: set[str]) -> dict[str, bool]:
-        """Return {org: True/False} for the orgs whose effective org override answers (one query, even for none)."""
+    def _org_values(self, orgs: set[str]) -> dict[str, LevelValue]:
+        """Return {org: its answer} for the orgs whose effective org override answers (one query, even for none)."""
         spec = tables.ORG_OVERRIDES
         if self.models[spec] is None:
             return {}
-        fold: _Fold[str] = self._fold(
-            f"SELECT w.k, o.id, {self._date('o.change_date')}, o.enabled, o.override_choice, o.org "
+        rows = self._fetch(
+            f"SELECT w.k, o.id, o.enabled, o.override_choice, o.org "
             f"FROM {self._json_strings()} JOIN {self.quote(spec.table)} o "
-            f"ON o.waffle_flag = %s AND {self._equals(spec, 'o', 'w.k')} ORDER BY o.change_date DESC",
+            f"ON o.waffle_flag = %s AND {self._equals(spec, 'o', 'w.k')} WHERE {self._newest(spec)} ORDER BY 1, o.id",
             [json.dumps(sorted(orgs)), self.toggle],
         )
-        effective = self._effective(spec, fold, literal=_the_key)
-        return {org: row[2] == _ON for org, row in effective.items() if row is not None and row[1]}
+        answers = {org: self._answer(spec, group, org) for org, group in _groups(rows).items()}
+        return {org: answer for org, answer in answers.items() if answer is not None}
 
-    def _effective(
-        self, spec: TableSpec, fold: _Fold[_Key], literal: _Literal[_Key]
-    ) -> dict[_Key, _OverrideRow | None]:
+    def _answer(self, spec: TableSpec, rows: list[_OverrideRow], key: str, ties: list[Tie] | None = None) -> LevelValue:
         """
-        Return {key: effective row}; where the newest rows tie, upstream's query picks one, and the tie is recorded.
+        Return what a key answers from its newest rows (sorted by id), the same on every run; add a tie to ``ties``.
 
-        ``literal`` gives the value upstream's query is asked with for a key.
+        Upstream's query may return any of a key's tied newest rows, so the database is not asked which: tied rows
+        that agree give their value (the lowest id stands for them), tied rows that disagree give Ambiguous.
         """
-        tied = {
-            key: literal(key, found) for key, found in fold.newest.items() if found is not None and len(found.rows) > 1
-        }
-        answers = self._ask_upstream(spec, sorted(set(tied.values())))
-        effective: dict[_Key, _OverrideRow | None] = {}
-        for key, found in fold.newest.items():
-            if found is None or len(found.rows) == 1:
-                effective[key] = None if found is None else found.rows[0]
-                continue
-            by_id = {row[0]: row for row in found.rows}
-            chosen = answers.get(tied[key], found.rows[0][0])
-            self.ties.add(Tie(spec.table, tied[key], tuple(sorted(by_id)), chosen))
-            effective[key] = by_id.get(chosen, found.rows[0])
-        return effective
+        values = tuple(row_value(row[1], row[2]) for row in rows)
+        if len(rows) == 1:
+            return values[0]
+        agree = len(set(values)) == 1
+        if ties is not None:
+            tied_ids = tuple(row[0] for row in rows)
+            ties.append(Tie(spec.table, key, tied_ids, tied_ids[0] if agree else None, values))
+        return values[0] if agree else Ambiguous.of(values)
 
-    def _ask_upstream(self, spec: TableSpec, keys: list[str]) -> dict[str, int]:
-        """Run upstream's ``filter(...).order_by('-change_date').first()`` for each key; return {key: row id}."""
-        model = self.models[spec]
-        if not keys or model is None:
-            return {}
-        manager = model._base_manager.db_manager(self.using)
-        answers: dict[str, int] = {}
-        for start in range(0, len(keys), _TIES_PER_QUERY):
-            batch = keys[start : start + _TIES_PER_QUERY]
-            parts: list[str] = []
-            params: list[DbValue] = []
-            for position, key in enumerate(batch):
-                queryset = manager.filter(waffle_flag=self.toggle, **{_KEY_COLUMNS[spec]: Value(key)})
-                upstream = tables.raw_values(queryset.order_by("-change_date"))[:1]
-                sql, query_params = upstream.query.get_compiler(using=self.using).as_sql()
-                parts.append(f"SELECT {position} AS n, t{position}.id FROM ({sql}) t{position}")
-                params.extend(query_params)
-            with self.connection.cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(parts), params)
-                answers.update((batch[position], row_id) for position, row_id in cursor.fetchall())
-        return answers
+    def _flag(self, by_key: bool = False) -> str:
+        """
+        Return SQL true for the toggle's rows of ``o``; on SQLite, say whether its waffle_flag index may be used.
 
-    def _fold(
-        self, sql: str, params: Sequence[DbValue], check: Callable[[_SqlRow], object] | None = None
-    ) -> _Fold[_Key]:
-        fold: _Fold[_Key] = _Fold()
-        with self.connection.chunked_cursor() as cursor:
+        SQLite has no statistics: it reads every row of the toggle through the waffle_flag index, and sorts them,
+        for each page. That is cheapest while the toggle has few rows; past that (pages times its rows above
+        the table's size), a unary plus (SQLite's documented way) keeps that index out, and the key range (or the
+        page's courses) drives each query instead; ``by_key`` keeps it out always (the page's courses drive the
+        query). MySQL and PostgreSQL choose by their statistics.
+        """
+        if self.connection.vendor != "sqlite" or self.models[tables.COURSE_OVERRIDES] is None:
+            return "o.waffle_flag = %s"
+        if by_key:
+            return "+o.waffle_flag = %s"
+        if self._flag_index is None:
+            table = self.quote(tables.COURSE_OVERRIDES.table)
+            rows = self._fetch(f"SELECT COUNT(*) FROM {table} WHERE waffle_flag = %s", [self.toggle])[0][0] or 0
+            size = self._fetch(f"SELECT MAX(id) FROM {table}", [])[0][0] or 0
+            self._flag_index = rows * rows <= PAGE * size
+        return "o.waffle_flag = %s" if self._flag_index else "+o.waffle_flag = %s"
+
+    def _newest(self, spec: TableSpec) -> str:
+        """Return SQL true for the rows of ``o`` that are the newest of their key, as the database groups keys."""
+        column = self.quote(_KEY_COLUMNS[spec])
+        return (
+            f"o.change_date = (SELECT MAX(n.change_date) FROM {self.quote(spec.table)} n "
+            f"WHERE n.waffle_flag = o.waffle_flag AND n.{column} = o.{column})"
+        )
+
+    def _fetch(self, sql: str, params: Sequence[DbValue]) -> list[_SqlRow]:
+        """Run one query whose rows are bounded (a page): every driver holds its whole result anyway."""
+        with self.connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for row in self._rows(cursor):
-                if check is not None:
-                    check(row)
-                fold.add(row)
-        return fold
-
-    @staticmethod
-    def _rows(cursor: CursorWrapper) -> Iterator[_SqlRow]:
-        while rows := cursor.fetchmany(_CHUNK):
-            yield from rows
-
-    def _date(self, expression: str) -> str:
-        # SQLite keeps change_date as text and orders it as text: compare that text, not a parsed datetime.
-        return f"CAST({expression} AS TEXT)" if self.connection.vendor == "sqlite" else expression
+            return list(cursor.fetchall())
 
     def _json_strings(self) -> str:
         """Return a table ``w(k)`` of the strings in a JSON array parameter: one parameter, whatever the count."""
@@ -332,21 +329,9 @@ class _Reader:
             return "(SELECT jsonb_array_elements_text(%s::jsonb) AS k) w"
         return "(SELECT value AS k FROM json_each(%s)) w"
 
-    def _parse(self, raw: str) -> tuple[CourseKey | None, str]:
-        key, problem = parse_course_key(raw)
-        self._problems[raw] = problem
-        return key, problem
-
-    def _usable(self, spec: TableSpec, row_id: int, stored: str) -> bool:
-        """Return whether an override row's key can be evaluated; record a course id that does not parse."""
-        if spec is not tables.COURSE_OVERRIDES:
-            return True
-        if stored not in self._problems:
-            self._parse(stored)
-        if self._problems[stored]:
-            self.invalid[(spec.table, row_id)] = InvalidRow(spec.table, str(row_id), self._problems[stored])
-            return False
-        return True
+    def _usable(self, spec: TableSpec, row: _OverrideRow) -> bool:
+        """Return whether an effective override row's key can be evaluated (its course id parses)."""
+        return spec is not tables.COURSE_OVERRIDES or row[0] not in self.invalid_ids
 
     def _equals(self, spec: TableSpec, alias: str, other: str, other_column: tuple[str, str] | None = None) -> str:
         """
@@ -366,3 +351,11 @@ class _Reader:
         if self.connection.vendor == "mysql":
             return f"{left} = CONVERT({other} USING {collation[0]}) COLLATE {collation[1]}"
         return f"{left} = {other} COLLATE {self.quote(collation[0])}.{self.quote(collation[1])}"
+
+
+def _groups(rows: Iterable[_SqlRow]) -> dict[Any, list[_OverrideRow]]:
+    """Group rows (group, id, enabled, choice, stored key) by their first value, each group in id order."""
+    groups: dict[Any, list[_OverrideRow]] = {}
+    for group, row_id, enabled, choice, stored in rows:
+        groups.setdefault(group, []).append((row_id, bool(enabled), choice, stored))
+    return groups
