@@ -179,10 +179,12 @@ smoke-install: ## build the sdist (it must ship LICENSE), pip install it into a 
 # Each environment runs the fast suite (make test's) and checks that it installs the versions of its README row
 # (the matrix suite); TOX_PARALLEL=0 runs them one after the other.
 TOX_PARALLEL ?= 2
+# tox-uv: uv creates the environments and installs into them, from its one cache; it takes the interpreters on PATH
+# (TOX_DISCOVER's folders first) and never downloads one.
 tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to choose, TOX_ARGS=-r to recreate)
 	$(BIN)/pip install -q -r requirements/ci.txt
-	$(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV)) \
-		$(if $(filter-out 0,$(TOX_PARALLEL)),-p $(TOX_PARALLEL) -o) $(TOX_ARGS) -- $(XDIST) -m "$(FAST_TESTS) or matrix" $(PYTEST_ARGS)
+	PATH="$(subst $(empty) $(empty),,$(foreach d,$(dir $(TOX_DISCOVER)),$(d):))$$PATH" UV_PYTHON_DOWNLOADS=never $(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV)) \
+		$(if $(filter-out 0,$(TOX_PARALLEL)),-p $(TOX_PARALLEL) -o) $(TOX_ARGS) -- -m "$(FAST_TESTS) or matrix" $(PYTEST_ARGS)
 
 .PHONY: docs annotations pylint-annotations lint pylintrc
 
