@@ -22,12 +22,9 @@ from django.test import TransactionTestCase, override_settings
 
 from tests import factories as f
 from toggles_migration.models import Capture
-from toggles_migration.retirements import declared
 from toggles_migration.state import context, locking, prune, restore
 
 NAME = f.NAME
-# The test-only retirement, whose migration (in declared_retirements) is reversed before 0002.
-OTHER_TOGGLE = next(retirement.name for retirement in declared() if retirement.name != NAME)
 APP = "toggles_migration"
 TIMEOUT = 1
 TABLE = Capture._meta.db_table
@@ -187,11 +184,10 @@ class MigrationLockTimeoutTest(TransactionTestCase):
         with Holder(SELECT_FOR_UPDATE) as holder:
             code, _, err = _migrate("toggles_migration", "0001")
         assert code == 1
-        # SQLite's lock is the whole file's: the test-only retirement's migration, reversed first, waits for it.
-        toggle, app = (OTHER_TOGGLE, "declared_retirements") if connection.vendor == "sqlite" else (NAME, APP)
-        retry = f"the same manage.py migrate {app} <target>"
+        # Migration 0004, reversed first, locks each capture in turn: the held one is refused on every database.
+        retry = f"the same manage.py migrate {APP} <target>"
         held = holder.named(f"SELECT id FROM {TABLE} ...")
-        assert seconds_as_n(err) == f"MigrationRefused: {busy(retry, held, toggle)}\n"
+        assert seconds_as_n(err) == f"MigrationRefused: {busy(retry, held)}\n"
         assert Capture.objects.filter(toggle=NAME).exists()
 
     def test_forwards_refuses_without_a_traceback(self):

@@ -2,7 +2,8 @@
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.apps.registry import Apps
 from django.core.management.base import CommandError
@@ -111,12 +112,23 @@ class CaptureRetiredToggle(Operation):
         if not router.allow_migrate(alias, APP_LABEL):
             return
         state.clear_delayed_apps_cache()
-        try:
+        with refused_as_migration(alias, retry):
             step(state.apps, schema_editor)
-        except Transient as error:
-            database = "" if alias == DEFAULT_DB_ALIAS else f" --database {alias}"
-            raise MigrationRefused(str(error.with_retry(retry + database))) from error
-        except MigrationRefused:
-            raise
-        except ActionRefused as error:
-            raise MigrationRefused(str(error)) from error
+
+
+@contextmanager
+def refused_as_migration(alias: str, retry: str) -> Iterator[None]:
+    """
+    Turn a refusal of the block into MigrationRefused, one message, as ``migrate`` shows it.
+
+    One caused by another process or the server ends with ``retry``, the migrate command to run again.
+    """
+    try:
+        yield
+    except Transient as error:
+        database = "" if alias == DEFAULT_DB_ALIAS else f" --database {alias}"
+        raise MigrationRefused(str(error.with_retry(retry + database))) from error
+    except MigrationRefused:
+        raise
+    except ActionRefused as error:
+        raise MigrationRefused(str(error)) from error

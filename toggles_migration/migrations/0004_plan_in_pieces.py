@@ -7,17 +7,22 @@ migration 0002 writes them before 0003 exists: nothing is lost, and migrating fo
 
 from django.db import migrations
 
+from toggles_migration.operations import refused_as_migration
 from toggles_migration.state import stored_plan
 
 
 def plans_to_pieces(apps, schema_editor):
     """Move the lists of every capture's plan (and the pieces 0002 kept as CapturedRows) into PlanPiece rows."""
-    stored_plan.to_pieces(apps.get_model("toggles_migration", "Capture"), schema_editor.connection.alias)
+    alias, retry = schema_editor.connection.alias, "manage.py migrate toggles_migration"
+    with refused_as_migration(alias, retry):
+        stored_plan.to_pieces(apps.get_model("toggles_migration", "Capture"), alias, retry)
 
 
 def pieces_to_plans(apps, schema_editor):
     """Put each capture's pieces back into its plan, one value as 0.2.0 stored it where the server accepts it."""
-    stored_plan.from_pieces(apps.get_model("toggles_migration", "Capture"), schema_editor.connection.alias)
+    alias, retry = schema_editor.connection.alias, "the same manage.py migrate toggles_migration <target>"
+    with refused_as_migration(alias, retry):
+        stored_plan.from_pieces(apps.get_model("toggles_migration", "Capture"), alias, retry)
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Manager, Model
 
-from . import batching, streams
+from . import batching, context, streams
 
 # PlanPiece's table. Migration 0002 runs before 0003 on a new site, with models that have no PlanPiece: it keeps
 # the pieces as CapturedRows of this reserved table name (row_id the seq, data {"path", "items"}); 0004 moves them.
@@ -152,12 +152,13 @@ def _items(pieces: Manager[Model], capture_id: int, pointer: str) -> Iterator[An
         yield from page
 
 
-def to_pieces(capture_model: type[Model], using: str) -> None:
+def to_pieces(capture_model: type[Model], using: str, retry: str) -> None:
     """Migration 0004: move each capture's plan lists, and the pieces 0002 kept as CapturedRows, into PlanPiece."""
-    captures, rows, pieces = (_manager(capture_model, name, using) for name in ("Capture", "CapturedRow", "PlanPiece"))
+    rows, pieces = (_manager(capture_model, name, using) for name in ("CapturedRow", "PlanPiece"))
     budget = batching.statement_budget(connections[using])
-    for capture_id in list(captures.order_by("pk").values_list("pk", flat=True)):
-        header = captures.get(pk=capture_id)
+
+    def move(header: Any) -> None:
+        capture_id = header.pk
         last = pieces.filter(capture_id=capture_id).order_by("-seq").values_list("seq", flat=True).first()
         head, split_pieces = split(header.plan_json, budget, first=0 if last is None else last + 1)
         _write(pieces, capture_id, split_pieces, budget)
@@ -172,23 +173,41 @@ def to_pieces(capture_model: type[Model], using: str) -> None:
         header.plan_json = head
         header.save(update_fields=["plan_json"])
 
+    _each_locked(capture_model, using, retry, move)
 
-def from_pieces(capture_model: type[Model], using: str) -> None:
+
+def from_pieces(capture_model: type[Model], using: str, retry: str) -> None:
     """Migration 0004 backwards: each plan whole in ``plan_json``, or its pieces kept as CapturedRows if too large."""
-    captures, rows, pieces = (_manager(capture_model, name, using) for name in ("Capture", "CapturedRow", "PlanPiece"))
+    rows, pieces = (_manager(capture_model, name, using) for name in ("CapturedRow", "PlanPiece"))
     connection = connections[using]
     budget = batching.statement_budget(connection)
-    for capture_id in list(captures.order_by("pk").values_list("pk", flat=True)):
-        header = captures.get(pk=capture_id)
+
+    def put_back(header: Any) -> None:
         plan = whole(pieces, header)
         if fits_one_statement(connection, plan):
             header.plan_json = plan
         else:
             head, kept = split(plan, budget)
-            _write_reserved(rows, capture_id, kept, budget)
+            _write_reserved(rows, header.pk, kept, budget)
             header.plan_json = head
-        pieces.filter(capture_id=capture_id).delete()
+        pieces.filter(capture_id=header.pk).delete()
         header.save(update_fields=["plan_json"])
+
+    _each_locked(capture_model, using, retry, put_back)
+
+
+def _each_locked(capture_model: type[Model], using: str, retry: str, step: Callable[[Any], None]) -> None:
+    """
+    Run ``step`` on each capture, locked as the actions lock it, in a transaction of its own (a savepoint).
+
+    The wait for the lock is bounded by TOGGLES_MIGRATION['LOCK_TIMEOUT'] and a fault is the actions' refusal,
+    ending with ``retry``: a migration never waits for ever on a running ``retire_toggle`` action.
+    """
+    captures = _manager(capture_model, "Capture", using)
+    for toggle in list(captures.order_by("pk").values_list("toggle", flat=True)):
+        ctx = context.make_context(capture_model._meta.apps, toggle, using)
+        with context.serialised(ctx, retry):
+            step(context.lock(ctx))
 
 
 def fits_one_statement(connection: BaseDatabaseWrapper, value: Any) -> bool:
