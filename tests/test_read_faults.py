@@ -187,11 +187,19 @@ def timed_read():
     return answer, time.monotonic() - start
 
 
-LOST = (
-    "Could not store the counts of 1 retired toggle reads in cache 'counts' (TimeoutError); they are lost, and the "
-    "counts wait 30 s in memory before the next try. Check that cache, or point TOGGLES_MIGRATION['READS_CACHE'] at "
-    "one that answers. (0 times more since the last record.)"
-)
+def lost(error):
+    """The record of one flush lost to ``error``, the type redis-py raised."""
+    return (
+        f"Could not store the counts of 1 retired toggle reads in cache 'counts' ({error}); they are lost, and the "
+        "counts wait 30 s in memory before the next try. Check that cache, or point TOGGLES_MIGRATION['READS_CACHE'] "
+        "at one that answers. (0 times more since the last record.)"
+    )
+
+
+# A socket that never answers times the read out; on a loaded machine the connect itself may time out first, which
+# redis-py reports as a ConnectionError ("Timeout connecting to server"): either way the counts are lost, once.
+LOST = lost("TimeoutError")
+LOST_EITHER = ([lost("TimeoutError")], [lost("ConnectionError")])
 
 
 def lost_records(caplog):
@@ -219,7 +227,7 @@ class TestHungCountsCache:
             server.close()
         assert answer is True
         assert took < self.BOUND
-        assert lost_records(caplog) == [LOST]
+        assert lost_records(caplog) in LOST_EITHER
 
     def test_the_counts_wait_after_a_failure_instead_of_trying_on_every_flush(self, settings, caplog, monkeypatch):
         Flag.objects.create(name=NAME, everyone=True)
