@@ -256,8 +256,7 @@ def test_its_drop_in_flag_answers_per_course(settings):
     settings.TOGGLES_MIGRATION = {"READS": "silent"}
     Flag.objects.create(name=NAME, everyone=False)
     f.course_override(COURSE_ON, "on", name=NAME)
-    drop_in = toggles_migration.MADE_UP_FLAG
-    assert drop_in is reads.MADE_UP_FLAG is reads.drop_in_flag(MADE_UP_RETIREMENT)
+    drop_in = reads.drop_in_flag(MADE_UP_RETIREMENT)
     assert (drop_in.name, drop_in.module_name, drop_in.log_prefix) == (
         NAME,
         "lms.djangoapps.courseware.toggles",
@@ -275,7 +274,7 @@ def test_redirect_answers_its_option(settings):
     settings.PROCTORING_BACKENDS = DISAGREEING
     Flag.objects.create(name=NAME, everyone=False)
     with pytest.warns(RetiredToggleWarning):
-        assert toggles_migration.MADE_UP_FLAG.is_enabled() is True
+        assert reads.drop_in_flag(MADE_UP_RETIREMENT).is_enabled() is True
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -22,11 +22,17 @@ def test_star_import_gives_exactly_the_public_names():
 
 
 @pytest.mark.parametrize("retirement", declared(), ids=lambda retirement: retirement.constant)
-def test_each_declared_retirement_has_its_drop_in_flag_under_its_upstream_constant(retirement):
-    flag = getattr(toggles_migration, retirement.constant)
+def test_each_declared_retirement_has_one_drop_in_flag(retirement):
+    flag = drop_in_flag(retirement)
     assert isinstance(flag, RetiredCourseWaffleFlag)
     assert flag is drop_in_flag(retirement)
     assert flag.name == retirement.name
+
+
+def test_the_packages_own_drop_in_flag_is_public_under_upstreams_constant():
+    assert toggles_migration.SHOW_REVIEW_RULES_FLAG is drop_in_flag(  # toggles-migration: ignore
+        toggles_migration.RETIREMENTS[0]
+    )
 
 
 def test_managed_options_are_the_declared_ones_read_now():
@@ -36,5 +42,5 @@ def test_managed_options_are_the_declared_ones_read_now():
 
 def test_an_unknown_name_raises_attribute_error():
     with pytest.raises(AttributeError) as raised:
-        toggles_migration.show_review_rule  # noqa: B018  # pylint: disable=pointless-statement  # the access under test
+        toggles_migration.show_review_rule  # noqa: B018  # pylint: disable=pointless-statement,no-member  # the access under test
     assert str(raised.value) == "module 'toggles_migration' has no attribute 'show_review_rule'"

@@ -3,7 +3,6 @@
 from .capabilities import requires_escalation_email, requires_escalation_email_providers, show_review_rules
 from .checks.notices import InvalidProctoringBackends, InvalidTogglesMigration
 from .reads import RetiredCourseWaffleFlag, RetiredToggleRead, RetiredToggleWarning, drop_in_flag
-from .reads.flag import drop_in_getattr
 from .retirements import MANAGED_OPTIONS, RETIREMENTS, SHOW_REVIEW_RULES_RETIREMENT
 from .settings.authority import apply_settings_shim, effective_backends
 from .settings.shim import normalise_proctoring_backends
@@ -28,6 +27,3 @@ __all__ = [
     "requires_escalation_email_providers",
     "show_review_rules",
 ]
-
-# The drop-in flags of retirements that apps declare after this import.
-__getattr__ = drop_in_getattr(__name__)

@@ -1,7 +1,6 @@
 """Drop-ins for removed course waffle flags, one per declared retirement: a reader changes one import."""
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +9,7 @@ from django.db import connections, router
 from edx_toggles.toggles import WaffleFlag
 from opaque_keys.edx.keys import CourseKey
 
-from ..retirements import Retirement, declared, declared_names
+from ..retirements import Retirement, declared_names
 from .tracer import handle_read
 
 _UNSET: None = None
@@ -113,18 +112,6 @@ def _statement(model: Any, key_field: str, alias: str) -> "_Statement":
 def drop_in_flag(retirement: Retirement) -> RetiredCourseWaffleFlag:
     """Return the drop-in flag of a declared retirement: one object per declaration, built on first use."""
     return RetiredCourseWaffleFlag(retirement.name, retirement.module_name, retirement.log_prefix)
-
-
-def drop_in_getattr(module: str) -> Callable[[str], RetiredCourseWaffleFlag]:
-    """Return a module ``__getattr__`` that gives each declared retirement's drop-in under its upstream constant."""
-
-    def __getattr__(name: str) -> RetiredCourseWaffleFlag:
-        for retirement in declared():
-            if retirement.constant == name:
-                return drop_in_flag(retirement)
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
-
-    return __getattr__
 
 
 def forget_request_answers(**_kwargs: object) -> None:
