@@ -8,6 +8,17 @@ from django.db import connection, transaction
 RETIRED = "studio.show_review_rules"
 START = datetime(2020, 1, 1, tzinfo=UTC)
 _BATCH = 10_000
+# The course_overviews stand-in's columns the seeds fill, in the order of their rows.
+COURSE_COLUMNS = (
+    "version",
+    "id",
+    "org",
+    "display_name",
+    "enable_proctored_exams",
+    "proctoring_provider",
+    "proctoring_escalation_email",
+    "allow_proctoring_opt_out",
+)
 
 
 def _insert(table, columns, rows):
@@ -78,16 +89,7 @@ def seed_courses(count, orgs, rng):
         )
     _insert(
         "course_overviews_courseoverview",
-        (
-            "version",
-            "id",
-            "org",
-            "display_name",
-            "enable_proctored_exams",
-            "proctoring_provider",
-            "proctoring_escalation_email",
-            "allow_proctoring_opt_out",
-        ),
+        COURSE_COLUMNS,
         rows,
     )
 
@@ -180,16 +182,7 @@ def seed_distinct_keys(keys, courses, orgs):
         seed_flags(1)
         _insert(
             "course_overviews_courseoverview",
-            (
-                "version",
-                "id",
-                "org",
-                "display_name",
-                "enable_proctored_exams",
-                "proctoring_provider",
-                "proctoring_escalation_email",
-                "allow_proctoring_opt_out",
-            ),
+            COURSE_COLUMNS,
             [
                 (19, course_id(number, orgs), f"Org{number % orgs}", "", True, "proctortrack", "a@example.com", False)
                 for number in range(courses)

@@ -13,17 +13,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import django.utils.translation
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import ROOT, SECRET, run_probe
+
 PINS = ROOT / "requirements" / "proctoring-backends.txt"
 pytestmark = pytest.mark.deployments
 
-SECRET = "s3cr3t-client-secret-never-printed"
 PT = {
     "client_id": "id",
     "client_secret": SECRET,
@@ -113,18 +112,7 @@ def load(tmp_path, backends, *, path=(), courses=COURSES, asked=("proctortrack",
         "TM_ENV_ROOT": str(tmp_path),
         "TM_COURSES": json.dumps(courses),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "test_utils.deployments.backends_probe", *asked],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert SECRET not in done.stdout + done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
+    return run_probe("backends_probe", asked, env, tmp_path)
 
 
 def warning(*sentences, fix):

@@ -5,18 +5,14 @@ What matters is what upstream reads, ``settings.PROCTORING_BACKENDS.get(provider
 a real bool with the legacy-preserving, coerced or explicit value, and ``retire_toggle settings`` reporting it.
 """
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.probes import ROOT, SECRET, run_probe
+
 pytestmark = pytest.mark.deployments
-SECRET = "s3cr3t-client-secret-never-printed"
 PT = {"client_id": "id", "client_secret": SECRET, "base_url": "https://prestaging.verificient.com"}
 
 # (name, PROCTORING_BACKENDS as the operator writes it, {provider: (show_review_rules, requires_escalation_email)})
@@ -65,18 +61,7 @@ def load(tmp_path, module, config, *, order, yaml_tokens=None, patch="", project
         "TM_PATCH": patch,
         "TM_ENV_ROOT": str(tmp_path),
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "test_utils.deployments.probe", *expected],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert SECRET not in done.stdout + done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
+    return run_probe("probe", expected, env, tmp_path)
 
 
 def assert_reads(loaded, config):

@@ -193,20 +193,22 @@ class PacketCheck:
     ids: list[JsonValue] = field(default_factory=list)
     count: int = 0
     largest: int = 0
-    _sql: str = ""
+    # The table's model and restore's INSERT, found once for every row checked (no model: nothing to restore into).
+    _model: type[Model] | None = field(init=False, default=None)
+    _sql: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self._model = tables.get_model(self.ctx.apps, self.spec)
+        if self._model is not None:
+            columns = [name for name, _, _ in tables.columns(self._model)]
+            self._sql = batching.insert_sql(connections[self.ctx.using], self.spec.table, columns)
 
     def fits(self, row: Row) -> bool:
         """Return whether restore could insert ``row`` in one statement; record it if not."""
-        if self.packet is None:
-            return True
-        model = tables.get_model(self.ctx.apps, self.spec)
-        if model is None:  # no table to restore into here: restore refuses that apart
+        if self.packet is None or self._model is None:  # no table to restore into here: restore refuses that apart
             return True
         connection = connections[self.ctx.using]
-        columns = [name for name, _, _ in tables.columns(model)]
-        sql = self._sql or batching.insert_sql(connection, self.spec.table, columns)
-        self._sql = sql
-        fits, size = batching.fits_packet(connection, sql, db_values(connection, model, row), self.packet)
+        fits, size = batching.fits_packet(connection, self._sql, db_values(connection, self._model, row), self.packet)
         if not fits:
             self.count += 1
             self.largest = max(self.largest, size)
