@@ -6,7 +6,7 @@ from unittest import mock
 
 import ddt
 from django.apps import apps
-from django.db import connection
+from django.db import connection, models
 from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -408,6 +408,33 @@ class KeyComparisonTest(TestCase):
         f.course("edX/Old/2014")
         org_rows((1, "EDX", "on"))
         assert known_values(state()) == {"edX/Old/2014": True if ORGS_IGNORE_CASE else None}
+
+
+class KeyColumnsSortedApartTest(TransactionTestCase):
+    """Known course ids in a column sorted apart from the overrides' (another collation) still find their overrides."""
+
+    def setUp(self):
+        binary = {"sqlite": "BINARY", "mysql": "utf8mb4_bin", "postgresql": "C"}[VENDOR]
+        old = CourseOverview._meta.get_field("id")
+        new = models.CharField(primary_key=True, max_length=255, db_collation=binary)
+        new.set_attributes_from_name("id")
+        new.model = CourseOverview
+        with connection.schema_editor() as editor:
+            editor.alter_field(CourseOverview, old, new)
+        self.addCleanup(self._alter, new, old)
+
+    @staticmethod
+    def _alter(old, new):
+        with connection.schema_editor() as editor:
+            editor.alter_field(CourseOverview, old, new)
+
+    def test_each_page_of_courses_finds_its_overrides(self):
+        # The ids' order (B before a) is not the overrides' where these compare ignoring case.
+        for course_id in ("course-v1:B+X+1", "course-v1:a+X+1"):
+            f.course(course_id)
+        course_rows((1, "course-v1:B+X+1", "on"), (2, "course-v1:a+X+1", "off"))
+        with mock.patch.object(upstream_lookups, "PAGE", 1):
+            assert known_values(state()) == {"course-v1:B+X+1": True, "course-v1:a+X+1": False}
 
 
 class WithoutCourseDataTest(TestCase):

@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -196,13 +197,22 @@ def key_collations(connection: BaseDatabaseWrapper, table_names: list[str]) -> d
     """
     Return {(table, column): collation} of the key columns (course_id, org) and the ids of ``table_names`` (one query).
 
-    SQLite needs none: it compares with the collating sequence of the left operand, the key column. MySQL and
-    PostgreSQL are told the key column's collation, read from their catalogue: (character set, collation) on
-    MySQL, (schema, name) on PostgreSQL.
+    MySQL and PostgreSQL are told the key column's collation, read from their catalogue: (character set, collation)
+    on MySQL, (schema, name) on PostgreSQL. SQLite compares with the collating sequence of the left operand, the key
+    column, and is told none; its columns' sequences ("", name) are read from their indexes (the column's own
+    unless an index says otherwise) only to know which columns sort alike.
     """
     vendor = connection.vendor
-    if not table_names or vendor not in ("mysql", "postgresql"):
+    if not table_names or vendor not in ("mysql", "postgresql", "sqlite"):
         return {}
+    if vendor == "sqlite":
+        sql = (
+            "SELECT t.value, x.name, '', x.coll FROM json_each(%s) t, pragma_index_list(t.value) i, "
+            "pragma_index_xinfo(i.name) x WHERE x.seqno = 0 AND x.name IN ('course_id', 'org', 'id')"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(table_names)])
+            return {(table, column): ("", coll) for table, column, _, coll in cursor.fetchall()}
     names: tuple[str, ...] | list[str]
     if vendor == "mysql":
         sql = (

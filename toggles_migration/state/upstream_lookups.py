@@ -156,10 +156,12 @@ class _Reader:
             )
             bound = found[0][0] if found else None
             upto = "" if bound is None else f" AND {key} <= %s"
-            rows = self._fetch(
-                f"SELECT DENSE_RANK() OVER (ORDER BY {key}), o.id, o.enabled, o.override_choice, {key} "
-                f"FROM {table} o WHERE {self._flag()}{after}{upto} AND {self._newest(spec)} ORDER BY 1, o.id",
+            rows = self._newest(
+                spec,
+                f"{table} o WHERE {self._flag()}{after}{upto}",
                 params if bound is None else [*params, bound],
+                f"DENSE_RANK() OVER (ORDER BY {key})",
+                key,
             )
             for group in _groups(rows).values():
                 answer = self._answer(spec, group, group[0][3], ties)
@@ -235,18 +237,25 @@ class _Reader:
         """
         Return {course id: what its effective course override answers} for the courses in (after, upto].
 
-        Driven by the toggle's newest rows joined with the page's courses, so the cost follows the page.
+        The toggle's rows joined with the page's courses, their newest found per course: the cost follows the page.
         """
         spec = tables.COURSE_OVERRIDES
         if self.models[spec] is None:
             return {}
-        matches = self._equals(spec, "o", "c.id", _OVERVIEW_ID)
+        bounds = [upto] if after is None else [after, upto]
         lower = "" if after is None else "p.id > %s AND "
-        rows = self._fetch(
-            f"SELECT c.id, o.id, o.enabled, o.override_choice, o.course_id FROM {self.quote(spec.table)} o "
-            f"JOIN (SELECT p.id FROM ({courses_sql}) p WHERE {lower}p.id <= %s) c ON {matches} "
-            f"WHERE {self._flag(by_key=True)} AND {self._newest(spec)} ORDER BY 1, o.id",
-            [*params, *([] if after is None else [after]), upto, self.toggle],
+        where, where_params = self._flag(by_key=True), [self.toggle]
+        if self._same_collation(spec, _OVERVIEW_ID):
+            # Both columns compare alike, so the page's overrides lie in its id range: the toggle's rows outside it
+            # are passed over before their newest row is looked for, and its waffle_flag index may drive the query.
+            lower_key = "" if after is None else " AND o.course_id > %s"
+            where, where_params = f"{self._flag()}{lower_key} AND o.course_id <= %s", [self.toggle, *bounds]
+        rows = self._newest(
+            spec,
+            f"{self.quote(spec.table)} o JOIN (SELECT p.id FROM ({courses_sql}) p WHERE {lower}p.id <= %s) c "
+            f"ON {self._equals(spec, 'o', 'c.id', _OVERVIEW_ID)} WHERE {where}",
+            [*params, *bounds, *where_params],
+            "c.id",
         )
         course_values: dict[str, LevelValue] = {}
         for course_id, group in _groups(rows).items():
@@ -260,11 +269,12 @@ class _Reader:
         spec = tables.ORG_OVERRIDES
         if self.models[spec] is None:
             return {}
-        rows = self._fetch(
-            f"SELECT w.k, o.id, o.enabled, o.override_choice, o.org "
-            f"FROM {self._json_strings()} JOIN {self.quote(spec.table)} o "
-            f"ON o.waffle_flag = %s AND {self._equals(spec, 'o', 'w.k')} WHERE {self._newest(spec)} ORDER BY 1, o.id",
+        matches = self._equals(spec, "o", "w.k")
+        rows = self._newest(
+            spec,
+            f"{self._json_strings()} JOIN {self.quote(spec.table)} o ON o.waffle_flag = %s AND {matches}",
             [json.dumps(sorted(orgs)), self.toggle],
+            "w.k",
         )
         answers = {org: self._answer(spec, group, org) for org, group in _groups(rows).items()}
         return {org: answer for org, answer in answers.items() if answer is not None}
@@ -306,12 +316,23 @@ class _Reader:
             self._flag_index = rows * rows <= PAGE * size
         return "o.waffle_flag = %s" if self._flag_index else "+o.waffle_flag = %s"
 
-    def _newest(self, spec: TableSpec) -> str:
-        """Return SQL true for the rows of ``o`` that are the newest of their key, as the database groups keys."""
-        column = self.quote(_KEY_COLUMNS[spec])
-        return (
-            f"o.change_date = (SELECT MAX(n.change_date) FROM {self.quote(spec.table)} n "
-            f"WHERE n.waffle_flag = o.waffle_flag AND n.{column} = o.{column})"
+    def _newest(
+        self, spec: TableSpec, rows: str, params: Sequence[DbValue], group: str, partition: str | None = None
+    ) -> list[_SqlRow]:
+        """
+        Fetch (group, id, enabled, choice, stored key) of the newest rows of ``o`` per partition, by group and id.
+
+        The partition is ``group`` unless ``partition`` says otherwise. ``rows`` (what follows FROM) takes in, for
+        each value of the partition, all the toggle's rows whose key the database compares equal to it, or none (a
+        range of keys or a join on the key does): their newest is found among them, in one pass, with no lookup per
+        row.
+        """
+        key = f"o.{self.quote(_KEY_COLUMNS[spec])}"
+        return self._fetch(
+            f"SELECT g, id, enabled, override_choice, k FROM (SELECT {group} g, o.id, o.enabled, o.override_choice, "
+            f"{key} k, o.change_date, MAX(o.change_date) OVER (PARTITION BY {partition or group}) m FROM {rows}) w "
+            "WHERE change_date = m ORDER BY 1, id",
+            params,
         )
 
     def _fetch(self, sql: str, params: Sequence[DbValue]) -> list[_SqlRow]:
@@ -340,17 +361,27 @@ class _Reader:
         ``other_column`` ((table, column)) names the column ``other`` reads: when its collation is the key
         column's, the plain comparison already means the same, and keeps both columns' indexes usable.
         """
-        if self._collations is None:
-            names = [spec.table for spec, model in self.models.items() if model is not None]
-            self._collations = tables.key_collations(self.connection, [*names, _OVERVIEW_ID[0]] if names else [])
-        key_column = (spec.table, _KEY_COLUMNS[spec])
-        left = f"{alias}.{self.quote(key_column[1])}"
-        collation = self._collations.get(key_column)
-        if collation is None or (other_column is not None and self._collations.get(other_column) == collation):
+        left = f"{alias}.{self.quote(_KEY_COLUMNS[spec])}"
+        collation = self._key_collation(spec)
+        same = other_column is not None and self._same_collation(spec, other_column)
+        if collation is None or same or self.connection.vendor == "sqlite":
             return f"{left} = {other}"
         if self.connection.vendor == "mysql":
             return f"{left} = CONVERT({other} USING {collation[0]}) COLLATE {collation[1]}"
         return f"{left} = {other} COLLATE {self.quote(collation[0])}.{self.quote(collation[1])}"
+
+    def _same_collation(self, spec: TableSpec, other_column: tuple[str, str]) -> bool:
+        """Return whether ``other_column`` ((table, column)) is known to compare and sort as ``spec``'s key column."""
+        key_collation = self._key_collation(spec)
+        assert self._collations is not None
+        return key_collation is not None and self._collations.get(other_column) == key_collation
+
+    def _key_collation(self, spec: TableSpec) -> tuple[str, str] | None:
+        """Return the collation of the key column of ``spec`` (None: the database's default), read once."""
+        if self._collations is None:
+            names = [spec.table for spec, model in self.models.items() if model is not None]
+            self._collations = tables.key_collations(self.connection, [*names, _OVERVIEW_ID[0]] if names else [])
+        return self._collations.get((spec.table, _KEY_COLUMNS[spec]))
 
 
 def _groups(rows: Iterable[_SqlRow]) -> dict[Any, list[_OverrideRow]]:
