@@ -47,6 +47,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--database", choices=("sqlite", "mysql", "postgresql"), default="sqlite")
+    parser.add_argument("--figures", help="comma-separated names of the figures to run (default: all)")
     options = parser.parse_args(argv)
     os.environ["DJANGO_SETTINGS_MODULE"] = "test_settings"
     os.environ["TOGGLES_MIGRATION_TEST_DB"] = options.database
@@ -64,6 +65,10 @@ def main(argv=None):
 
     from bench.figures import FIGURES
 
+    chosen = [figure for figure in FIGURES if figure.__name__ in (options.figures or "").split(",")]
+    if options.figures and len(chosen) != len(options.figures.split(",")):
+        parser.error(f"--figures takes names among: {', '.join(figure.__name__ for figure in FIGURES)}")
+
     warnings.simplefilter("ignore")
     logging.getLogger("edx_toggles").setLevel(logging.ERROR)
     logging.getLogger("toggles_migration.state").setLevel(logging.ERROR)
@@ -75,7 +80,7 @@ def main(argv=None):
     )
     failed = 0
     try:
-        for figure in FIGURES:
+        for figure in chosen or FIGURES:
             start = time.monotonic()
             for line in figure(SIZES[options.size]):
                 text = line if isinstance(line, str) else line.line()

@@ -8,6 +8,8 @@ can tell, and the command to run again; no traceback, nothing changed, the sessi
 
 import re
 import sqlite3
+import threading
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 
@@ -59,7 +61,7 @@ class Holder:
                 cursor.execute("SET idle_in_transaction_session_timeout = '20s'")
             cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT CONNECTION_ID()")
             self.pid = cursor.fetchone()[0]
-            cursor.execute(self.statement, [NAME])
+            cursor.execute(self.statement, [NAME] if "%s" in self.statement else None)
         return self
 
     def __exit__(self, *exc_info):
@@ -103,10 +105,10 @@ def session_wait():
             {
                 "sqlite": "PRAGMA busy_timeout",
                 "postgresql": "SHOW lock_timeout",
-                "mysql": "SELECT @@SESSION.innodb_lock_wait_timeout",
+                "mysql": "SELECT @@SESSION.innodb_lock_wait_timeout, @@SESSION.lock_wait_timeout",
             }[connection.vendor]
         )
-        return cursor.fetchone()[0]
+        return cursor.fetchone()
 
 
 @ddt.ddt
@@ -143,11 +145,56 @@ class ActionLockTimeoutTest(TransactionTestCase):
         assert Capture.objects.get(toggle=NAME).state == "captured"
         assert session_wait() == wait
 
+    def test_a_wait_for_the_tables_metadata_lock_is_bounded_too(self):
+        if connection.vendor != "mysql":
+            self.skipTest(
+                "MariaDB/MySQL: a table's metadata lock has its own wait (PostgreSQL's lock_timeout has both)"
+            )
+        # As when an ALTER TABLE holds the table, or waits for it ahead of every later statement.
+        with Holder(f"LOCK TABLES {TABLE} WRITE") as holder, pytest.raises(CommandError) as refused:
+            call_command("retire_toggle", "prune", stdout=StringIO())
+        assert seconds_as_n(str(refused.value)) == busy(f"manage.py retire_toggle prune {NAME}", holder.named(""))
+        assert Capture.objects.get(toggle=NAME).state == "captured"
+
+    def test_an_alter_table_waiting_ahead_is_named(self):
+        if connection.vendor != "mysql":
+            self.skipTest(
+                "MariaDB/MySQL: a table's metadata lock has its own wait (PostgreSQL's lock_timeout has both)"
+            )
+        alter = f"ALTER TABLE {TABLE} COMMENT ''"
+        with Holder(f"SELECT id FROM {TABLE} WHERE toggle = %s"):
+            # The ALTER TABLE waits for the reader's transaction; every later statement on the table waits behind it.
+            waiting = threading.Thread(target=_run_elsewhere, args=("SET SESSION lock_wait_timeout = 20", alter))
+            waiting.start()
+            self.addCleanup(waiting.join)
+            for _ in range(200):
+                if locking.lock_holders(DEFAULT_DB_ALIAS, TABLE):
+                    break
+                time.sleep(0.05)
+            with pytest.raises(CommandError) as refused:
+                call_command("retire_toggle", "prune", stdout=StringIO())
+        assert re.sub(r"process \d+", "process N", str(refused.value)) == busy(
+            f"manage.py retire_toggle prune {NAME}",
+            f" Locks held now by: process N (user {connection.settings_dict['USER']}, waiting for table metadata lock, "
+            f"statement ALTER TABLE {TABLE} COMMENT ...).",
+        )
+
     def test_an_action_that_gets_the_lock_in_time_runs(self):
         with Holder(SELECT_FOR_UPDATE):
             pass
         call_command("retire_toggle", "prune", stdout=StringIO())
         assert Capture.objects.get(toggle=NAME).state == "pruned"
+
+
+def _run_elsewhere(*statements):
+    """Run ``statements`` on a connection of their own, in a thread of their own."""
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with other.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        other.close()
 
 
 def _migrate(*argv):

@@ -152,3 +152,30 @@ class TooLargeToGoBackWholeTest(MigrationTestCase):
             _migrate(CAPTURE)
         _migrate(LATEST)
         assert export.export(f.context()) == self.exported
+
+
+@LOW_PACKET
+class UndeclaredRetirementTest(MigrationTestCase):
+    """A capture whose retirement is no longer declared (a fork dropped it) is stored the new way, and back, too."""
+
+    DROPPED = "courseware.dropped_flag"
+
+    def setUp(self):
+        super().setUp()
+        seed_courses(300)
+        _migrate(CAPTURE)
+        self.plan, _ = _as_0_2_0_stored_it()
+        capture_model, _ = _models_of_0002()
+        capture_model.objects.filter(toggle=f.NAME).update(toggle=self.DROPPED)
+
+    def test_forward_moves_its_lists_into_pieces(self):
+        _migrate(LATEST)
+        header = Capture.objects.get(toggle=self.DROPPED)
+        assert lists_of(header.plan_json) == {key: [] for key in lists_of(json.loads(self.plan))}
+        assert stored_plan.whole(PlanPiece.objects, header) == json.loads(self.plan)
+
+    def test_back_puts_its_plan_back_whole(self):
+        _migrate(LATEST)
+        _migrate(CAPTURE)
+        capture_model, _ = _models_of_0002()
+        assert json.loads(capture_model.objects.get(toggle=self.DROPPED).plan_json) == json.loads(self.plan)

@@ -125,60 +125,78 @@ class Transient(ActionRefused):
 
 @contextmanager
 def serialised(ctx: Context, retry: str) -> Iterator[int | None]:
+    """Run the context's action in one transaction, its lock waits bounded: ``serialised_capture`` of its toggle."""
+    with serialised_capture(ctx.using, ctx.retirement.name, ctx.model("Capture"), ctx.lock_timeout, retry) as packet:
+        yield packet
+
+
+@contextmanager
+def serialised_capture(
+    using: str, toggle: str, capture_model: type[Model], lock_timeout: int, retry: str
+) -> Iterator[int | None]:
     """
-    One transaction for one action, its lock waits bounded; a fault becomes a refusal ending with ``retry``.
+    One transaction for one action on ``toggle``, its lock waits bounded; a fault is a refusal ending with ``retry``.
 
     Yields the server's ``max_allowed_packet`` (None: no such limit), read first, while the connection is up.
     The loser of a race, an oversized statement and a connection the server dropped are each refused with
     what the database said and what to do. An action run inside another (prune --refresh captures) is refused
-    with the outer one's command.
+    with the outer one's command. The toggle need not be declared (a migration converts every capture).
     """
-    packet = batching.server_packet(connections[ctx.using])
+    packet = batching.server_packet(connections[using])
     try:
-        with locking.bounded_transaction(ctx.using, ctx.lock_timeout):
+        with locking.bounded_transaction(using, lock_timeout):
             yield packet
     except Transient as inner:
         raise inner.with_retry(retry) from inner.__cause__
     except DatabaseError as error:
-        refusal = _fault(ctx, error, packet, retry)
+        refusal = _fault(
+            error,
+            packet,
+            using=using,
+            toggle=toggle,
+            capture_table=capture_model._meta.db_table,
+            lock_timeout=lock_timeout,
+        )
         if refusal is None:
             raise
-        raise refusal from error
+        raise refusal.with_retry(retry) from error
 
 
-def _fault(ctx: Context, error: DatabaseError, packet: int | None, retry: str) -> Transient | None:
+def _fault(
+    error: DatabaseError, packet: int | None, *, using: str, toggle: str, capture_table: str, lock_timeout: int
+) -> Transient | None:
     """Return the refusal that answers a database error: a lost race, an oversized statement, a dropped connection."""
     in_force = f" The max_allowed_packet in force was {packet} bytes." if packet is not None else ""
     reason = locking.busy_reason(error)
     if reason is not None:
         held = ""
         if reason in locking.TIMED_OUT:
-            reason = f"{reason}: waited {ctx.lock_timeout} s, TOGGLES_MIGRATION['LOCK_TIMEOUT']"
-            holders = locking.lock_holders(ctx.using, ctx.model("Capture")._meta.db_table)
+            reason = f"{reason}: waited {lock_timeout} s, TOGGLES_MIGRATION['LOCK_TIMEOUT']"
+            holders = locking.lock_holders(using, capture_table)
             held = (
                 " The database does not say which process holds the lock."
                 if holders is None
                 else f" Locks held now by: {'; '.join(holders) or 'no other process (it has finished)'}."
             )
         text = (
-            f"Another process was changing {ctx.retirement.name} at the same time ({reason}): nothing was changed "
+            f"Another process was changing {toggle} at the same time ({reason}): nothing was changed "
             f"by this run.{held} Run it again once the other retire_toggle action or migration has finished:"
         )
     elif batching.packet_too_large(error):
         text = (
-            f"A statement for {ctx.retirement.name} exceeded the database's max_allowed_packet: nothing was "
+            f"A statement for {toggle} exceeded the database's max_allowed_packet: nothing was "
             f"changed.{in_force} Raise max_allowed_packet (MariaDB/MySQL server setting) above the largest "
             "stored row, then run it again:"
         )
     elif (lost := batching.connection_lost(error)) is not None:
         text = (
-            f"The database dropped the connection while this run was working on {ctx.retirement.name} ({lost}): "
+            f"The database dropped the connection while this run was working on {toggle} ({lost}): "
             f"its transaction did not commit, so the database rolled it back.{in_force} MariaDB and MySQL drop "
             "the connection on a statement larger than that; the server's log says why it did. Run it again:"
         )
     else:
         return None
-    return Transient(text, retry)
+    return Transient(text, "")
 
 
 @dataclass

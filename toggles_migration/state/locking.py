@@ -26,6 +26,7 @@ _NAME_WORD = re.compile(r"""[A-Za-z_"`][\w"`.,()*]*""")
 _BOUNDED: "weakref.WeakSet[BaseDatabaseWrapper]" = weakref.WeakSet()
 _SQLITE_PREVIOUS: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, int]" = weakref.WeakKeyDictionary()
 _PREVIOUS_WAIT = "@toggles_migration_previous_lock_wait"
+_PREVIOUS_METADATA_WAIT = "@toggles_migration_previous_metadata_lock_wait"
 
 # Who holds locks on the capture table: row locks (SELECT ... FOR UPDATE) and writes, this database's only.
 _POSTGRES_HOLDERS = """
@@ -36,12 +37,15 @@ _POSTGRES_HOLDERS = """
     ORDER BY a.xact_start
 """
 # InnoDB lists the locks of a transaction only while another waits for them: once this one gave up, the
-# transactions of this database holding row locks are the candidates.
+# transactions of this database holding row or table locks are the candidates, and the statements queued for a
+# table's metadata lock (an ALTER TABLE waiting for a long transaction makes every later statement wait behind it).
 _MYSQL_HOLDERS = """
-    SELECT t.trx_mysql_thread_id, p.USER, p.COMMAND, p.INFO, TIMESTAMPDIFF(SECOND, t.trx_started, NOW())
-    FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-    WHERE p.DB = DATABASE() AND t.trx_mysql_thread_id <> CONNECTION_ID() AND t.trx_rows_locked > 0
-    ORDER BY t.trx_started
+    SELECT p.ID, p.USER, IF(p.STATE LIKE 'Waiting for %%metadata lock', p.STATE, p.COMMAND), p.INFO,
+           TIMESTAMPDIFF(SECOND, t.trx_started, NOW())
+    FROM information_schema.PROCESSLIST p LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID
+    WHERE p.DB = DATABASE() AND p.ID <> CONNECTION_ID()
+      AND (t.trx_rows_locked > 0 OR t.trx_tables_locked > 0 OR p.STATE LIKE 'Waiting for %%metadata lock')
+    ORDER BY t.trx_started IS NULL, t.trx_started, p.ID
 """
 
 
@@ -66,9 +70,11 @@ def bounded_transaction(using: str, seconds: int) -> Iterator[None]:
     """
     Run the block in one transaction (a savepoint inside another) whose every lock wait ends after ``seconds``.
 
-    PostgreSQL: ``SET LOCAL lock_timeout``, which ends with the transaction (or the savepoint rolled back).
-    MariaDB/MySQL: the session's ``innodb_lock_wait_timeout``, and SQLite's busy timeout, are set for the block
-    and put back after it, whatever happened. A block inside another one on the same connection keeps its bound.
+    PostgreSQL: ``SET LOCAL lock_timeout``, which ends with the transaction (or the savepoint rolled back): it
+    bounds row and table locks alike. MariaDB/MySQL: the session's ``innodb_lock_wait_timeout`` (row locks) and
+    ``lock_wait_timeout`` (a table's metadata lock, e.g. behind an ALTER TABLE), and SQLite's busy timeout, are set
+    for the block and put back after it, whatever happened. A block inside another one on the same connection
+    keeps its bound.
     """
     connection = connections[using]
     if connection in _BOUNDED:
@@ -95,7 +101,8 @@ def _set_session_wait(connection: BaseDatabaseWrapper, seconds: int) -> None:
             # One round trip: the previous value is kept in a session variable of our own.
             cursor.execute(
                 f"SET {_PREVIOUS_WAIT} = @@SESSION.innodb_lock_wait_timeout, "
-                f"SESSION innodb_lock_wait_timeout = {int(seconds)}"
+                f"{_PREVIOUS_METADATA_WAIT} = @@SESSION.lock_wait_timeout, "
+                f"SESSION innodb_lock_wait_timeout = {int(seconds)}, SESSION lock_wait_timeout = {int(seconds)}"
             )
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA busy_timeout")
@@ -106,7 +113,10 @@ def _set_session_wait(connection: BaseDatabaseWrapper, seconds: int) -> None:
 def _put_back_session_wait(connection: BaseDatabaseWrapper) -> None:
     statement = None
     if connection.vendor == "mysql":
-        statement = f"SET SESSION innodb_lock_wait_timeout = {_PREVIOUS_WAIT}"
+        statement = (
+            f"SET SESSION innodb_lock_wait_timeout = {_PREVIOUS_WAIT}, "
+            f"SESSION lock_wait_timeout = {_PREVIOUS_METADATA_WAIT}"
+        )
     elif connection in _SQLITE_PREVIOUS:
         statement = f"PRAGMA busy_timeout = {_SQLITE_PREVIOUS.pop(connection)}"
     if statement is None:

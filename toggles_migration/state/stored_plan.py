@@ -8,7 +8,8 @@ from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Manager, Model
 
-from . import batching, context, streams
+from ..settings.config import read_settings
+from . import batching, context, locking, streams
 
 # PlanPiece's table. Migration 0002 runs before 0003 on a new site, with models that have no PlanPiece: it keeps
 # the pieces as CapturedRows of this reserved table name (row_id the seq, data {"path", "items"}); 0004 moves them.
@@ -204,10 +205,11 @@ def _each_locked(capture_model: type[Model], using: str, retry: str, step: Calla
     ending with ``retry``: a migration never waits for ever on a running ``retire_toggle`` action.
     """
     captures = _manager(capture_model, "Capture", using)
+    lock_timeout = read_settings().lock_timeout
+    # Every capture, its retirement declared or not (a fork may have dropped one): each plan is stored alike.
     for toggle in list(captures.order_by("pk").values_list("toggle", flat=True)):
-        ctx = context.make_context(capture_model._meta.apps, toggle, using)
-        with context.serialised(ctx, retry):
-            step(context.lock(ctx))
+        with context.serialised_capture(using, toggle, capture_model, lock_timeout, retry):
+            step(locking.lock_capture(captures, toggle))
 
 
 def fits_one_statement(connection: BaseDatabaseWrapper, value: Any) -> bool:
