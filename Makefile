@@ -21,6 +21,9 @@ DB ?= sqlite
 # tox finds interpreters on PATH; pyenv keeps the other Python versions out of it unless selected.
 TOX_DISCOVER ?= $(wildcard $(HOME)/.pyenv/versions/3.1[12].*/bin/python3.1[12])
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Install into .venv, or into another virtualenv with UV_INTO=path/to/python.
+UV_INTO = $(BIN)/python
+UV = $(BIN)/uv pip install -q --python $(UV_INTO)
 
 help: ## show the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -31,14 +34,15 @@ $(STAMP): setup.py scanner/pyproject.toml requirements/test.txt requirements/dja
 	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print(sys.version_info[:2])')" != \
 		"$$($(PYTHON) -c 'import sys; print(sys.version_info[:2])')" ]; then echo "rebuilding $(VENV) for $(PYTHON)"; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -r requirements/pip.txt
-	$(BIN)/pip install -q -r requirements/test.txt -r requirements/django.txt -r requirements/quality.txt
+	@# uv (pinned in requirements/ci.txt) installs the pins several times faster than pip; pip stays for the tests.
+	$(BIN)/pip install -q -r requirements/pip.txt $$(grep '^uv==' requirements/ci.txt)
+	$(UV) -r requirements/test.txt -r requirements/django.txt -r requirements/quality.txt
 	@# The scanner (scanner/) is its own distribution; bench and its tests run it from .venv too.
-	$(BIN)/pip install -q --no-deps -e . -e scanner/
+	$(UV) --no-deps -e . -e scanner/
 	touch $@
 
 $(VENV)/.databases: $(STAMP) requirements/databases.txt
-	$(BIN)/pip install -q -r requirements/databases.txt -r requirements/django.txt
+	$(UV) -r requirements/databases.txt -r requirements/django.txt
 	touch $@
 
 requirements: $(STAMP) ## create the virtualenv .venv with the pinned requirements
@@ -96,11 +100,11 @@ test-redis: $(STAMP) ## run the tests of remaining reads and of waffle's cache c
 TUTOR_VENV ?= .venv-tutor
 TUTOR_STAMP := $(TUTOR_VENV)/.installed
 
-$(TUTOR_STAMP): setup.py tutor/pyproject.toml tutor/requirements/test.txt requirements/base.txt requirements/django.txt
+$(TUTOR_STAMP): UV_INTO = $(TUTOR_VENV)/bin/python
+$(TUTOR_STAMP): $(STAMP) setup.py tutor/pyproject.toml tutor/requirements/test.txt requirements/base.txt requirements/django.txt
 	$(PYTHON) -m venv $(TUTOR_VENV)
-	$(TUTOR_VENV)/bin/pip install -q -r requirements/pip.txt
-	$(TUTOR_VENV)/bin/pip install -q -r tutor/requirements/test.txt -r requirements/base.txt -r requirements/django.txt
-	$(TUTOR_VENV)/bin/pip install -q --no-deps -e . -e tutor/
+	$(UV) -r requirements/pip.txt -r tutor/requirements/test.txt -r requirements/base.txt -r requirements/django.txt
+	$(UV) --no-deps -e . -e tutor/
 	touch $@
 
 test-tutor: $(TUTOR_STAMP) ## run the Tutor plugin's tests against Tutor 22 from PyPI (no Docker needed)
@@ -116,9 +120,10 @@ test-scanner: $(STAMP) ## run the scanner's tests (scanner/tests)
 PYTHON311 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11.*/bin/python3.11) python3.11)
 SCANNER311_VENV ?= .venv-scanner311
 
-test-scanner-py311: ## run the scanner's tests on Python 3.11
+test-scanner-py311: UV_INTO = $(SCANNER311_VENV)/bin/python
+test-scanner-py311: $(STAMP) ## run the scanner's tests on Python 3.11
 	rm -rf $(SCANNER311_VENV) && $(PYTHON311) -m venv $(SCANNER311_VENV)
-	$(SCANNER311_VENV)/bin/pip install -q -c requirements/constraints.txt ./scanner -r scanner/requirements/test.in
+	$(UV) -c requirements/constraints.txt ./scanner -r scanner/requirements/test.in
 	cd scanner && ../$(SCANNER311_VENV)/bin/python -c "import sys; assert sys.version_info[:2] == (3, 11), sys.version"
 	cd scanner && ../$(SCANNER311_VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -183,7 +188,7 @@ TOX_PARALLEL ?= 2
 # tox-uv: uv creates the environments and installs into them, from its one cache; it takes the interpreters on PATH
 # (TOX_DISCOVER's folders first) and never downloads one.
 tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to choose, TOX_ARGS=-r to recreate)
-	$(BIN)/pip install -q -r requirements/ci.txt
+	$(UV) -r requirements/ci.txt
 	PATH="$(subst $(empty) $(empty),,$(foreach d,$(dir $(TOX_DISCOVER)),$(d):))$$PATH" UV_PYTHON_DOWNLOADS=never $(BIN)/tox $(if $(TOX_DISCOVER),--discover $(TOX_DISCOVER)) $(if $(TOXENV),-e $(TOXENV)) \
 		$(if $(filter-out 0,$(TOX_PARALLEL)),-p $(TOX_PARALLEL) -o) $(TOX_ARGS) -- -m "$(FAST_TESTS) or matrix" $(PYTEST_ARGS)
 
@@ -191,7 +196,7 @@ tox: $(STAMP) ## run the compatibility matrix with tox on SQLite (TOXENV=a,b to 
 
 # The docs-and-annotations toolchain (Sphinx, edx-lint, pylint): only the targets below install it.
 $(VENV)/.docs: $(STAMP) requirements/doc.txt
-	$(BIN)/pip install -q -r requirements/doc.txt
+	$(UV) -r requirements/doc.txt
 	touch $@
 
 annotations: $(VENV)/.docs ## lint the toggle and setting annotations (code-annotations, edx-lint, token check)
