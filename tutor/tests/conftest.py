@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -114,7 +115,14 @@ def bare_project(tmp_path):
     return make_project(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def enabled_root(tmp_path_factory):
+    """A Tutor root with the plugin enabled and the environment rendered with the defaults, made once."""
+    return enable_plugin(make_project(tmp_path_factory.mktemp("enabled"))).root
+
+
 @pytest.fixture
-def project(bare_project):
-    """A Tutor project with the plugin enabled and the environment rendered with the defaults."""
-    return enable_plugin(bare_project)
+def project(bare_project, enabled_root):
+    """A Tutor project with the plugin enabled and the environment rendered with the defaults (a copy of one)."""
+    shutil.copytree(enabled_root, bare_project.root)
+    return bare_project
