@@ -65,8 +65,9 @@ def main(argv=None):
 
     from bench.figures import FIGURES
 
-    chosen = [figure for figure in FIGURES if figure.__name__ in (options.figures or "").split(",")]
-    if options.figures and len(chosen) != len(options.figures.split(",")):
+    names = options.figures.split(",") if options.figures else []
+    chosen = [figure for figure in FIGURES if figure.__name__ in names]
+    if len(chosen) != len(names):
         parser.error(f"--figures takes names among: {', '.join(figure.__name__ for figure in FIGURES)}")
 
     warnings.simplefilter("ignore")

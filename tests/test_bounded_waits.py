@@ -23,6 +23,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import TransactionTestCase, override_settings
 
 from tests import factories as f
+from tests.test_packets import PacketTestCase
 from toggles_migration.models import Capture
 from toggles_migration.state import context, locking, prune, restore
 
@@ -187,7 +188,7 @@ class ActionLockTimeoutTest(TransactionTestCase):
 
 
 def _run_elsewhere(*statements):
-    """Run ``statements`` on a connection of their own, in a thread of their own."""
+    """Run ``statements`` on a connection of their own (the ALTER TABLE test runs this in a thread of its own)."""
     other = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         with other.cursor() as cursor:
@@ -250,13 +251,10 @@ class MigrationLockTimeoutTest(TransactionTestCase):
 
 def _terminate(pid):
     """End the session ``pid`` from another connection, as a server restart or a killed query does."""
-    other = connections.create_connection(DEFAULT_DB_ALIAS)
-    with other.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-        else:
-            cursor.execute(f"KILL CONNECTION {int(pid)}")
-    other.close()
+    if connection.vendor == "postgresql":
+        _run_elsewhere(f"SELECT pg_terminate_backend({int(pid)})")
+    else:
+        _run_elsewhere(f"KILL CONNECTION {int(pid)}")
 
 
 def _session_id():
@@ -317,15 +315,11 @@ NOTE = "x" * (PACKET + 1000)
 
 
 @override_settings(TOGGLES_MIGRATION={"READS": "silent"})
-class UnrestorableRowTest(TransactionTestCase):
+class UnrestorableRowTest(PacketTestCase):
     """A captured row that restore could not insert under the server's current packet size stops prune and restore."""
 
     def setUp(self):
         super().setUp()
-        if connection.vendor != "mysql":
-            self.skipTest("max_allowed_packet is MariaDB's and MySQL's")
-        cache.clear()
-        f.forget_captures()
         f.flag(everyone=False)
         self.big = f.course_override("course-v1:BigX+C1+1", note=NOTE)
         f.course_override("course-v1:SmallX+C2+1")
@@ -335,6 +329,13 @@ class UnrestorableRowTest(TransactionTestCase):
     def _lowered(self, patch):
         """The server's packet as if an operator lowered it since the capture (below the large row)."""
         patch.setattr("toggles_migration.state.batching.server_packet", lambda _connection: PACKET)
+
+    def _refused(self, argv):
+        """Run ``retire_toggle ARGV`` under the lowered packet; return its refusal and the command to run again."""
+        with pytest.MonkeyPatch.context() as patch, pytest.raises(CommandError) as refused:
+            self._lowered(patch)
+            call_command("retire_toggle", *argv, stdout=StringIO())
+        return str(refused.value), " ".join(["manage.py retire_toggle", *argv, NAME])
 
     def _refusal(self, consequence, retry):
         return re.compile(
@@ -349,28 +350,18 @@ class UnrestorableRowTest(TransactionTestCase):
 
     def test_prune_refuses_and_deletes_nothing(self):
         for argv in (("prune",), ("prune", "--dry-run")):
-            with pytest.MonkeyPatch.context() as patch, pytest.raises(CommandError) as refused:
-                self._lowered(patch)
-                call_command("retire_toggle", *argv, stdout=StringIO())
-            retry = " ".join(["manage.py retire_toggle", *argv, NAME])
-            matched = self._refusal("once pruned, restore could not put them back.", retry).fullmatch(
-                str(refused.value)
-            )
-            assert matched, str(refused.value)
+            message, retry = self._refused(argv)
+            matched = self._refusal("once pruned, restore could not put them back.", retry).fullmatch(message)
+            assert matched, message
             assert PACKET < int(matched.group(1)) < PACKET + 2 * len(NOTE)
             assert f.snapshot() == self.before
 
     def test_restore_and_its_dry_run_refuse_and_insert_nothing(self):
         prune.prune(f.context())
         for argv in (("restore", "--dry-run"), ("restore",)):
-            with pytest.MonkeyPatch.context() as patch, pytest.raises(CommandError) as refused:
-                self._lowered(patch)
-                call_command("retire_toggle", *argv, stdout=StringIO())
-            retry = " ".join(["manage.py retire_toggle", *argv, NAME])
-            matched = self._refusal("restore cannot put them back, and inserted none.", retry).fullmatch(
-                str(refused.value)
-            )
-            assert matched, str(refused.value)
+            message, retry = self._refused(argv)
+            matched = self._refusal("restore cannot put them back, and inserted none.", retry).fullmatch(message)
+            assert matched, message
             assert f.row_total() == 0
             assert Capture.objects.get(toggle=NAME).state == "pruned"
 

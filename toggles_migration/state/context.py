@@ -156,14 +156,22 @@ def serialised_capture(
             toggle=toggle,
             capture_table=capture_model._meta.db_table,
             lock_timeout=lock_timeout,
+            retry=retry,
         )
         if refusal is None:
             raise
-        raise refusal.with_retry(retry) from error
+        raise refusal from error
 
 
 def _fault(
-    error: DatabaseError, packet: int | None, *, using: str, toggle: str, capture_table: str, lock_timeout: int
+    error: DatabaseError,
+    packet: int | None,
+    *,
+    using: str,
+    toggle: str,
+    capture_table: str,
+    lock_timeout: int,
+    retry: str,
 ) -> Transient | None:
     """Return the refusal that answers a database error: a lost race, an oversized statement, a dropped connection."""
     in_force = f" The max_allowed_packet in force was {packet} bytes." if packet is not None else ""
@@ -196,7 +204,7 @@ def _fault(
         )
     else:
         return None
-    return Transient(text, "")
+    return Transient(text, retry)
 
 
 @dataclass

@@ -207,12 +207,12 @@ def key_collations(connection: BaseDatabaseWrapper, table_names: list[str]) -> d
         return {}
     if vendor == "sqlite":
         sql = (
-            "SELECT t.value, x.name, '', x.coll FROM json_each(%s) t, pragma_index_list(t.value) i, "
+            "SELECT t.value, x.name, x.coll FROM json_each(%s) t, pragma_index_list(t.value) i, "
             "pragma_index_xinfo(i.name) x WHERE x.seqno = 0 AND x.name IN ('course_id', 'org', 'id')"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [json.dumps(table_names)])
-            return {(table, column): ("", coll) for table, column, _, coll in cursor.fetchall()}
+            return {(table, column): ("", coll) for table, column, coll in cursor.fetchall()}
     names: tuple[str, ...] | list[str]
     if vendor == "mysql":
         sql = (

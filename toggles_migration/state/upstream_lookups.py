@@ -373,15 +373,18 @@ class _Reader:
     def _same_collation(self, spec: TableSpec, other_column: tuple[str, str]) -> bool:
         """Return whether ``other_column`` ((table, column)) is known to compare and sort as ``spec``'s key column."""
         key_collation = self._key_collation(spec)
-        assert self._collations is not None
-        return key_collation is not None and self._collations.get(other_column) == key_collation
+        return key_collation is not None and self._collation(other_column) == key_collation
 
     def _key_collation(self, spec: TableSpec) -> tuple[str, str] | None:
-        """Return the collation of the key column of ``spec`` (None: the database's default), read once."""
+        """Return the collation of the key column of ``spec`` (None: the database's default)."""
+        return self._collation((spec.table, _KEY_COLUMNS[spec]))
+
+    def _collation(self, column: tuple[str, str]) -> tuple[str, str] | None:
+        """Return the collation of a (table, column) among the key columns and course ids; all read once."""
         if self._collations is None:
             names = [spec.table for spec, model in self.models.items() if model is not None]
             self._collations = tables.key_collations(self.connection, [*names, _OVERVIEW_ID[0]] if names else [])
-        return self._collations.get((spec.table, _KEY_COLUMNS[spec]))
+        return self._collations.get(column)
 
 
 def _groups(rows: Iterable[_SqlRow]) -> dict[Any, list[_OverrideRow]]:
